@@ -1,0 +1,103 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// haws: a stats and health monitor for HAProxy in front of WebSocket backends.
+///
+/// Layers, each depending only downward:
+/// - `HawsCore`: the typed model, parsers of HAProxy's outputs, policies and reports. Pure, no I/O.
+/// - `HawsClient`: the I/O edge that talks to HAProxy (runtime API socket, stats page over HTTP(S)).
+/// - `HawsLab`: a self-contained lab on loopback (real HAProxy, WebSocket backends, clients), used by
+///   the tests and by `haws demo`.
+/// - `haws`: the executable, thin wiring of the above behind swift-argument-parser commands.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "haws",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "haws", targets: ["haws"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "HawsCore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HawsClient",
+            dependencies: [
+                "HawsCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HawsLab",
+            dependencies: [
+                "HawsCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "haws",
+            dependencies: [
+                "HawsCore",
+                "HawsClient",
+                "HawsLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsCoreTests",
+            dependencies: ["HawsCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsClientTests",
+            dependencies: [
+                "HawsClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsLabTests",
+            dependencies: ["HawsLab"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsIntegrationTests",
+            dependencies: [
+                "haws",
+                "HawsCore",
+                "HawsClient",
+                "HawsLab",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)
