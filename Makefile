@@ -1,0 +1,49 @@
+# haws: the two commands a newcomer runs are `make demo` and `make test`.
+# Every install step lives here: CI runs on a fresh Debian machine from a clean clone.
+
+SWIFT      ?= swift
+SHELL      := /bin/bash
+SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+APT_DEPS   := haproxy libncurses-dev tmux
+PY_DEPS    := jsonschema
+BIN        := .build/debug/haws
+RELEASE_BIN:= .build/release/haws
+
+.PHONY: all setup build release test demo bench clean
+
+all: build
+
+## setup: install Debian's haproxy, libncurses-dev and tmux (and Python's jsonschema for schema tests) when missing
+setup:
+	@missing=""; for p in $(APT_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v haproxy >/dev/null || { echo "haproxy is still missing after setup" >&2; exit 1; }
+	@python3 -c 'import $(PY_DEPS)' 2>/dev/null || python3 -m pip install -q $(PY_DEPS)
+
+## build: debug build of haws and its tests
+build: setup
+	$(SWIFT) build --build-tests
+
+release: setup
+	$(SWIFT) build -c release --product haws
+
+## test: the whole suite, unit and end-to-end against a real HAProxy
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## demo: a self-contained lab on loopback (real HAProxy, WebSocket backends, client traffic) and haws on it
+demo: setup
+	$(SWIFT) build --product haws
+	$(BIN) demo
+
+## bench: speed and memory, as ratios against the named peers, in one run
+bench: setup
+	$(SWIFT) build -c release --product haws
+	Scripts/bench.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,204 @@
+/// Identifies a server within one HAProxy instance: the pair HAProxy's runtime API takes as `B/S`.
+public struct ServerKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let backend: String
+    public let server: String
+
+    public init(backend: String, server: String) {
+        self.backend = backend
+        self.server = server
+    }
+
+    public var description: String { "\(backend)/\(server)" }
+
+    public static func < (lhs: ServerKey, rhs: ServerKey) -> Bool {
+        (lhs.backend, lhs.server) < (rhs.backend, rhs.server)
+    }
+}
+
+/// Response-code counters common to frontends, backends and servers.
+public struct HTTPResponseCounts: Sendable, Hashable, Codable {
+    public var informational: Int  // hrsp_1xx: a 101 upgrade counts here
+    public var success: Int
+    public var redirection: Int
+    public var clientError: Int
+    public var serverError: Int
+    public var other: Int
+
+    init(_ row: StatsRow) {
+        informational = row.int("hrsp_1xx") ?? 0
+        success = row.int("hrsp_2xx") ?? 0
+        redirection = row.int("hrsp_3xx") ?? 0
+        clientError = row.int("hrsp_4xx") ?? 0
+        serverError = row.int("hrsp_5xx") ?? 0
+        other = row.int("hrsp_other") ?? 0
+    }
+}
+
+/// A frontend row (`type` 0).
+public struct Frontend: Sendable, Hashable {
+    public let name: String
+    /// `OPEN`, `STOP`, `PAUSED` or `FULL`.
+    public let status: String
+    public let sessions: Int
+    public let sessionLimit: Int?
+    public let totalSessions: Int
+    public let sessionRate: Int
+    public let requestRate: Int
+    public let totalRequests: Int
+    public let bytesIn: Int
+    public let bytesOut: Int
+    public let deniedRequests: Int
+    public let requestErrors: Int
+    public let responses: HTTPResponseCounts
+    public let mode: String?
+    public let row: StatsRow
+
+    public init(row: StatsRow) {
+        self.row = row
+        name = row["pxname"] ?? ""
+        status = row["status"] ?? ""
+        sessions = row.int("scur") ?? 0
+        sessionLimit = row.int("slim")
+        totalSessions = row.int("stot") ?? 0
+        sessionRate = row.int("rate") ?? 0
+        requestRate = row.int("req_rate") ?? 0
+        totalRequests = row.int("req_tot") ?? 0
+        bytesIn = row.int("bin") ?? 0
+        bytesOut = row.int("bout") ?? 0
+        deniedRequests = row.int("dreq") ?? 0
+        requestErrors = row.int("ereq") ?? 0
+        responses = HTTPResponseCounts(row)
+        mode = row.text("mode")
+    }
+}
+
+/// A server row (`type` 2), with every cell available through ``row``.
+public struct Server: Sendable, Hashable {
+    public let backend: String
+    public let name: String
+    public let status: ServerStatus
+    public let check: CheckStatus?
+    /// HTTP code or text of the last check (`check_code`, `last_chk`).
+    public let checkCode: Int?
+    public let lastCheck: String?
+    public let checkDescription: String?
+    public let checkDurationMs: Int?
+    public let weight: Int
+    /// Weight set by the user (`uweight`, 2.6+); `weight` is the effective one.
+    public let userWeight: Int?
+    public let isBackup: Bool
+    public let sessions: Int
+    public let maxSessions: Int
+    public let sessionLimit: Int?
+    public let totalSessions: Int
+    public let queue: Int
+    public let queueMax: Int
+    public let queueLimit: Int?
+    public let bytesIn: Int
+    public let bytesOut: Int
+    public let connectionErrors: Int
+    public let responseErrors: Int
+    public let retries: Int
+    public let redispatches: Int
+    public let failedChecks: Int
+    public let downTransitions: Int
+    public let secondsSinceChange: Int?
+    public let downtimeSeconds: Int?
+    public let sessionRate: Int
+    public let responses: HTTPResponseCounts
+    /// `addr`: `ip:port`; hidden by HAProxy on a `level user` socket (then from `show servers state`).
+    public let address: String?
+    public let row: StatsRow
+
+    public var key: ServerKey { ServerKey(backend: backend, server: name) }
+    public var errors: Int { connectionErrors + responseErrors }
+
+    public init(row: StatsRow) {
+        self.row = row
+        backend = row["pxname"] ?? ""
+        name = row["svname"] ?? ""
+        status = ServerStatus(row["status"] ?? "")
+        check = row["check_status"].flatMap(CheckStatus.init)
+        checkCode = row.int("check_code")
+        lastCheck = row.text("last_chk")
+        checkDescription = row.text("check_desc")
+        checkDurationMs = row.int("check_duration")
+        weight = row.int("weight") ?? 0
+        userWeight = row.int("uweight")
+        isBackup = (row.int("bck") ?? 0) > 0
+        sessions = row.int("scur") ?? 0
+        maxSessions = row.int("smax") ?? 0
+        sessionLimit = row.int("slim")
+        totalSessions = row.int("stot") ?? 0
+        queue = row.int("qcur") ?? 0
+        queueMax = row.int("qmax") ?? 0
+        queueLimit = row.int("qlimit")
+        bytesIn = row.int("bin") ?? 0
+        bytesOut = row.int("bout") ?? 0
+        connectionErrors = row.int("econ") ?? 0
+        responseErrors = row.int("eresp") ?? 0
+        retries = row.int("wretr") ?? 0
+        redispatches = row.int("wredis") ?? 0
+        failedChecks = row.int("chkfail") ?? 0
+        downTransitions = row.int("chkdown") ?? 0
+        secondsSinceChange = row.int("lastchg")
+        downtimeSeconds = row.int("downtime")
+        sessionRate = row.int("rate") ?? 0
+        responses = HTTPResponseCounts(row)
+        address = row.text("addr")
+    }
+}
+
+/// A backend: its own `BACKEND` row (`type` 1) and its servers in CSV order.
+public struct Backend: Sendable, Hashable {
+    public let name: String
+    /// HAProxy's own verdict for the backend: `UP` or `DOWN` (no usable server).
+    public let status: String
+    public let sessions: Int
+    public let sessionLimit: Int?
+    public let totalSessions: Int
+    public let queue: Int
+    public let bytesIn: Int
+    public let bytesOut: Int
+    public let connectionErrors: Int
+    public let responseErrors: Int
+    public let sessionRate: Int
+    public let responses: HTTPResponseCounts
+    public let algorithm: String?
+    public let mode: String?
+    public let activeServers: Int
+    public let backupServers: Int
+    public let row: StatsRow?
+    public var servers: [Server]
+
+    public var errors: Int { connectionErrors + responseErrors }
+
+    public init(row: StatsRow?, name: String, servers: [Server] = []) {
+        self.row = row
+        self.name = name
+        self.servers = servers
+        status = row?["status"] ?? ""
+        sessions = row?.int("scur") ?? servers.reduce(0) { $0 + $1.sessions }
+        sessionLimit = row?.int("slim")
+        totalSessions = row?.int("stot") ?? 0
+        queue = row?.int("qcur") ?? 0
+        bytesIn = row?.int("bin") ?? 0
+        bytesOut = row?.int("bout") ?? 0
+        connectionErrors = row?.int("econ") ?? 0
+        responseErrors = row?.int("eresp") ?? 0
+        sessionRate = row?.int("rate") ?? 0
+        responses = row.map(HTTPResponseCounts.init) ?? HTTPResponseCounts(StatsRow(header: StatsHeader(names: []), values: []))
+        algorithm = row?.text("algo")
+        mode = row?.text("mode")
+        activeServers = row?.int("act") ?? 0
+        backupServers = row?.int("bck") ?? 0
+    }
+
+    /// True when no server of the backend is alive outside maintenance, or HAProxy itself marks the
+    /// backend DOWN. A backend without servers (a stats `listen`) counts only by HAProxy's verdict.
+    public var hasNoServerUp: Bool {
+        if status.uppercased().hasPrefix("DOWN") { return true }
+        guard !servers.isEmpty else { return false }
+        return !servers.contains { $0.status.isAlive && $0.status.admin != .maint }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the HawsCore module is being built; see Package.swift for its role.

@@ -1,0 +1,180 @@
+import Foundation
+
+/// Turns instance readings into a ``StatusReport``: verdict, findings and the tables, applying a
+/// ``StatusPolicy``. Pure: the same readings and policy always give the same report.
+public enum StatusEvaluator {
+    public static func evaluate(_ readings: [InstanceReading], policy: StatusPolicy, now: Date = Date()) -> StatusReport {
+        var findings: [Finding] = []
+        var instances: [StatusReport.InstanceEntry] = []
+        var frontends: [StatusReport.FrontendEntry] = []
+        var backends: [StatusReport.BackendEntry] = []
+        var serverCount = 0
+        var serversUp = 0
+        var totalTunnels: Int?
+
+        for reading in readings {
+            switch reading {
+            case .unreachable(let name, let error):
+                findings.append(Finding(severity: .unknown, instance: name, object: name, message: "unreachable: \(error)"))
+                instances.append(StatusReport.InstanceEntry(name: name, reachable: false, error: error))
+            case .read(let snapshot):
+                let name = snapshot.instance
+                let tunnels = snapshot.totalTunnels
+                if let tunnels { totalTunnels = (totalTunnels ?? 0) + tunnels }
+                instances.append(
+                    StatusReport.InstanceEntry(
+                        name: name, reachable: true, error: nil, pid: snapshot.info?.pid,
+                        version: snapshot.info?.version, node: snapshot.info?.node,
+                        uptimeSeconds: snapshot.info?.uptimeSeconds,
+                        currentConnections: snapshot.info?.currentConnections,
+                        maxConnections: snapshot.info?.maxConnections, stopping: snapshot.info?.isStopping,
+                        tunnels: tunnels,
+                        oldWorkerTunnels: snapshot.oldWorkerTunnels == nil ? nil : snapshot.oldWorkerTunnelTotal,
+                        tunnelDetail: snapshot.serverTunnels != nil ? "per-server" : "per-backend",
+                        tunnelDetailNote: snapshot.serverTunnelsUnavailable?.description,
+                        skippedRows: snapshot.stats.skippedRows))
+                if let info = snapshot.info, let current = info.currentConnections,
+                    let severity = policy.sessionSeverity(current: current, limit: info.maxConnections)
+                {
+                    findings.append(
+                        Finding(
+                            severity: severity, instance: name, object: name,
+                            message: "\(current) of maxconn \(info.maxConnections ?? 0) connections in use"))
+                }
+                if snapshot.stats.skippedRows > 0 {
+                    findings.append(
+                        Finding(
+                            severity: .ok, instance: name, object: name,
+                            message: "\(snapshot.stats.skippedRows) malformed stats rows skipped"))
+                }
+                for note in snapshot.parseNotes {
+                    findings.append(Finding(severity: .ok, instance: name, object: name, message: note))
+                }
+                for frontend in snapshot.frontends {
+                    frontends.append(
+                        StatusReport.FrontendEntry(
+                            instance: name, name: frontend.name, status: frontend.status, sessions: frontend.sessions,
+                            sessionLimit: frontend.sessionLimit, sessionRate: frontend.sessionRate,
+                            requestRate: frontend.requestRate, requestErrors: frontend.requestErrors))
+                    if let severity = policy.sessionSeverity(current: frontend.sessions, limit: frontend.sessionLimit) {
+                        findings.append(
+                            Finding(
+                                severity: severity, instance: name, object: frontend.name,
+                                message: "frontend at \(frontend.sessions) of \(frontend.sessionLimit ?? 0) sessions"))
+                    }
+                    if frontend.status.uppercased() == "STOP" || frontend.status.uppercased() == "PAUSED" {
+                        findings.append(
+                            Finding(severity: .ok, instance: name, object: frontend.name, message: "frontend \(frontend.status)"))
+                    }
+                }
+                for backend in snapshot.backends {
+                    let entry = backendEntry(backend, in: snapshot)
+                    serverCount += entry.serversTotal
+                    serversUp += entry.serversUp
+                    backends.append(entry)
+                    findings += backendFindings(backend, instance: name, policy: policy)
+                }
+            }
+        }
+
+        findings.sort { ($0.severity.rank, $1.object) > ($1.severity.rank, $0.object) }
+        let verdict = Severity.worst(findings.map(\.severity))
+        let showInstance = readings.count > 1
+        let reachable = instances.filter(\.reachable).count
+        var summaryParts: [String] = []
+        if reachable == 0 {
+            summaryParts.append(findings.first?.message ?? "no instance configured")
+        } else {
+            summaryParts.append("\(backends.count) backends, \(serversUp)/\(serverCount) servers up")
+            summaryParts.append(totalTunnels.map { "\($0) tunnels" } ?? "tunnels unknown")
+            if readings.count > 1 { summaryParts.append("\(reachable)/\(readings.count) instances reachable") }
+        }
+        let listed = findings.prefix(3).map { $0.line(showInstance: showInstance) }
+        var summary = "HAWS \(verdict.label) - " + summaryParts.joined(separator: ", ")
+        if reachable > 0, !listed.isEmpty {
+            summary += "; " + listed.joined(separator: "; ") + (findings.count > 3 ? "; +\(findings.count - 3) more" : "")
+        }
+        return StatusReport(
+            generatedAt: RFC3339.string(now), verdict: verdict, exitCode: Int(verdict.exitCode), summary: summary,
+            problems: findings.map { $0.line(showInstance: showInstance) }, findings: findings,
+            instances: instances, frontends: frontends, backends: backends)
+    }
+
+    static func backendEntry(_ backend: Backend, in snapshot: InstanceSnapshot) -> StatusReport.BackendEntry {
+        let servers = backend.servers.map { server in
+            let tally = snapshot.tunnels(of: server.key)
+            return StatusReport.ServerEntry(
+                name: server.name, status: server.status.raw, adminState: server.status.admin,
+                operState: server.status.operational, weight: server.weight, sessions: server.sessions,
+                sessionLimit: server.sessionLimit, tunnels: tally?.count, oldestTunnelSeconds: tally?.oldestSeconds,
+                queue: server.queue, errors: server.errors, checkStatus: server.check?.description,
+                checkCode: server.checkCode, checkDescription: server.checkDescription, lastCheck: server.lastCheck,
+                address: snapshot.address(of: server), backup: server.isBackup)
+        }
+        return StatusReport.BackendEntry(
+            instance: snapshot.instance, name: backend.name, status: backend.status, sessions: backend.sessions,
+            sessionLimit: backend.sessionLimit, tunnels: snapshot.tunnels(of: backend), queue: backend.queue,
+            errors: backend.errors,
+            serversUp: backend.servers.filter { $0.status.isAlive && $0.status.admin != .maint }.count,
+            serversTotal: backend.servers.count, servers: servers)
+    }
+
+    static func backendFindings(_ backend: Backend, instance: String, policy: StatusPolicy) -> [Finding] {
+        var findings: [Finding] = []
+        if backend.hasNoServerUp {
+            let detail = backend.servers.isEmpty ? "HAProxy reports it \(backend.status)" : "no server up (of \(backend.servers.count))"
+            findings.append(Finding(severity: policy.backendNoServerUp, instance: instance, object: backend.name, message: detail))
+        }
+        if let severity = policy.sessionSeverity(current: backend.sessions, limit: backend.sessionLimit) {
+            findings.append(
+                Finding(
+                    severity: severity, instance: instance, object: backend.name,
+                    message: "backend at \(backend.sessions) of \(backend.sessionLimit ?? 0) sessions"))
+        }
+        for server in backend.servers {
+            let object = server.key.description
+            let check = [server.check?.code, server.checkDescription ?? server.lastCheck].compactMap { $0 }.joined(separator: ", ")
+            let because = check.isEmpty ? "" : " (\(check))"
+            switch server.status.admin {
+            case .maint?:
+                findings.append(Finding(severity: policy.serverMaint, instance: instance, object: object, message: "\(server.status.raw)"))
+            case .drain?:
+                findings.append(Finding(severity: policy.serverDrain, instance: instance, object: object, message: "\(server.status.raw)"))
+                if server.status.isDown {
+                    findings.append(Finding(severity: policy.serverDown, instance: instance, object: object, message: "DOWN while draining\(because)"))
+                }
+            case .ready?:
+                if server.status.isDown {
+                    findings.append(Finding(severity: policy.serverDown, instance: instance, object: object, message: "\(server.status.raw)\(because)"))
+                } else if server.status.operational == .goingDown {
+                    findings.append(Finding(severity: .ok, instance: instance, object: object, message: "\(server.status.raw), checks failing\(because)"))
+                }
+            case nil:
+                if !server.status.raw.isEmpty {
+                    findings.append(Finding(severity: .ok, instance: instance, object: object, message: "unrecognised status \"\(server.status.raw)\""))
+                }
+            }
+            if let severity = policy.sessionSeverity(current: server.sessions, limit: server.sessionLimit) {
+                findings.append(
+                    Finding(
+                        severity: severity, instance: instance, object: object,
+                        message: "at \(server.sessions) of \(server.sessionLimit ?? 0) sessions"))
+            }
+        }
+        return findings
+    }
+}
+
+/// RFC 3339 timestamps with milliseconds, in UTC (`2026-11-25T16:23:00.123Z`).
+public enum RFC3339 {
+    public static func string(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = millis / 1000
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis % 1000))
+    }
+}

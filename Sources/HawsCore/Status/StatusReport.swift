@@ -1,0 +1,104 @@
+import Foundation
+
+/// The document `haws status --json` prints; its JSON Schema is `Schemas/status.schema.json`.
+///
+/// Field names are stable: scripts and alerting depend on them. Numbers HAProxy did not give (a
+/// limit not set, tunnels not countable at this socket level) are `null`, never a made-up 0.
+public struct StatusReport: Sendable, Codable, Hashable {
+    public var schema = "haws.status/1"
+    public var generatedAt: String
+    public var verdict: Severity
+    public var exitCode: Int
+    /// One line for humans and Nagios: `HAWS OK - 3 backends, 6 servers up, 25 tunnels`.
+    public var summary: String
+    /// Every listed finding as one human-readable line, worst first.
+    public var problems: [String]
+    public var findings: [Finding]
+    public var instances: [InstanceEntry]
+    public var frontends: [FrontendEntry]
+    public var backends: [BackendEntry]
+
+    public struct InstanceEntry: Sendable, Codable, Hashable {
+        public var name: String
+        public var reachable: Bool
+        public var error: String?
+        public var pid: Int?
+        public var version: String?
+        public var node: String?
+        public var uptimeSeconds: Int?
+        public var currentConnections: Int?
+        public var maxConnections: Int?
+        public var stopping: Bool?
+        public var tunnels: Int?
+        public var oldWorkerTunnels: Int?
+        /// `per-server` (exact, from `show sess all`) or `per-backend` (from counters).
+        public var tunnelDetail: String?
+        public var tunnelDetailNote: String?
+        public var skippedRows: Int?
+    }
+
+    public struct FrontendEntry: Sendable, Codable, Hashable {
+        public var instance: String
+        public var name: String
+        public var status: String
+        public var sessions: Int
+        public var sessionLimit: Int?
+        public var sessionRate: Int
+        public var requestRate: Int
+        public var requestErrors: Int
+    }
+
+    public struct BackendEntry: Sendable, Codable, Hashable {
+        public var instance: String
+        public var name: String
+        public var status: String
+        public var sessions: Int
+        public var sessionLimit: Int?
+        public var tunnels: Int?
+        public var queue: Int
+        public var errors: Int
+        public var serversUp: Int
+        public var serversTotal: Int
+        public var servers: [ServerEntry]
+    }
+
+    public struct ServerEntry: Sendable, Codable, Hashable {
+        public var name: String
+        /// HAProxy's own status string, e.g. `UP 1/3`, `DRAIN (agent)`.
+        public var status: String
+        public var adminState: AdminState?
+        public var operState: OperationalState?
+        public var weight: Int
+        public var sessions: Int
+        public var sessionLimit: Int?
+        public var tunnels: Int?
+        public var oldestTunnelSeconds: Int?
+        public var queue: Int
+        public var errors: Int
+        public var checkStatus: String?
+        public var checkCode: Int?
+        public var checkDescription: String?
+        public var lastCheck: String?
+        public var address: String?
+        public var backup: Bool
+    }
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    public func json() -> String {
+        // Encoding plain value types cannot fail; an empty object would still be valid JSON.
+        let data = (try? Self.encoder().encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

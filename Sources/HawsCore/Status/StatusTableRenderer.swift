@@ -1,0 +1,110 @@
+/// Renders a ``StatusReport`` as the compact table `haws status` prints for humans.
+///
+/// ```
+/// edge-1  HAProxy 2.6.12 pid 13744 node vm up 12s  conns 29/4000  tunnels 25
+/// BACKEND / SERVER   STATE        CHECK         WEIGHT  SESS  TUNNELS  QUEUE  ERRORS
+/// ws_chat            UP 3/3                          3    25       25      0       0
+///   s1               UP           L7OK 101           1     9        9      0       0
+/// ```
+/// Colour (ANSI) only when asked: the command decides from the TTY and `NO_COLOR`.
+public struct StatusTableRenderer: Sendable {
+    public var color: Bool
+
+    public init(color: Bool) { self.color = color }
+
+    public func render(_ report: StatusReport) -> String {
+        var lines: [String] = []
+        for instance in report.instances {
+            lines.append(instanceLine(instance))
+            if let note = instance.tunnelDetailNote { lines.append("  note: \(note)") }
+            let backends = report.backends.filter { $0.instance == instance.name }
+            guard instance.reachable, !backends.isEmpty else { continue }
+            lines.append(paint(row(["BACKEND / SERVER", "STATE", "CHECK", "WEIGHT", "SESS", "TUNNELS", "QUEUE", "ERRORS"]), .bold))
+            for backend in backends {
+                let state = backend.serversTotal > 0 ? "\(backend.status) \(backend.serversUp)/\(backend.serversTotal)" : backend.status
+                let line = row([
+                    backend.name, state, "", "", String(backend.sessions), backend.tunnels.map(String.init) ?? "-",
+                    String(backend.queue), String(backend.errors),
+                ])
+                lines.append(paint(line, backend.status.uppercased().hasPrefix("DOWN") ? .red : .bold))
+                for server in backend.servers {
+                    let check = [server.checkStatus, server.checkCode.map(String.init)].compactMap { $0 }.joined(separator: " ")
+                    let line = row([
+                        "  " + server.name, server.status, check, String(server.weight), String(server.sessions),
+                        server.tunnels.map(String.init) ?? "-", String(server.queue), String(server.errors),
+                    ])
+                    lines.append(paint(line, colour(of: server)))
+                }
+            }
+        }
+        if !report.problems.isEmpty {
+            lines.append("")
+            for problem in report.problems { lines.append(problem) }
+        }
+        lines.append(paint(report.summary, report.verdict == .ok ? .green : (report.verdict == .warning ? .yellow : .red)))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func instanceLine(_ instance: StatusReport.InstanceEntry) -> String {
+        guard instance.reachable else {
+            return paint("\(instance.name)  UNREACHABLE: \(instance.error ?? "unknown error")", .red)
+        }
+        var parts = [instance.name]
+        if let version = instance.version { parts.append("HAProxy \(version)") }
+        if let pid = instance.pid { parts.append("pid \(pid)") }
+        if let node = instance.node { parts.append("node \(node)") }
+        if let uptime = instance.uptimeSeconds { parts.append("up \(Self.duration(uptime))") }
+        if let current = instance.currentConnections {
+            parts.append("conns \(current)/\(instance.maxConnections.map(String.init) ?? "-")")
+        }
+        parts.append("tunnels \(instance.tunnels.map(String.init) ?? "-")")
+        if let old = instance.oldWorkerTunnels, old > 0 { parts.append("(old workers: \(old))") }
+        if instance.stopping == true { parts.append("STOPPING") }
+        return paint(parts.joined(separator: "  "), .bold)
+    }
+
+    private static let widths = [18, 14, 14, 6, 6, 8, 6, 7]
+
+    private func row(_ cells: [String]) -> String {
+        var out = ""
+        for (index, cell) in cells.enumerated() {
+            let width = Self.widths[index]
+            if index < 3 {
+                out += cell.count >= width ? String(cell.prefix(width - 1)) + " " : cell + String(repeating: " ", count: width - cell.count)
+            } else {
+                out += " " + (cell.count >= width ? cell : String(repeating: " ", count: width - cell.count) + cell)
+            }
+        }
+        while out.hasSuffix(" ") { out.removeLast() }
+        return out
+    }
+
+    enum Paint: String {
+        case bold = "1", red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", dim = "2"
+    }
+
+    private func colour(of server: StatusReport.ServerEntry) -> Paint {
+        switch (server.adminState, server.operState) {
+        case (.maint?, _): return .magenta
+        case (.drain?, _): return .blue
+        case (_, .down?), (_, .goingUp?): return .red
+        case (_, .goingDown?), (_, .nolb?): return .yellow
+        case (_, .up?), (_, .noCheck?): return .green
+        default: return .dim
+        }
+    }
+
+    private func paint(_ text: String, _ paint: Paint) -> String {
+        color ? "\u{1B}[\(paint.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// `12s`, `5m03s`, `2h04m`, `3d02h`: the scale an operator reads at a glance.
+    public static func duration(_ seconds: Int) -> String {
+        let s = max(0, seconds)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+        if s < 60 { return "\(s)s" }
+        if s < 3_600 { return "\(s / 60)m\(two(s % 60))s" }
+        if s < 86_400 { return "\(s / 3_600)h\(two(s % 3_600 / 60))m" }
+        return "\(s / 86_400)d\(two(s % 86_400 / 3_600))h"
+    }
+}
