@@ -5,6 +5,8 @@ import PackageDescription
 ///
 /// Layers, each depending only downward:
 /// - `HawsCore`: the typed model, parsers of HAProxy's outputs, policies and reports. Pure, no I/O.
+/// - `HawsMonitor`: the live engine (polling schedule, rates, history, events, reachability) over
+///   injected instance sources; no sockets of its own.
 /// - `HawsClient`: the I/O edge that talks to HAProxy (runtime API socket, stats page over HTTP(S)).
 /// - `HawsLab`: a self-contained lab on loopback (real HAProxy, WebSocket backends, clients), used by
 ///   the tests and by `haws demo`.
@@ -45,6 +47,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "HawsMonitor",
+            dependencies: ["HawsCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "HawsLab",
             dependencies: [
                 "HawsCore",
@@ -61,6 +68,7 @@ let package = Package(
             dependencies: [
                 "HawsCore",
                 "HawsClient",
+                "HawsMonitor",
                 "HawsLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -70,6 +78,11 @@ let package = Package(
             name: "HawsCoreTests",
             dependencies: ["HawsCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsMonitorTests",
+            dependencies: ["HawsMonitor", "HawsCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,289 @@
+import Foundation
+import HawsCore
+
+/// Turns a stream of HAProxy snapshots into live state: polls every instance on its own schedule,
+/// computes reset-safe rates, keeps bounded history and an event log, and tracks reachability.
+///
+/// Each instance has its own polling tasks (stats, and tunnels at a slower cadence), so one dead or
+/// hung instance never delays another, and a poll of an instance never overlaps the previous one of
+/// the same kind. Consumers read immutable ``MonitorState`` values from ``updates()``; they never
+/// wait on the network.
+public actor MonitorEngine {
+    public let configuration: MonitorConfiguration
+    private let sources: [InstanceSource]
+    private let now: @Sendable () -> Date
+    private var instances: [LiveInstance]
+    private var events: RingBuffer<MonitorEvent>
+    private var generation = 0
+    private var pendingTunnels: [Int: TunnelReading] = [:]
+    private var previousRows: [Int: InstanceSnapshot] = [:]
+    private var previousPollTime: [Int: Date] = [:]
+    private var subscribers: [UUID: AsyncStream<MonitorState>.Continuation] = [:]
+    private var eventSubscribers: [UUID: AsyncStream<MonitorEvent>.Continuation] = [:]
+
+    public init(sources: [InstanceSource], configuration: MonitorConfiguration = MonitorConfiguration(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.sources = sources
+        self.configuration = configuration
+        self.now = now
+        self.instances = sources.map { LiveInstance(name: $0.name) }
+        self.events = RingBuffer(capacity: max(1, configuration.eventCapacity))
+    }
+
+    /// The current state, for a consumer that polls (the UI's render tick).
+    public var state: MonitorState {
+        MonitorState(instances: instances, events: events.elements, generation: generation)
+    }
+
+    /// Every new state; the stream keeps only the newest value so a slow consumer never builds a backlog.
+    public func updates() -> AsyncStream<MonitorState> {
+        let (stream, continuation) = AsyncStream.makeStream(of: MonitorState.self, bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        subscribers[id] = continuation
+        continuation.yield(state)
+        continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(id) } }
+        return stream
+    }
+
+    /// Every event as it happens (reloads, state changes, reachability), buffered up to the capacity.
+    public func eventStream() -> AsyncStream<MonitorEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: MonitorEvent.self, bufferingPolicy: .bufferingNewest(configuration.eventCapacity))
+        let id = UUID()
+        eventSubscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(id) } }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UUID) {
+        subscribers[id] = nil
+        eventSubscribers[id] = nil
+    }
+
+    /// Records an event from outside the engine (probe results, operator actions).
+    public func record(_ event: MonitorEvent) {
+        append([event])
+        publish()
+    }
+
+    /// Polls until cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for (index, source) in sources.enumerated() {
+                group.addTask { await self.pollStats(index: index, source: source) }
+                if let readTunnels = source.readTunnels {
+                    group.addTask { await self.pollTunnels(index: index, read: readTunnels) }
+                }
+            }
+            group.addTask { await self.watchStaleness() }
+            await group.waitForAll()
+        }
+        for continuation in subscribers.values { continuation.finish() }
+        for continuation in eventSubscribers.values { continuation.finish() }
+    }
+
+    /// Runs one stats poll (and one tunnel poll) of every instance, in parallel: `haws status` and tests.
+    public func pollOnce() async {
+        await withTaskGroup(of: Void.self) { group in
+            for (index, source) in sources.enumerated() {
+                group.addTask {
+                    async let tunnels = source.readTunnels?()
+                    let reading = await source.readStats()
+                    if let tunnels = await tunnels { await self.applyTunnels(tunnels, index: index) }
+                    await self.apply(reading, index: index)
+                }
+            }
+        }
+    }
+
+    private nonisolated func pollStats(index: Int, source: InstanceSource) async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let started = clock.now
+            let reading = await source.readStats()
+            await apply(reading, index: index)
+            try? await clock.sleep(until: started.advanced(by: configuration.statsInterval))
+        }
+    }
+
+    private nonisolated func pollTunnels(index: Int, read: @escaping @Sendable () async -> TunnelReading) async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let started = clock.now
+            let reading = await read()
+            await applyTunnels(reading, index: index)
+            try? await clock.sleep(until: started.advanced(by: configuration.tunnelsInterval))
+        }
+    }
+
+    /// Re-evaluates staleness once per interval, so a hung instance turns stale even while its poll
+    /// is still waiting on the socket.
+    private nonisolated func watchStaleness() async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            try? await clock.sleep(for: configuration.statsInterval)
+            await refreshStaleness()
+        }
+    }
+
+    private func refreshStaleness() {
+        let limit = Double(configuration.staleAfterIntervals) * configuration.statsInterval.seconds
+        var changed = false
+        for index in instances.indices {
+            guard case .reachable = instances[index].health, let last = instances[index].lastGoodPoll else { continue }
+            if now().timeIntervalSince(last) > limit {
+                instances[index].health = .stale(lastGood: last)
+                changed = true
+            }
+        }
+        if changed { publish() }
+    }
+
+    func applyTunnels(_ reading: TunnelReading, index: Int) {
+        pendingTunnels[index] = reading
+        instances[index].tunnelsReadAt = now()
+        guard var snapshot = instances[index].snapshot else { return }
+        merge(reading, into: &snapshot)
+        instances[index].snapshot = snapshot
+        recordTunnelHistory(index: index, snapshot: snapshot)
+        publish()
+    }
+
+    private func merge(_ reading: TunnelReading, into snapshot: inout InstanceSnapshot) {
+        switch reading {
+        case .counted(let current, let oldWorkers):
+            snapshot.serverTunnels = current
+            snapshot.oldWorkerTunnels = oldWorkers
+            snapshot.serverTunnelsUnavailable = nil
+        case .unavailable(let reason):
+            snapshot.serverTunnels = nil
+            snapshot.oldWorkerTunnels = nil
+            snapshot.serverTunnelsUnavailable = reason
+        }
+    }
+
+    func apply(_ reading: InstanceReading, index: Int) {
+        let time = now()
+        var live = instances[index]
+        live.polls += 1
+        var newEvents: [MonitorEvent] = []
+        switch reading {
+        case .unreachable(_, let error):
+            live.failedPolls += 1
+            live.lastError = error
+            if case .unreachable = live.health {} else {
+                newEvents.append(MonitorEvent(time: time, instance: live.name, object: live.name, kind: .instanceUnreachable, detail: error))
+            }
+            live.health = .unreachable(error: error)
+        case .read(var snapshot):
+            snapshot.instance = live.name
+            if case .unreachable = live.health {
+                newEvents.append(MonitorEvent(time: time, instance: live.name, object: live.name, kind: .instanceRecovered))
+            }
+            if let reading = pendingTunnels[index] {
+                merge(reading, into: &snapshot)
+            } else if snapshot.serverTunnels == nil, snapshot.serverTunnelsUnavailable == nil, sources[index].readTunnels == nil {
+                snapshot.serverTunnelsUnavailable = .noSocket
+            }
+            let previous = previousRows[index]
+            let seconds = previousPollTime[index].map { time.timeIntervalSince($0) } ?? 0
+            let reload = ReloadDetector.reload(from: previous?.info, to: snapshot.info)
+            if let previous {
+                newEvents += SnapshotDiff.events(from: previous, to: snapshot, at: time)
+            }
+            computeRates(&live, previous: previous, current: snapshot, seconds: seconds, reset: reload != nil)
+            previousRows[index] = snapshot
+            previousPollTime[index] = time
+            live.snapshot = snapshot
+            live.lastGoodPoll = time
+            live.lastError = nil
+            live.health = .reachable
+        }
+        instances[index] = live
+        if case .read = reading, let snapshot = live.snapshot { recordHistory(index: index, snapshot: snapshot) }
+        append(newEvents)
+        publish()
+    }
+
+    private func computeRates(_ live: inout LiveInstance, previous: InstanceSnapshot?, current: InstanceSnapshot, seconds: Double, reset: Bool) {
+        var oldServers: [ServerKey: StatsRow] = [:]
+        var oldBackends: [String: StatsRow] = [:]
+        var oldFrontends: [String: StatsRow] = [:]
+        if let previous {
+            for backend in previous.backends {
+                if let row = backend.row { oldBackends[backend.name] = row }
+                for server in backend.servers { oldServers[server.key] = server.row }
+            }
+            for frontend in previous.frontends { oldFrontends[frontend.name] = frontend.row }
+        }
+        var serverRates: [ServerKey: ObjectRates] = [:]
+        var backendRates: [String: ObjectRates] = [:]
+        var frontendRates: [String: ObjectRates] = [:]
+        for backend in current.backends {
+            if let row = backend.row {
+                backendRates[backend.name] = ObjectRates.between(oldBackends[backend.name], row, seconds: seconds, reset: reset)
+            }
+            var upgrades: Double? = nil
+            for server in backend.servers {
+                let rates = ObjectRates.between(oldServers[server.key], server.row, seconds: seconds, reset: reset)
+                serverRates[server.key] = rates
+                if let rate = rates.upgrades { upgrades = (upgrades ?? 0) + rate }
+            }
+            // A backend counts a 101 only when the tunnel ends: its upgrades/s is the sum of its servers'.
+            backendRates[backend.name, default: ObjectRates()].upgrades = upgrades
+        }
+        for frontend in current.frontends {
+            frontendRates[frontend.name] = ObjectRates.between(oldFrontends[frontend.name], frontend.row, seconds: seconds, reset: reset)
+        }
+        live.serverRates = serverRates
+        live.backendRates = backendRates
+        live.frontendRates = frontendRates
+    }
+
+    private func recordHistory(index: Int, snapshot: InstanceSnapshot) {
+        let capacity = configuration.historyCapacity
+        guard capacity > 0 else { return }
+        var live = instances[index]
+        for backend in snapshot.backends {
+            if let tunnels = snapshot.tunnels(of: backend) {
+                live.backendTunnelHistory[backend.name, default: RingBuffer(capacity: capacity)].append(Float(tunnels))
+            }
+            let upgrades = live.backendRates[backend.name]?.upgrades ?? 0
+            live.backendUpgradeRateHistory[backend.name, default: RingBuffer(capacity: capacity)].append(Float(upgrades))
+        }
+        instances[index] = live
+        recordTunnelHistory(index: index, snapshot: snapshot)
+    }
+
+    private func recordTunnelHistory(index: Int, snapshot: InstanceSnapshot) {
+        let capacity = configuration.historyCapacity
+        guard capacity > 0, snapshot.serverTunnels != nil else { return }
+        for backend in snapshot.backends {
+            for server in backend.servers {
+                let count = Float(snapshot.tunnels(of: server.key)?.count ?? 0)
+                instances[index].serverTunnelHistory[server.key, default: RingBuffer(capacity: capacity)].append(count)
+            }
+        }
+    }
+
+    private func append(_ newEvents: [MonitorEvent]) {
+        for event in newEvents {
+            events.append(event)
+            for continuation in eventSubscribers.values { continuation.yield(event) }
+        }
+    }
+
+    private func publish() {
+        generation += 1
+        guard !subscribers.isEmpty else { return }
+        let current = state
+        for continuation in subscribers.values { continuation.yield(current) }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a `Double`.
+    public var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
