@@ -7,6 +7,7 @@ import PackageDescription
 /// - `HawsCore`: the typed model, parsers of HAProxy's outputs, policies and reports. Pure, no I/O.
 /// - `HawsMonitor`: the live engine (polling schedule, rates, history, events, reachability) over
 ///   injected instance sources; no sockets of its own.
+/// - `HawsProbe`: active RFC 6455 handshake probes with per-phase timings and latency histograms.
 /// - `HawsClient`: the I/O edge that talks to HAProxy (runtime API socket, stats page over HTTP(S)).
 /// - `HawsLab`: a self-contained lab on loopback (real HAProxy, WebSocket backends, clients), used by
 ///   the tests and by `haws demo`.
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -52,6 +54,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "HawsProbe",
+            dependencies: [
+                "HawsCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "HawsLab",
             dependencies: [
                 "HawsCore",
@@ -69,6 +84,7 @@ let package = Package(
                 "HawsCore",
                 "HawsClient",
                 "HawsMonitor",
+                "HawsProbe",
                 "HawsLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -83,6 +99,11 @@ let package = Package(
         .testTarget(
             name: "HawsMonitorTests",
             dependencies: ["HawsMonitor", "HawsCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsProbeTests",
+            dependencies: ["HawsProbe", "HawsLab", "HawsCore"],
             swiftSettings: strict
         ),
         .testTarget(
