@@ -20,8 +20,3 @@ public struct InstanceSource: Sendable {
     }
 }
 
-/// The outcome of a `show sess all` round.
-public enum TunnelReading: Sendable {
-    case counted(current: [ServerKey: TunnelTally], oldWorkers: [ServerKey: TunnelTally]?)
-    case unavailable(TunnelDetailUnavailable)
-}

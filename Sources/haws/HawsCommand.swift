@@ -1,9 +1,40 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct HawsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "haws",
-        abstract: "Stats and health monitor for HAProxy in front of WebSocket backends."
+        abstract: "Stats and health monitor for HAProxy in front of WebSocket backends.",
+        discussion: """
+            Reads HAProxy's runtime API (--socket, --master-socket) and stats page (--stats-url). With no \
+            instance option, reads Debian's default socket /run/haproxy/admin.sock.
+            """,
+        version: HawsVersion.current,
+        subcommands: [StatusCommand.self, DemoCommand.self]
     )
+
+    /// Nagios-compatible exits for every subcommand: bad arguments and unexpected errors are UNKNOWN
+    /// (3) with one line on stderr; `--help` and `--version` exit 0.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let message = fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            FileHandle.standardError.write(Data("haws: \(message)\n".utf8))
+            Foundation.exit(3)
+        }
+    }
+}
+
+enum HawsVersion {
+    static let current = "0.1.0"
 }

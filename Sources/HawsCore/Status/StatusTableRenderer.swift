@@ -14,6 +14,10 @@ public struct StatusTableRenderer: Sendable {
 
     public func render(_ report: StatusReport) -> String {
         var lines: [String] = []
+        // Nothing reachable: the one Nagios line says it all; the errors go to stderr.
+        if !report.instances.isEmpty, !report.instances.contains(where: \.reachable) {
+            return paint(report.summary, .red) + "\n"
+        }
         for instance in report.instances {
             lines.append(instanceLine(instance))
             if let note = instance.tunnelDetailNote { lines.append("  note: \(note)") }

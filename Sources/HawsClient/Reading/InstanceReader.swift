@@ -1,0 +1,118 @@
+import HawsCore
+
+/// Reads one HAProxy instance into the typed model, through whatever the ``InstanceSpec`` offers.
+///
+/// - With a runtime socket: `show info`, `show stat` (and `show servers state` when the CSV hides
+///   addresses, as at `level user`) on separate short connections, in parallel.
+/// - With only a master socket: the same commands forwarded to the current worker with `@1`.
+/// - With only a stats page: the CSV, no `show info` (no pid, uptime or maxconn).
+/// Tunnels: `show sess all` on the worker, and with a master socket on every old worker
+/// (`show proc`, then `@!<pid> show sess all`), so tunnels held after a reload still count.
+///
+/// Never throws: a failure becomes ``InstanceReading/unreachable(instance:error:)`` with one line.
+public struct InstanceReader: Sendable {
+    public let spec: InstanceSpec
+    public let timeout: Duration
+
+    public init(spec: InstanceSpec, timeout: Duration = .seconds(5)) {
+        self.spec = spec
+        self.timeout = timeout
+    }
+
+    /// Stats and tunnels together: the one-shot read of `haws status`.
+    public func read() async -> InstanceReading {
+        async let tunnels = readTunnels()
+        let stats = await readStats()
+        guard case .read(var snapshot) = stats else { return stats }
+        switch await tunnels {
+        case .counted(let current, let old)?:
+            snapshot.serverTunnels = current
+            snapshot.oldWorkerTunnels = old
+        case .unavailable(let reason)?:
+            snapshot.serverTunnelsUnavailable = reason
+        case nil:
+            snapshot.serverTunnelsUnavailable = .noSocket
+        }
+        return .read(snapshot)
+    }
+
+    /// The cheap poll: `show info` + `show stat`, or the stats page.
+    public func readStats() async -> InstanceReading {
+        do {
+            if let worker = workerCommands {
+                async let infoText = worker(.showInfo)
+                let csv = try await worker(.showStat)
+                let info = InfoParser.parse(try await infoText)
+                let table = try StatsCSVParser.parse(csv)
+                var snapshot = InstanceSnapshot(instance: spec.name, info: info, stats: table)
+                if table.backends.contains(where: { $0.servers.contains { $0.address == nil } }) {
+                    // `level user` hides `addr`; `show servers state` still has it. Best effort.
+                    if let states = try? await worker(.showServersState) {
+                        let parsed = ServersStateParser.parse(states)
+                        snapshot.serverStates = Dictionary(parsed.records.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+                    }
+                }
+                return .read(snapshot)
+            }
+            if let page = spec.statsPage {
+                let client = try StatsPageClient(spec: page, timeout: timeout)
+                let table = try StatsCSVParser.parse(try await client.fetchCSV())
+                return .read(InstanceSnapshot(instance: spec.name, stats: table))
+            }
+            return .unreachable(instance: spec.name, error: "nothing to read from")
+        } catch {
+            return .unreachable(instance: spec.name, error: Self.oneLine(error))
+        }
+    }
+
+    /// The heavier poll: `show sess all` of the current worker and of old workers; `nil` without a socket.
+    public func readTunnels() async -> TunnelReading? {
+        guard let worker = workerCommands else { return nil }
+        async let old = oldWorkerTunnels()
+        do {
+            let streams = SessionListParser.parse(try await worker(.showSessAll))
+            return .counted(current: TunnelCounter.perServer(streams), oldWorkers: await old)
+        } catch let error as RuntimeAPIError where error.kind == .levelTooLow {
+            _ = await old
+            return .unavailable(.needsOperator)
+        } catch {
+            _ = await old
+            return .unavailable(.failed(Self.oneLine(error)))
+        }
+    }
+
+    /// Tunnels per server still held by old workers (master socket only); `nil` when not knowable.
+    func oldWorkerTunnels() async -> [ServerKey: TunnelTally]? {
+        guard let master = spec.master else { return nil }
+        let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
+        guard let procText = try? await client.send(RuntimeCommand.showProc.text) else { return nil }
+        let oldWorkers = ProcListParser.parse(procText).filter { $0.role == .worker && $0.isOld }
+        var total: [ServerKey: TunnelTally] = [:]
+        for worker in oldWorkers {
+            let command = RuntimeCommand.onWorker(pid: worker.pid, .showSessAll)
+            guard let text = try? await client.send(command.text) else { continue }
+            for (key, tally) in TunnelCounter.perServer(SessionListParser.parse(text)) {
+                total[key] = (total[key] ?? TunnelTally()) + tally
+            }
+        }
+        return total
+    }
+
+    /// Sends a read command to the worker: its own socket, else through the master CLI.
+    private var workerCommands: (@Sendable (RuntimeCommand) async throws -> String)? {
+        if let runtime = spec.runtime {
+            let client = RuntimeAPIClient(endpoint: runtime, timeout: timeout)
+            return { command in try await client.send(command.text) }
+        }
+        if let master = spec.master {
+            let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
+            return { command in try await client.send("@1 " + command.text) }
+        }
+        return nil
+    }
+
+    static func oneLine(_ error: any Error) -> String {
+        let text = String(describing: error)
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}

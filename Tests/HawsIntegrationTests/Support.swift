@@ -1,0 +1,66 @@
+import Foundation
+import Subprocess
+
+/// The `haws` executable built next to the test bundle, run as a user would run it.
+enum Haws {
+    struct Output: Sendable {
+        let code: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var binary: String {
+        // The test runner lives in the build directory (.build/<triple>/debug/hawsPackageTests.xctest).
+        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("haws").path
+    }
+
+    static func run(_ arguments: [String], environment: [String: String?] = [:], input: String? = nil) async throws -> Output {
+        var env: [Environment.Key: String?] = ["NO_COLOR": "1"]
+        for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
+        let result = try await Subprocess.run(
+            .path(FilePath(binary)), arguments: Arguments(arguments), environment: .inherit.updating(env),
+            input: .string(input ?? ""), output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
+        let code: Int32
+        switch result.terminationStatus {
+        case .exited(let value): code = Int32(value)
+        default: code = -1
+        }
+        return Output(code: code, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+    }
+}
+
+enum Repository {
+    /// The package root, from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
+/// Validates a JSON document against a JSON Schema with Python's `jsonschema` (installed by `make setup`).
+enum SchemaValidator {
+    static func validate(_ json: String, schema: String) async throws -> String? {
+        let script = """
+            import json, sys, jsonschema
+            doc = json.loads(sys.stdin.read())
+            schema = json.load(open(sys.argv[1]))
+            errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+            for e in errors[:5]: print(list(e.path), e.message)
+            sys.exit(1 if errors else 0)
+            """
+        let result = try await Subprocess.run(
+            .name("python3"), arguments: ["-c", script, Repository.root.appendingPathComponent(schema).path],
+            input: .string(json), output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        if case .exited(0) = result.terminationStatus { return nil }
+        return (result.standardOutput ?? "") + (result.standardError ?? "")
+    }
+}
+
+/// Polls `condition` until it holds or the deadline passes: no fixed sleeps.
+func eventually(timeout: Duration = .seconds(10), interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeout)
+    repeat {
+        if try await condition() { return true }
+        try? await Task.sleep(for: interval)
+    } while clock.now < deadline
+    return try await condition()
+}
