@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Every HAProxy the lab started and has not yet reaped, killed with SIGKILL when the process exits.
+///
+/// A failing test may never reach its `shutdown()`; without this, HAProxy processes would outlive the test run
+/// and keep ports and sockets busy for the next one. Pids leave the registry as soon as they are reaped, so an
+/// exit handler never signals a pid that the kernel could have reused.
+enum ChildProcessRegistry {
+    private static let pids = Mutex<Set<pid_t>>([])
+
+    /// Installs the exit handler once, on first registration (`static let` initialisation runs exactly once).
+    private static let exitHandlerInstalled: Bool = {
+        atexit {
+            ChildProcessRegistry.killAll()
+        }
+        return true
+    }()
+
+    static func register(_ pid: pid_t) {
+        _ = exitHandlerInstalled
+        _ = pids.withLock { $0.insert(pid) }
+    }
+
+    static func unregister(_ pid: pid_t) {
+        _ = pids.withLock { $0.remove(pid) }
+    }
+
+    /// The pids currently registered.
+    static var registered: Set<pid_t> { pids.withLock { $0 } }
+
+    /// SIGKILLs everything still registered.
+    static func killAll() {
+        let all = pids.withLock { $0 }
+        for pid in all {
+            kill(pid, SIGKILL)
+        }
+    }
+}
