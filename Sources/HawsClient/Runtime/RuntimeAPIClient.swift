@@ -1,0 +1,212 @@
+import NIOCore
+import NIOPosix
+
+/// Sends commands to HAProxy's runtime API (a `stats socket` or the master CLI) and returns its answers.
+///
+/// One connection per call, in HAProxy's non-interactive mode: write one line, read until HAProxy closes.
+/// That costs HAProxy little, never leaves a session attached to an old process after a reload, and makes
+/// "the answer is complete" unambiguous (EOF). Every call has one deadline covering connect, write and read;
+/// at the deadline the channel is closed, so a HAProxy that accepts and never answers fails the call in
+/// time and leaks no file descriptor.
+public struct RuntimeAPIClient: Sendable {
+    /// The socket this client talks to.
+    public let endpoint: RuntimeEndpoint
+    /// The deadline of a whole call, connect included.
+    public let timeout: Duration
+    /// Answers larger than this fail with ``RuntimeAPIError/Kind/responseTooLarge`` rather than exhausting
+    /// memory (`show stat json` of 10,000 servers is 128 MB).
+    public let maximumResponseBytes: Int
+    private let group: any EventLoopGroup
+
+    public init(
+        endpoint: RuntimeEndpoint,
+        timeout: Duration = .seconds(5),
+        maximumResponseBytes: Int = 256 * 1024 * 1024,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        precondition(timeout > .zero, "a runtime API timeout must be positive")
+        precondition(maximumResponseBytes > 0, "the response size limit must be positive")
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.maximumResponseBytes = maximumResponseBytes
+        self.group = group
+    }
+
+    /// Sends one command and returns HAProxy's whole answer (ending with its empty line).
+    ///
+    /// Answers that are data, including HAProxy's error texts such as `No such server.`, are returned; use
+    /// ``RuntimeAPIResponse/errorMessage(of:)`` to read a write command's outcome.
+    ///
+    /// - Throws: ``RuntimeAPIError``: the command has a line break or control character; the socket is
+    ///   missing, refuses, or is not accessible; HAProxy answered `Permission denied` (socket level too low)
+    ///   or `Unknown command`; the deadline passed; the connection ended without an answer or was reset; the
+    ///   answer exceeded ``maximumResponseBytes``. `CancellationError` if the task was cancelled.
+    public func send(_ command: String) async throws -> String {
+        try validate(command)
+        let output = try await exchange(line: command)
+        if RuntimeAPIResponse.isPermissionDenied(output) {
+            throw RuntimeAPIError.levelTooLow(command, on: endpoint)
+        }
+        if RuntimeAPIResponse.isUnknownCommand(output) {
+            throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: output))
+        }
+        return output
+    }
+
+    /// Sends several commands in one connection, as `cmd1;cmd2;...`, and returns the raw output of all of them.
+    ///
+    /// Meant for writes (drain a server and shut its sessions in one go). Split the output with
+    /// ``RuntimeAPIResponse/answers(ofBatch:)``. A command may not contain `;`, which HAProxy would read as a
+    /// separator.
+    ///
+    /// - Throws: as ``send(_:)``; `Permission denied` or `Unknown command` in the answer of any command of
+    ///   the batch is thrown, naming that command.
+    public func send(batch commands: [String]) async throws -> String {
+        guard !commands.isEmpty else {
+            throw RuntimeAPIError.invalidCommand("", on: endpoint, reason: "the batch is empty; pass at least one command")
+        }
+        for command in commands {
+            try validate(command)
+            if command.contains(";") {
+                throw RuntimeAPIError.invalidCommand(
+                    command,
+                    on: endpoint,
+                    reason: "a command in a batch cannot contain ';', HAProxy would split it into two commands"
+                )
+            }
+        }
+        let line = commands.joined(separator: ";")
+        let output = try await exchange(line: line)
+        let answers = RuntimeAPIResponse.answers(ofBatch: output)
+        for (index, answer) in answers.enumerated() {
+            let command = answers.count == commands.count ? commands[index] : line
+            if RuntimeAPIResponse.isPermissionDenied(answer) {
+                throw RuntimeAPIError.levelTooLow(command, on: endpoint)
+            }
+            if RuntimeAPIResponse.isUnknownCommand(answer) {
+                throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: answer))
+            }
+        }
+        return output
+    }
+
+    // MARK: Internals
+
+    /// Refuses what would make HAProxy run something else than asked: a line break starts another command.
+    private func validate(_ command: String) throws {
+        if command.trimmingASCIIWhitespace().isEmpty {
+            throw RuntimeAPIError.invalidCommand(command, on: endpoint, reason: "the command is empty")
+        }
+        if command.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            throw RuntimeAPIError.invalidCommand(
+                command,
+                on: endpoint,
+                reason: "it contains a line break, and HAProxy would run what follows as another command"
+            )
+        }
+        if command.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+            throw RuntimeAPIError.invalidCommand(command, on: endpoint, reason: "it contains a control character")
+        }
+    }
+
+    private func firstLine(of answer: String) -> String {
+        RuntimeAPIResponse.errorMessage(of: answer) ?? ""
+    }
+
+    /// One connection: write `line` + `\n`, read to EOF, classify every failure.
+    private func exchange(line: String) async throws -> String {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await connect(deadline: deadline)
+        } catch {
+            throw classifyConnectFailure(error, command: line, deadline: deadline)
+        }
+
+        var received = 0
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: line + "\n"))
+                var answer = ByteBuffer()
+                for try await chunk in inbound {
+                    received += chunk.readableBytes
+                    guard answer.readableBytes + chunk.readableBytes <= maximumResponseBytes else {
+                        throw RuntimeAPIError.responseTooLarge(line, on: endpoint, limit: maximumResponseBytes)
+                    }
+                    answer.writeImmutableBuffer(chunk)
+                }
+                try Task.checkCancellation()
+                guard answer.readableBytes > 0 else {
+                    throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
+                }
+                return String(buffer: answer)
+            }
+        } catch let error as RuntimeAPIError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw classifyExchangeFailure(error, command: line, receivedBytes: received, deadline: deadline)
+        }
+    }
+
+    private func connect(deadline: NIODeadline) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        let addresses: [SocketAddress]
+        switch endpoint {
+        case .unix(let path):
+            addresses = [try SocketAddress(unixDomainSocketPath: path)]
+        case .tcp(let host, let port):
+            addresses = try await HostResolver.resolve(host: host, port: port, deadline: deadline, eventLoop: group.next())
+        }
+        return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(ChannelDeadlineHandler(deadline: deadline))
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+    }
+
+    private func classifyConnectFailure(_ error: any Error, command: String, deadline: NIODeadline) -> any Error {
+        if error is CancellationError { return error }
+        if let error = error as? IOError {
+            return RuntimeAPIError.connectFailure(errno: error.errnoCode, endpoint: endpoint) {
+                guard case .unix(let path) = endpoint else { return nil }
+                return SocketFileStatus(path: path)
+            }
+        }
+        if error is ChannelDeadlineExceeded || NIODeadline.now() >= deadline {
+            return RuntimeAPIError.timeout(command, on: endpoint, after: timeout)
+        }
+        if case ChannelError.connectTimeout = error {
+            return RuntimeAPIError.timeout(command, on: endpoint, after: timeout)
+        }
+        if let error = error as? HostResolutionError {
+            return RuntimeAPIError.connectFailed(endpoint, reason: "cannot resolve '\(error.host)': \(error.reason)")
+        }
+        return RuntimeAPIError.connectFailed(endpoint, reason: String(describing: error))
+    }
+
+    private func classifyExchangeFailure(
+        _ error: any Error,
+        command: String,
+        receivedBytes: Int,
+        deadline: NIODeadline
+    ) -> RuntimeAPIError {
+        if error is ChannelDeadlineExceeded || NIODeadline.now() >= deadline {
+            return .timeout(command, on: endpoint, after: timeout)
+        }
+        if let ioError = error as? IOError, [ECONNRESET, EPIPE].contains(ioError.errnoCode) {
+            return receivedBytes == 0
+                ? .closedWithoutAnswer(command, on: endpoint)
+                : .connectionReset(command, on: endpoint, afterBytes: receivedBytes)
+        }
+        if let channelError = error as? ChannelError,
+            [ChannelError.ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed].contains(channelError)
+        {
+            return receivedBytes == 0
+                ? .closedWithoutAnswer(command, on: endpoint)
+                : .connectionReset(command, on: endpoint, afterBytes: receivedBytes)
+        }
+        return .ioFailed(command, on: endpoint, reason: String(describing: error))
+    }
+}

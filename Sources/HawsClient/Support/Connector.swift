@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import NIOPosix
+
+/// Connects to the first address that accepts, all attempts sharing one deadline.
+///
+/// `localhost` may resolve to `::1` first while the server listens on `127.0.0.1` only; trying the next
+/// address on a refusal is what users expect from curl and socat. Every attempt gets only the time left.
+enum Connector {
+    static func connect<Output: Sendable>(
+        to addresses: [SocketAddress],
+        group: any EventLoopGroup,
+        deadline: NIODeadline,
+        channelInitializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Output>
+    ) async throws -> Output {
+        precondition(!addresses.isEmpty, "resolve before connecting")
+        var lastError: any Error = ChannelDeadlineExceeded()
+        for address in addresses {
+            let remaining = deadline - .now()
+            guard remaining > .zero else { throw ChannelDeadlineExceeded() }
+            do {
+                return try await ClientBootstrap(group: group)
+                    .connectTimeout(remaining)
+                    .connect(to: address, channelInitializer: channelInitializer)
+            } catch let error as IOError where Self.isWorthTryingNext(error.errnoCode) {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Failures that concern one address, not the service: another address of the same name may work.
+    private static func isWorthTryingNext(_ code: Int32) -> Bool {
+        [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EAFNOSUPPORT].contains(code)
+    }
+}

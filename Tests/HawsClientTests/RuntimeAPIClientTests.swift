@@ -1,0 +1,262 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import HawsClient
+
+/// The runtime API client against fake HAProxies on real sockets (Unix sockets in a temp dir, TCP on loopback).
+@Suite struct RuntimeAPIClientTests {
+    /// Answers like HAProxy 2.6 on a `level user` socket.
+    static let userLevel: @Sendable (String) -> String = { command in
+        switch command {
+        case "show info": return "Name: HAProxy\nVersion: 2.6.12\nPid: 42\n\n"
+        case "show sess", "set server ws_chat/s1 state drain": return "Permission denied\n\n"
+        case "frob": return "Unknown command, but maybe one of the following ones is a better match:\n  help\n\n"
+        case "set server ws_chat/nosuch state drain": return "No such server.\n\n"
+        default: return "\n"
+        }
+    }
+
+    @Test func sendsOneLineAndReadsTheWholeAnswer() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await FakeRuntimeServer.unix(path: directory.file("admin.sock"), behaviour: .answer(Self.userLevel))
+        let client = RuntimeAPIClient(endpoint: .unix(path: directory.file("admin.sock")))
+
+        let answer = try await client.send("show info")
+        #expect(answer == "Name: HAProxy\nVersion: 2.6.12\nPid: 42\n\n")
+        #expect(server.commands == ["show info"])
+        await server.close()
+    }
+
+    @Test func haproxyErrorTextsAreReturnedAsData() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await FakeRuntimeServer.unix(path: directory.file("admin.sock"), behaviour: .answer(Self.userLevel))
+        let client = RuntimeAPIClient(endpoint: .unix(path: directory.file("admin.sock")))
+
+        let answer = try await client.send("set server ws_chat/nosuch state drain")
+        #expect(RuntimeAPIResponse.errorMessage(of: answer) == "No such server.")
+        let success = try await client.send("set server ws_chat/s1 weight 50")
+        #expect(RuntimeAPIResponse.errorMessage(of: success) == nil)
+        await server.close()
+    }
+
+    @Test func permissionDeniedAndUnknownCommandAreTyped() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("user.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer(Self.userLevel))
+        let client = RuntimeAPIClient(endpoint: .unix(path: path))
+
+        let denied = await #expect(throws: RuntimeAPIError.self) { try await client.send("show sess") }
+        #expect(denied?.kind == .levelTooLow)
+        #expect(denied?.description.contains("level operator") == true)
+        #expect(denied?.description.contains("stats socket \(path) mode 660 level operator") == true)
+
+        let unknown = await #expect(throws: RuntimeAPIError.self) { try await client.send("frob") }
+        #expect(unknown?.kind == .unknownCommand)
+        #expect(unknown?.description.contains("Unknown command") == true)
+        await server.close()
+    }
+
+    @Test func batchIsOneLineAndNamesTheDeniedCommand() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer { line in
+            line.split(separator: ";").map { command in
+                command.hasPrefix("shutdown") ? "Permission denied\n\n" : command.contains("nosuch") ? "No such server.\n\n" : "\n"
+            }.joined()
+        })
+        let client = RuntimeAPIClient(endpoint: .unix(path: path))
+
+        let output = try await client.send(batch: ["set server be/s1 state drain", "set server be/nosuch state drain"])
+        #expect(server.commands == ["set server be/s1 state drain;set server be/nosuch state drain"])
+        #expect(RuntimeAPIResponse.answers(ofBatch: output).map(RuntimeAPIResponse.errorMessage(of:)) == [nil, "No such server."])
+
+        let denied = await #expect(throws: RuntimeAPIError.self) {
+            try await client.send(batch: ["set server be/s1 state drain", "shutdown sessions server be/s1"])
+        }
+        #expect(denied?.kind == .levelTooLow)
+        #expect(denied?.description.contains("'shutdown sessions server be/s1'") == true)
+        await server.close()
+    }
+
+    @Test(arguments: ["show stat\nshutdown sessions server be/s1", "show stat\r", "", "  ", "show\u{0}stat"])
+    func refusesCommandsThatWouldSmuggleAnotherOne(command: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer(Self.userLevel))
+        let client = RuntimeAPIClient(endpoint: .unix(path: path))
+
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send(command) }
+        #expect(error?.kind == .invalidCommand)
+        let batchError = await #expect(throws: RuntimeAPIError.self) { try await client.send(batch: ["show info", command]) }
+        #expect(batchError?.kind == .invalidCommand)
+        #expect(server.acceptedConnections == 0)
+        await server.close()
+    }
+
+    @Test func batchRefusesSemicolonsInsideACommand() async throws {
+        let client = RuntimeAPIClient(endpoint: .unix(path: "/nonexistent.sock"))
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send(batch: ["show info;show sess"]) }
+        #expect(error?.kind == .invalidCommand)
+        let empty = await #expect(throws: RuntimeAPIError.self) { try await client.send(batch: []) }
+        #expect(empty?.kind == .invalidCommand)
+    }
+
+    @Test func missingSocketFile() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let client = RuntimeAPIClient(endpoint: .unix(path: directory.file("admin.sock")))
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show info") }
+        #expect(error?.kind == .socketNotFound)
+        #expect(error?.description.contains(directory.file("admin.sock")) == true)
+    }
+
+    @Test func staleSocketFileIsConnectionRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        try StaleSocketFile.create(at: path)
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        let client = RuntimeAPIClient(endpoint: .unix(path: path))
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show info") }
+        #expect(error?.kind == .connectionRefused)
+        #expect(error?.description.contains("stale socket file of a dead HAProxy?") == true)
+    }
+
+    @Test func regularFileIsNotASocket() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("admin.sock", "not a socket")
+        let error = await #expect(throws: RuntimeAPIError.self) {
+            try await RuntimeAPIClient(endpoint: .unix(path: path)).send("show info")
+        }
+        #expect(error?.kind == .notASocket)
+    }
+
+    /// Root is never refused by the kernel; the classification itself is tested in `RuntimeAPIErrorTests`.
+    @Test(.enabled(if: geteuid() != 0, "root bypasses file permissions"))
+    func unreadableSocketIsPermissionDenied() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer(Self.userLevel))
+        defer { Task { await server.close() } }
+        #expect(chmod(path, 0) == 0)
+
+        let error = await #expect(throws: RuntimeAPIError.self) {
+            try await RuntimeAPIClient(endpoint: .unix(path: path)).send("show info")
+        }
+        #expect(error?.kind == .socketPermissionDenied)
+        #expect(error?.description.contains("mode 0") == true)
+    }
+
+    @Test func hungHAProxyFailsAtTheDeadlineAndTheSocketIsClosed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .hang)
+        let client = RuntimeAPIClient(endpoint: .unix(path: path), timeout: .milliseconds(500))
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show stat") }
+        let elapsed = clock.now - start
+        #expect(error?.kind == .timeout)
+        #expect(error?.description.contains("within 500ms") == true)
+        #expect(elapsed >= .milliseconds(450))
+        #expect(elapsed < .milliseconds(1500))
+        #expect(server.commands == ["show stat"])
+        // The client closed its end: no descriptor left behind.
+        #expect(await server.waitUntilAllConnectionsClosed())
+        await server.close()
+    }
+
+    @Test func manyHungCallsAllEndAndLeaveNoConnectionOpen() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .hang)
+        let client = RuntimeAPIClient(endpoint: .unix(path: path), timeout: .milliseconds(300))
+
+        let kinds = await withTaskGroup(of: RuntimeAPIError.Kind?.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    do {
+                        _ = try await client.send("show stat")
+                        return nil
+                    } catch let error as RuntimeAPIError {
+                        return error.kind
+                    } catch {
+                        return nil
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(kinds.count == 20)
+        #expect(kinds.allSatisfy { $0 == .timeout })
+        #expect(server.acceptedConnections == 20)
+        #expect(await server.waitUntilAllConnectionsClosed())
+        await server.close()
+    }
+
+    @Test func closedWithoutAnswer() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .closeImmediately)
+        let error = await #expect(throws: RuntimeAPIError.self) {
+            try await RuntimeAPIClient(endpoint: .unix(path: path)).send("show info")
+        }
+        #expect(error?.kind == .closedWithoutAnswer)
+        await server.close()
+    }
+
+    @Test func resetMidAnswer() async throws {
+        let server = try await FakeRuntimeServer.tcp(behaviour: .resetAfter(bytes: 1000))
+        let client = RuntimeAPIClient(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show stat") }
+        #expect(error?.kind == .connectionReset)
+        await server.close()
+    }
+
+    @Test func answerOverTheSizeCapIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer { _ in String(repeating: "x", count: 100_000) })
+        let client = RuntimeAPIClient(endpoint: .unix(path: path), maximumResponseBytes: 10_000)
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show stat json") }
+        #expect(error?.kind == .responseTooLarge)
+        #expect(error?.description.contains("10000 bytes") == true)
+        await server.close()
+    }
+
+    @Test func tcpEndpointAndRefusedPort() async throws {
+        let server = try await FakeRuntimeServer.tcp(behaviour: .answer(Self.userLevel))
+        let port = server.port
+        let client = RuntimeAPIClient(endpoint: try RuntimeEndpoint(parsing: "ipv4@127.0.0.1:\(port)"))
+        #expect(try await client.send("show info").contains("Pid: 42"))
+        let byName = RuntimeAPIClient(endpoint: .tcp(host: "localhost", port: port))
+        #expect(try await byName.send("show info").contains("Pid: 42"))
+        await server.close()
+
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show info") }
+        #expect(error?.kind == .connectionRefused)
+        #expect(error?.description.contains("tcp://127.0.0.1:\(port)") == true)
+    }
+
+    @Test func unknownHostName() async throws {
+        let client = RuntimeAPIClient(endpoint: .tcp(host: "no-such-host.invalid", port: 9999), timeout: .seconds(3))
+        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show info") }
+        #expect(error?.kind == .connectFailed)
+        #expect(error?.description.contains("no-such-host.invalid") == true)
+    }
+}

@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// An in-process stand-in for HAProxy's runtime API on a real socket: reads one line, then behaves as told.
+final class FakeRuntimeServer: Sendable {
+    enum Behaviour: Sendable {
+        /// Answers the command line (without its `\n`) with the closure's text, then closes, like HAProxy's
+        /// non-interactive mode.
+        case answer(@Sendable (String) -> String)
+        /// Accepts and reads, never answers nor closes: a hung HAProxy.
+        case hang
+        /// Closes as soon as the connection is accepted.
+        case closeImmediately
+        /// Writes `bytes` bytes of the answer, then resets the connection (TCP only: SO_LINGER 0).
+        case resetAfter(bytes: Int)
+    }
+
+    let channel: any Channel
+    private let state = Mutex(State())
+
+    private struct State {
+        var commands: [String] = []
+        var openConnections = 0
+        var acceptedConnections = 0
+    }
+
+    /// Lines received, in order.
+    var commands: [String] { state.withLock { $0.commands } }
+    /// Connections not yet closed (by either side).
+    var openConnections: Int { state.withLock { $0.openConnections } }
+    var acceptedConnections: Int { state.withLock { $0.acceptedConnections } }
+
+    /// The TCP port, for servers bound to loopback.
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    static func unix(path: String, behaviour: Behaviour) async throws -> FakeRuntimeServer {
+        try await start(behaviour: behaviour) { bootstrap in
+            try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        }
+    }
+
+    static func tcp(behaviour: Behaviour) async throws -> FakeRuntimeServer {
+        try await start(behaviour: behaviour) { bootstrap in
+            try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        }
+    }
+
+    private static func start(
+        behaviour: Behaviour,
+        bind: (ServerBootstrap) async throws -> any Channel
+    ) async throws -> FakeRuntimeServer {
+        let box = Mutex<FakeRuntimeServer?>(nil)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 64)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let server = box.withLock({ $0 }) else { return }
+                    try channel.pipeline.syncOperations.addHandler(Handler(server: server, behaviour: behaviour))
+                }
+            }
+        let server = FakeRuntimeServer(channel: try await bind(bootstrap))
+        box.withLock { $0 = server }
+        return server
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    /// Waits (bounded) until every connection the server accepted has been closed.
+    func waitUntilAllConnectionsClosed(within limit: Duration = .seconds(3)) async -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now + limit
+        while clock.now < end {
+            if openConnections == 0 { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return openConnections == 0
+    }
+
+    fileprivate func connectionOpened() {
+        state.withLock {
+            $0.openConnections += 1
+            $0.acceptedConnections += 1
+        }
+    }
+
+    fileprivate func connectionClosed() {
+        state.withLock { $0.openConnections -= 1 }
+    }
+
+    fileprivate func received(_ command: String) {
+        state.withLock { $0.commands.append(command) }
+    }
+
+    private final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        private let server: FakeRuntimeServer
+        private let behaviour: Behaviour
+        private var pending = ByteBuffer()
+        private var answered = false
+
+        init(server: FakeRuntimeServer, behaviour: Behaviour) {
+            self.server = server
+            self.behaviour = behaviour
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            server.connectionOpened()
+            if case .closeImmediately = behaviour {
+                context.close(promise: nil)
+            }
+            context.fireChannelActive()
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            server.connectionClosed()
+            context.fireChannelInactive()
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var chunk = unwrapInboundIn(data)
+            pending.writeBuffer(&chunk)
+            guard !answered, let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else { return }
+            answered = true
+            let length = newline - pending.readerIndex
+            let command = pending.readString(length: length) ?? ""
+            server.received(command)
+            switch behaviour {
+            case .answer(let respond):
+                let answer = context.channel.allocator.buffer(string: respond(command))
+                context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in
+                    context.close(promise: nil)
+                }
+            case .hang, .closeImmediately:
+                break
+            case .resetAfter(let bytes):
+                let answer = context.channel.allocator.buffer(repeating: UInt8(ascii: "x"), count: bytes)
+                context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in
+                    // SO_LINGER 0 turns close into a TCP reset.
+                    if let socket = context.channel as? any SocketOptionProvider {
+                        _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                    }
+                    context.close(promise: nil)
+                }
+            }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+    }
+}
