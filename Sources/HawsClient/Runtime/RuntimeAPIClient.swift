@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOPosix
 
@@ -126,7 +133,14 @@ public struct RuntimeAPIClient: Sendable {
         var received = 0
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: line + "\n"))
+                // HAProxy may close before our write is acknowledged (it answers a refused connection
+                // attempt with a close); what arrives inbound, or its absence, tells more than the write error.
+                var writeError: (any Error)?
+                do {
+                    try await outbound.write(ByteBuffer(string: line + "\n"))
+                } catch {
+                    writeError = error
+                }
                 var answer = ByteBuffer()
                 for try await chunk in inbound {
                     received += chunk.readableBytes
@@ -137,6 +151,7 @@ public struct RuntimeAPIClient: Sendable {
                 }
                 try Task.checkCancellation()
                 guard answer.readableBytes > 0 else {
+                    if let writeError, !Self.isClosedConnection(writeError) { throw writeError }
                     throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
                 }
                 return String(buffer: answer)
@@ -195,18 +210,22 @@ public struct RuntimeAPIClient: Sendable {
         if error is ChannelDeadlineExceeded || NIODeadline.now() >= deadline {
             return .timeout(command, on: endpoint, after: timeout)
         }
-        if let ioError = error as? IOError, [ECONNRESET, EPIPE].contains(ioError.errnoCode) {
-            return receivedBytes == 0
-                ? .closedWithoutAnswer(command, on: endpoint)
-                : .connectionReset(command, on: endpoint, afterBytes: receivedBytes)
-        }
-        if let channelError = error as? ChannelError,
-            [ChannelError.ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed].contains(channelError)
-        {
+        if Self.isClosedConnection(error) {
             return receivedBytes == 0
                 ? .closedWithoutAnswer(command, on: endpoint)
                 : .connectionReset(command, on: endpoint, afterBytes: receivedBytes)
         }
         return .ioFailed(command, on: endpoint, reason: String(describing: error))
+    }
+
+    /// A reset, a broken pipe or NIO's view of a channel the peer closed.
+    private static func isClosedConnection(_ error: any Error) -> Bool {
+        if let ioError = error as? IOError {
+            return [ECONNRESET, EPIPE].contains(ioError.errnoCode)
+        }
+        if let channelError = error as? ChannelError {
+            return [ChannelError.ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed].contains(channelError)
+        }
+        return false
     }
 }
