@@ -10,7 +10,8 @@ import NIOPosix
 
 /// Sends commands to HAProxy's runtime API (a `stats socket` or the master CLI) and returns its answers.
 ///
-/// One connection per call, in HAProxy's non-interactive mode: write one line, read until HAProxy closes.
+/// One connection per call, in HAProxy's non-interactive mode: write one line, half-close, read until HAProxy
+/// closes.
 /// That costs HAProxy little, never leaves a session attached to an old process after a reload, and makes
 /// "the answer is complete" unambiguous (EOF). Every call has one deadline covering connect, write and read;
 /// at the deadline the channel is closed, so a HAProxy that accepts and never answers fails the call in
@@ -141,6 +142,9 @@ public struct RuntimeAPIClient: Sendable {
                 } catch {
                     writeError = error
                 }
+                // Half-close, as `socat` does at the end of its input: the master CLI (and HAProxy 2.x with
+                // some settings) keeps the session open for more commands until it sees EOF.
+                outbound.finish()
                 var answer = ByteBuffer()
                 for try await chunk in inbound {
                     received += chunk.readableBytes
@@ -176,7 +180,10 @@ public struct RuntimeAPIClient: Sendable {
         return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ChannelDeadlineHandler(deadline: deadline))
-                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(isOutboundHalfClosureEnabled: true)
+                )
             }
         }
     }

@@ -60,6 +60,8 @@ final class FakeRuntimeServer: Sendable {
         let box = Mutex<FakeRuntimeServer?>(nil)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
+            // Like HAProxy, keep going when the client half-closes after its command.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let server = box.withLock({ $0 }) else { return }
