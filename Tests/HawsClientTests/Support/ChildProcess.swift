@@ -43,7 +43,21 @@ struct ChildProcess: Sendable {
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 
-    /// Kills the child with SIGKILL and reaps it, so no zombie or orphan outlives a test.
+    /// SIGTERM, then SIGKILL if the child has not exited within `grace`; reaps it. For a HAProxy master,
+    /// whose SIGKILL would orphan its workers.
+    func terminate(grace: Duration = .seconds(3)) {
+        signal(SIGTERM)
+        let clock = ContinuousClock()
+        let end = clock.now + grace
+        var status: Int32 = 0
+        while clock.now < end {
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(20_000)
+        }
+        killAndReap()
+    }
+
+    /// Kills the child with SIGKILL and reaps it, so no zombie outlives a test.
     func killAndReap() {
         signal(SIGKILL)
         waitForExit()
