@@ -1,10 +1,11 @@
+import Subprocess
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Subprocess
-import Synchronization
 #if canImport(System)
 import System
 #else
@@ -313,7 +314,11 @@ public actor HAProxyProcess {
                 return false
             }
             if let statsSocket = statsSockets.first {
-                let info = try? await LabRuntimeSocket.send("show info", unixSocketPath: statsSocket, timeout: .seconds(1))
+                let info = try? await LabRuntimeSocket.send(
+                    "show info",
+                    unixSocketPath: statsSocket,
+                    timeout: .seconds(1)
+                )
                 guard let info, info.contains("Pid:") else {
                     lastWaitingFor = "show info on \(statsSocket)"
                     return false
@@ -328,7 +333,10 @@ public actor HAProxyProcess {
             return !child.hasExited
         }
         if !ready {
-            throw LabError(.startFailed, "HAProxy not ready after \(what) within \(deadline): still waiting for \(lastWaitingFor)")
+            throw LabError(
+                .startFailed,
+                "HAProxy not ready after \(what) within \(deadline): still waiting for \(lastWaitingFor)"
+            )
         }
     }
 

@@ -101,7 +101,8 @@ public final class Lab: Sendable {
 
     /// `show stat` from the most privileged socket available, as rows.
     public func stats() async throws -> LabStatRows {
-        guard let level = [HAProxyConfig.StatsLevel.admin, .operator, .user].first(where: self.spec.socketLevels.contains)
+        guard
+            let level = [HAProxyConfig.StatsLevel.admin, .operator, .user].first(where: self.spec.socketLevels.contains)
         else {
             throw LabError(.notRunning, "the lab has no runtime socket (LabSpec.socketLevels)")
         }
@@ -138,6 +139,7 @@ public final class Lab: Sendable {
         _ spec: LabSpec = .demo,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> Lab {
+        OpenFileLimit.raiseToHardLimit()
         let directory = try LabDirectory.create()
         var servers: [BackendServer] = []
         do {
@@ -145,7 +147,9 @@ public final class Lab: Sendable {
                 for server in backend.servers {
                     let instance = WebSocketBackendServer(name: server.name, group: group)
                     let port = try await instance.start(mode: server.mode, port: 0)
-                    servers.append(BackendServer(backend: backend.name, name: server.name, port: port, server: instance))
+                    servers.append(
+                        BackendServer(backend: backend.name, name: server.name, port: port, server: instance)
+                    )
                 }
             }
             var lastError: (any Error)?

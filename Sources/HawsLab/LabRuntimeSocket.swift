@@ -81,12 +81,12 @@ public enum LabRuntimeSocket {
                     answer.writeBuffer(&chunk)
                 }
             }
-        } catch where !timedOut.isSet {
+        } catch {
             // HAProxy may reset instead of closing cleanly after an error message; keep what arrived.
-            if answer.readableBytes == 0 {
+            if !timedOut.isSet, answer.readableBytes == 0 {
                 throw LabError(.socketFailed, "runtime API at \(peer) failed: \(error)")
             }
-        } catch {}
+        }
         if timedOut.isSet {
             throw LabError(.timeout, "runtime API at \(peer) did not answer '\(command)' within \(timeout)")
         }

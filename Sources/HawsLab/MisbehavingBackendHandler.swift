@@ -71,7 +71,8 @@ final class MisbehavingBackendHandler: ChannelInboundHandler {
             self.respondAndClose(
                 context: context,
                 status: "200 OK",
-                body: head.target == "/health" ? "ok\n" : "{\"server\":\"\(self.serverName)\",\"path\":\"\(head.target)\"}\n"
+                body: head.target == "/health"
+                    ? "ok\n" : "{\"server\":\"\(self.serverName)\",\"path\":\"\(head.target)\"}\n"
             )
             return
         }
@@ -85,7 +86,10 @@ final class MisbehavingBackendHandler: ChannelInboundHandler {
                 + "Sec-WebSocket-Accept: \(WebSocketHandshake.wrongAcceptValue(forKey: key))\r\n"
                 + "\r\n"
             self.state = .tunnel
-            context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(string: response)), promise: nil)
+            context.writeAndFlush(
+                Self.wrapOutboundOut(context.channel.allocator.buffer(string: response)),
+                promise: nil
+            )
             self.onTunnelOpened(context.channel)
         default:
             self.respondAndClose(context: context, status: "400 Bad Request", body: "websocket upgrade refused\n")

@@ -1,10 +1,11 @@
+import Subprocess
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Subprocess
-import Synchronization
 #if canImport(System)
 import System
 #else
@@ -79,9 +80,10 @@ final class RunningChild: Sendable {
     func terminate(gracePeriod: Duration) async {
         if gracePeriod > .zero, !self.hasExited {
             _ = HAProxyProcess.signal(self.pid, SIGTERM)
-            let exited = (try? await Polling.until(timeout: gracePeriod, interval: .milliseconds(20)) {
-                self.hasExited
-            }) ?? false
+            let exited =
+                (try? await Polling.until(timeout: gracePeriod, interval: .milliseconds(20)) {
+                    self.hasExited
+                }) ?? false
             if exited {
                 _ = await self.task.value
                 return

@@ -5,7 +5,9 @@
 struct SHA1Digest {
     /// The 20-byte SHA-1 digest of `bytes`.
     static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
+        )
         var message = Array(bytes)
         let bitLength = UInt64(message.count) * 8
         message.append(0x80)

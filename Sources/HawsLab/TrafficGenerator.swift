@@ -61,7 +61,13 @@ public final class TrafficGenerator: Sendable {
     }
 
     private func keep(_ population: TrafficPlan.Tunnels) async {
-        let pool = WebSocketClientPool(host: self.host, port: self.port, window: 16, timeout: .seconds(3), group: self.group)
+        let pool = WebSocketClientPool(
+            host: self.host,
+            port: self.port,
+            window: 16,
+            timeout: .seconds(3),
+            group: self.group
+        )
         let clock = ContinuousClock()
         let tickSeconds = Self.seconds(self.plan.tick)
         var churnCredit = 0.0
@@ -111,7 +117,13 @@ public final class TrafficGenerator: Sendable {
                         }
                     }
                     for await echoed in sends {
-                        self.state.withLock { echoed ? ($0.messagesEchoed += 1) : ($0.messageFailures += 1) }
+                        self.state.withLock { counters in
+                            if echoed {
+                                counters.messagesEchoed += 1
+                            } else {
+                                counters.messageFailures += 1
+                            }
+                        }
                     }
                 }
             }
@@ -142,8 +154,13 @@ public final class TrafficGenerator: Sendable {
                     timeout: .seconds(2),
                     group: self.group
                 )
-                self.state.withLock {
-                    (200..<400).contains(response.status) ? ($0.httpSucceeded += 1) : ($0.httpFailed += 1)
+                let succeeded = (200..<400).contains(response.status)
+                self.state.withLock { counters in
+                    if succeeded {
+                        counters.httpSucceeded += 1
+                    } else {
+                        counters.httpFailed += 1
+                    }
                 }
             } catch {
                 self.state.withLock { $0.httpFailed += 1 }

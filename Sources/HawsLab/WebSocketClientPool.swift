@@ -50,6 +50,7 @@ public actor WebSocketClientPool {
         guard count > 0 else {
             return []
         }
+        OpenFileLimit.raiseToHardLimit()
         let (host, port, timeout, group, window) = (self.host, self.port, self.timeout, self.group, self.window)
         var opened: [LabWebSocketConnection] = []
         var failures: [String: Int] = [:]

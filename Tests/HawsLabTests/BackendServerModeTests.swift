@@ -22,7 +22,10 @@ struct BackendServerModeTests {
     @Test("ok: correct 101, echo, ping/pong, close; /health answers 200 ok")
     func ok() async throws {
         try await withServer(.ok) { server, port in
-            let raw = try await RawExchange.run(port: port, request: RawExchange.upgradeRequest(key: Self.key, port: port))
+            let raw = try await RawExchange.run(
+                port: port,
+                request: RawExchange.upgradeRequest(key: Self.key, port: port)
+            )
             #expect(raw.statusCode == 101)
             #expect(raw.header("Sec-WebSocket-Accept") == WebSocketHandshake.acceptValue(forKey: Self.key))
 
@@ -44,7 +47,10 @@ struct BackendServerModeTests {
     @Test("refuseUpgrade: upgrade gets 400, /health still 200")
     func refuseUpgrade() async throws {
         try await withServer(.refuseUpgrade) { _, port in
-            let raw = try await RawExchange.run(port: port, request: RawExchange.upgradeRequest(key: Self.key, port: port))
+            let raw = try await RawExchange.run(
+                port: port,
+                request: RawExchange.upgradeRequest(key: Self.key, port: port)
+            )
             #expect(raw.statusCode == 400)
             let health = try await LabHTTPClient.get(port: port, path: "/health")
             #expect(health.status == 200)
@@ -59,7 +65,10 @@ struct BackendServerModeTests {
     @Test("wrongAccept: 101 with a wrong Sec-WebSocket-Accept, which NIO's client refuses")
     func wrongAccept() async throws {
         try await withServer(.wrongAccept) { server, port in
-            let raw = try await RawExchange.run(port: port, request: RawExchange.upgradeRequest(key: Self.key, port: port))
+            let raw = try await RawExchange.run(
+                port: port,
+                request: RawExchange.upgradeRequest(key: Self.key, port: port)
+            )
             #expect(raw.statusCode == 101)
             let accept = try #require(raw.header("Sec-WebSocket-Accept"))
             #expect(accept != WebSocketHandshake.acceptValue(forKey: Self.key))
@@ -76,7 +85,10 @@ struct BackendServerModeTests {
     @Test("wrongSubprotocol: 101 names a protocol the client never offered")
     func wrongSubprotocol() async throws {
         try await withServer(.wrongSubprotocol) { _, port in
-            let raw = try await RawExchange.run(port: port, request: RawExchange.upgradeRequest(key: Self.key, port: port))
+            let raw = try await RawExchange.run(
+                port: port,
+                request: RawExchange.upgradeRequest(key: Self.key, port: port)
+            )
             #expect(raw.statusCode == 101)
             #expect(raw.header("Sec-WebSocket-Accept") == WebSocketHandshake.acceptValue(forKey: Self.key))
             #expect(raw.header("Sec-WebSocket-Protocol") == "haws-never-offered")
@@ -118,7 +130,11 @@ struct BackendServerModeTests {
             #expect(raw.timedOut)
             #expect(!raw.closedByPeer)
             #expect(raw.received.isEmpty)
-            let health = try await RawExchange.run(port: port, request: "GET /health HTTP/1.0\r\n\r\n", timeout: .milliseconds(300))
+            let health = try await RawExchange.run(
+                port: port,
+                request: "GET /health HTTP/1.0\r\n\r\n",
+                timeout: .milliseconds(300)
+            )
             #expect(health.timedOut && health.received.isEmpty)
             _ = server
         }

@@ -23,7 +23,11 @@ struct LabTests {
             #expect(!(try await lab.runtime("show sess", level: .operator).contains("Permission denied")))
             let drain = try await lab.runtime("set server ws_chat/s1 state drain", level: .operator)
             #expect(drain.contains("Permission denied"))
-            #expect(try await lab.runtime("set server ws_chat/s1 state ready", level: .admin).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            #expect(
+                try await lab.runtime("set server ws_chat/s1 state ready", level: .admin).trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                ).isEmpty
+            )
 
             let url = try #require(lab.statsURL)
             #expect(url == "http://127.0.0.1:\(lab.frontendPort)/stats")
@@ -125,9 +129,12 @@ struct LabTests {
         let blocker = WebSocketBackendServer(name: "blocker")
         let port = try await blocker.start(mode: .hang, port: 0)
         defer { Task { await blocker.stop() } }
-        let config = HAProxyConfig(frontend: .init(bindPort: port, defaultBackend: "b"), backends: [
-            .init(name: "b", servers: [.init(name: "x", port: port, check: nil)])
-        ])
+        let config = HAProxyConfig(
+            frontend: .init(bindPort: port, defaultBackend: "b"),
+            backends: [
+                .init(name: "b", servers: [.init(name: "x", port: port, check: nil)])
+            ]
+        )
         let process = try HAProxyProcess(config: config, options: .init(readinessTimeout: .seconds(5)))
         defer { process.directory.remove() }
         await #expect {

@@ -41,26 +41,29 @@ struct RawExchange: Sendable {
         timeout: Duration = .seconds(3)
     ) async throws -> RawExchange {
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
-        let result: EventLoopFuture<RawExchange> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(to: address) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let promise = channel.eventLoop.makePromise(of: RawExchange.self)
-                    let collector = Collector(promise: promise, untilHead: untilHead)
-                    try channel.pipeline.syncOperations.addHandler(collector)
-                    let bound = NIOLoopBound(collector, eventLoop: channel.eventLoop)
-                    let nanos = Int64(timeout.components.seconds) * 1_000_000_000
-                        + Int64(timeout.components.attoseconds / 1_000_000_000)
-                    channel.eventLoop.scheduleTask(in: .nanoseconds(nanos)) {
-                        bound.value.finish(timedOut: true)
-                        channel.close(promise: nil)
-                    }
-                    promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
-                    if !request.isEmpty {
-                        channel.writeAndFlush(ByteBuffer(string: request), promise: nil)
-                    }
-                    return promise.futureResult
+        let result: EventLoopFuture<RawExchange> = try await ClientBootstrap(
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        .connect(to: address) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let promise = channel.eventLoop.makePromise(of: RawExchange.self)
+                let collector = Collector(promise: promise, untilHead: untilHead)
+                try channel.pipeline.syncOperations.addHandler(collector)
+                let bound = NIOLoopBound(collector, eventLoop: channel.eventLoop)
+                let nanos =
+                    Int64(timeout.components.seconds) * 1_000_000_000
+                    + Int64(timeout.components.attoseconds / 1_000_000_000)
+                channel.eventLoop.scheduleTask(in: .nanoseconds(nanos)) {
+                    bound.value.finish(timedOut: true)
+                    channel.close(promise: nil)
                 }
+                promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                if !request.isEmpty {
+                    channel.writeAndFlush(ByteBuffer(string: request), promise: nil)
+                }
+                return promise.futureResult
             }
+        }
         return try await result.get()
     }
 
@@ -102,7 +105,11 @@ struct RawExchange: Sendable {
 
         func finish(timedOut: Bool) {
             self.promise.succeed(
-                RawExchange(received: String(decoding: self.bytes, as: UTF8.self), closedByPeer: false, timedOut: timedOut)
+                RawExchange(
+                    received: String(decoding: self.bytes, as: UTF8.self),
+                    closedByPeer: false,
+                    timedOut: timedOut
+                )
             )
         }
     }

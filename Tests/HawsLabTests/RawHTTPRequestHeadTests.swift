@@ -11,7 +11,8 @@ struct RawHTTPRequestHeadTests {
 
     @Test("an upgrade request is recognised, with headers case-insensitive")
     func upgrade() throws {
-        let text = "GET /chat HTTP/1.1\r\nhost: a\r\nUPGRADE: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
+        let text =
+            "GET /chat HTTP/1.1\r\nhost: a\r\nUPGRADE: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
             + "Sec-WebSocket-Key: abc\r\n\r\nrest"
         guard case .complete(let head, let consumed) = RawHTTPRequestHead.parse(Array(text.utf8)) else {
             Issue.record("not parsed")

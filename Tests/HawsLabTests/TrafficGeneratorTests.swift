@@ -23,7 +23,9 @@ struct TrafficGeneratorTests {
                 return counters.tunnelsClosed >= 4 && counters.messagesEchoed >= 4 && counters.httpSucceeded >= 3
                     && counters.tunnelsOpened >= 9 + 4
             }
-            try await waitFor { lab.openWebSockets(backend: "ws_chat") == 6 && lab.openWebSockets(backend: "ws_feed") == 3 }
+            try await waitFor {
+                lab.openWebSockets(backend: "ws_chat") == 6 && lab.openWebSockets(backend: "ws_feed") == 3
+            }
             let counters = generator.counters
             #expect(counters.openFailures == 0)
             #expect(counters.messageFailures == 0)

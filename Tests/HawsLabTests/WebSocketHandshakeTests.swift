@@ -30,10 +30,13 @@ struct WebSocketHandshakeTests {
         #expect(hex(SHA1Digest.hash(Array(long.utf8))) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
     }
 
-    @Test("base64 pads like RFC 4648", arguments: [
-        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
-        ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "base64 pads like RFC 4648",
+        arguments: [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ]
+    )
     func base64(input: String, expected: String) {
         #expect(WebSocketHandshake.base64(Array(input.utf8)) == expected)
     }

@@ -1,9 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOPosix
 
 /// Sends commands to HAProxy's runtime API (a `stats socket` or the master CLI) and returns its answers.
 ///
-/// One connection per call, in HAProxy's non-interactive mode: write one line, read until HAProxy closes.
+/// One connection per call, in HAProxy's non-interactive mode: write one line, half-close, read until HAProxy
+/// closes.
 /// That costs HAProxy little, never leaves a session attached to an old process after a reload, and makes
 /// "the answer is complete" unambiguous (EOF). Every call has one deadline covering connect, write and read;
 /// at the deadline the channel is closed, so a HAProxy that accepts and never answers fails the call in
@@ -126,7 +134,17 @@ public struct RuntimeAPIClient: Sendable {
         var received = 0
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: line + "\n"))
+                // HAProxy may close before our write is acknowledged (it answers a refused connection
+                // attempt with a close); what arrives inbound, or its absence, tells more than the write error.
+                var writeError: (any Error)?
+                do {
+                    try await outbound.write(ByteBuffer(string: line + "\n"))
+                } catch {
+                    writeError = error
+                }
+                // Half-close, as `socat` does at the end of its input: the master CLI (and HAProxy 2.x with
+                // some settings) keeps the session open for more commands until it sees EOF.
+                outbound.finish()
                 var answer = ByteBuffer()
                 for try await chunk in inbound {
                     received += chunk.readableBytes
@@ -137,6 +155,7 @@ public struct RuntimeAPIClient: Sendable {
                 }
                 try Task.checkCancellation()
                 guard answer.readableBytes > 0 else {
+                    if let writeError, !Self.isClosedConnection(writeError) { throw writeError }
                     throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
                 }
                 return String(buffer: answer)
@@ -161,7 +180,10 @@ public struct RuntimeAPIClient: Sendable {
         return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ChannelDeadlineHandler(deadline: deadline))
-                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(isOutboundHalfClosureEnabled: true)
+                )
             }
         }
     }
@@ -195,18 +217,22 @@ public struct RuntimeAPIClient: Sendable {
         if error is ChannelDeadlineExceeded || NIODeadline.now() >= deadline {
             return .timeout(command, on: endpoint, after: timeout)
         }
-        if let ioError = error as? IOError, [ECONNRESET, EPIPE].contains(ioError.errnoCode) {
-            return receivedBytes == 0
-                ? .closedWithoutAnswer(command, on: endpoint)
-                : .connectionReset(command, on: endpoint, afterBytes: receivedBytes)
-        }
-        if let channelError = error as? ChannelError,
-            [ChannelError.ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed].contains(channelError)
-        {
+        if Self.isClosedConnection(error) {
             return receivedBytes == 0
                 ? .closedWithoutAnswer(command, on: endpoint)
                 : .connectionReset(command, on: endpoint, afterBytes: receivedBytes)
         }
         return .ioFailed(command, on: endpoint, reason: String(describing: error))
+    }
+
+    /// A reset, a broken pipe or NIO's view of a channel the peer closed.
+    private static func isClosedConnection(_ error: any Error) -> Bool {
+        if let ioError = error as? IOError {
+            return [ECONNRESET, EPIPE].contains(ioError.errnoCode)
+        }
+        if let channelError = error as? ChannelError {
+            return [ChannelError.ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed].contains(channelError)
+        }
+        return false
     }
 }

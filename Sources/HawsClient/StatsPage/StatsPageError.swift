@@ -111,13 +111,17 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
     }
 
     static func tlsFailed(_ endpoint: StatsPageEndpoint, reason: String) -> Self {
-        Self(
-            .tlsFailed,
-            endpoint,
-            "TLS handshake with \(endpoint) failed (\(reason)): pass --stats-ca-file with the CA that signed "
-                + "HAProxy's certificate, check the host name in the URL against the certificate, or use "
-                + "--stats-insecure to skip verification (lab only); is the port really HTTPS?"
-        )
+        let advice: String
+        if reason.contains("wrong version number") {
+            advice = "the port does not speak TLS: is it plain HTTP? use http://"
+        } else if reason.contains("ostname") || reason.contains("certificate verify failed") {
+            advice = "pass --stats-ca-file with the CA that signed HAProxy's certificate, check that the host of the "
+                + "URL is a name the certificate lists, or use --stats-insecure to skip verification (lab only)"
+        } else {
+            advice = "check that the port is HTTPS and the TLS settings of its `bind ... ssl` line; "
+                + "--stats-ca-file or --stats-insecure (lab only) if the certificate is the problem"
+        }
+        return Self(.tlsFailed, endpoint, "TLS handshake with \(endpoint) failed (\(reason)): \(advice)")
     }
 
     static func connectionRefused(_ endpoint: StatsPageEndpoint) -> Self {
@@ -151,11 +155,13 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
     }
 
     static func closedWithoutAnswer(_ endpoint: StatsPageEndpoint) -> Self {
-        Self(
+        let advice = endpoint.scheme == .https
+            ? "is the port really HTTPS (a `bind ... ssl` line)? try http://; else check the HAProxy log"
+            : "is the port really plain HTTP? try https:// for a `bind ... ssl` port; else check the HAProxy log"
+        return Self(
             .closedWithoutAnswer,
             endpoint,
-            "\(endpoint) closed the connection without a complete HTTP answer: is the scheme right (http:// for a "
-                + "plain port, https:// for a `bind ... ssl` one)? check the HAProxy log"
+            "\(endpoint) closed the connection without a complete HTTP answer: \(advice)"
         )
     }
 

@@ -60,6 +60,8 @@ final class FakeRuntimeServer: Sendable {
         let box = Mutex<FakeRuntimeServer?>(nil)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
+            // Like HAProxy, keep going when the client half-closes after its command.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let server = box.withLock({ $0 }) else { return }
@@ -75,15 +77,19 @@ final class FakeRuntimeServer: Sendable {
         try? await channel.close()
     }
 
-    /// Waits (bounded) until every connection the server accepted has been closed.
-    func waitUntilAllConnectionsClosed(within limit: Duration = .seconds(3)) async -> Bool {
+    /// Waits (bounded) until the server has accepted `accepted` connections and every one is closed again.
+    ///
+    /// Accepting lags behind the client's connect (the kernel queues the connection), so a client that gave
+    /// up can be seen by the server later; the count settles within the bound.
+    func waitUntilAllConnectionsClosed(accepted: Int = 0, within limit: Duration = .seconds(3)) async -> Bool {
         let clock = ContinuousClock()
         let end = clock.now + limit
+        func settled() -> Bool { openConnections == 0 && acceptedConnections >= accepted }
         while clock.now < end {
-            if openConnections == 0 { return true }
+            if settled() { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return openConnections == 0
+        return settled()
     }
 
     fileprivate func connectionOpened() {

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import HawsClient
+
+/// Against the real HAProxy of the machine (Debian's 2.6.12 here): what the fakes imitate, checked at the
+/// source. Serialized: each test owns one HAProxy process.
+@Suite(.serialized, .enabled(if: RealHAProxy.isInstalled, "needs /usr/sbin/haproxy"))
+struct RealHAProxyTests {
+    @Test func runtimeAPIStatsPageAndCrash() async throws {
+        let haproxy = try await RealHAProxy()
+        defer { haproxy.stop() }
+        let admin = RuntimeAPIClient(endpoint: .unix(path: haproxy.adminSocket))
+        let user = RuntimeAPIClient(endpoint: .unix(path: haproxy.userSocket))
+
+        // Reads.
+        let info = try await admin.send("show info")
+        #expect(info.contains("Pid: \(try #require(haproxy.pid))"))
+        #expect(try await admin.send("show stat").hasPrefix("# pxname,"))
+        #expect(try await user.send("show stat").hasPrefix("# pxname,"))
+
+        // A level user socket refuses operator reads and admin writes.
+        let sessions = await #expect(throws: RuntimeAPIError.self) { try await user.send("show sess") }
+        #expect(sessions?.kind == .levelTooLow)
+        #expect(sessions?.description.contains("level operator") == true)
+        let drain = await #expect(throws: RuntimeAPIError.self) {
+            try await user.send("set server ws_chat/s1 state drain")
+        }
+        #expect(drain?.kind == .levelTooLow)
+        #expect(drain?.description.contains("stats socket \(haproxy.userSocket) mode 660 level admin") == true)
+
+        // Writes on the admin socket: success is the empty line, errors are data.
+        #expect(RuntimeAPIResponse.errorMessage(of: try await admin.send("set server ws_chat/s1 state drain")) == nil)
+        #expect(try await admin.send("show stat").contains("ws_chat,s1,") )
+        #expect(
+            RuntimeAPIResponse.errorMessage(of: try await admin.send("set server ws_chat/nosuch state drain"))
+                == "No such server."
+        )
+        #expect(
+            RuntimeAPIResponse.errorMessage(of: try await admin.send("set server nosuch/s1 state drain"))
+                == "No such backend."
+        )
+        #expect(
+            RuntimeAPIResponse.errorMessage(of: try await admin.send("set server ws_chat state drain"))
+                == "Require 'backend/server'."
+        )
+        let batch = try await admin.send(batch: ["set server ws_chat/s1 state ready", "set server ws_chat/nosuch state ready"])
+        #expect(RuntimeAPIResponse.answers(ofBatch: batch).map(RuntimeAPIResponse.errorMessage(of:)) == [nil, "No such server."])
+        let unknown = await #expect(throws: RuntimeAPIError.self) { try await admin.send("frobnicate") }
+        #expect(unknown?.kind == .unknownCommand)
+
+        // The stats page.
+        let endpoint = try StatsPageEndpoint(parsing: "http://127.0.0.1:\(haproxy.statsPort)/stats")
+        let page = try StatsPageClient(endpoint: endpoint, credentials: StatsPageCredentials(user: "admin", password: "pw"))
+        #expect(try await page.fetchCSV().hasPrefix("# pxname,"))
+        let wrong = try StatsPageClient(endpoint: endpoint, credentials: StatsPageCredentials(user: "admin", password: "no"))
+        let refused = await #expect(throws: StatsPageError.self) { try await wrong.fetchCSV() }
+        #expect(refused?.kind == .unauthorized)
+
+        // kill -9: the socket file stays and refuses.
+        haproxy.kill()
+        #expect(FileManager.default.fileExists(atPath: haproxy.adminSocket))
+        let dead = await #expect(throws: RuntimeAPIError.self) { try await admin.send("show info") }
+        #expect(dead?.kind == .connectionRefused)
+        let deadPage = await #expect(throws: StatsPageError.self) { try await page.fetchCSV() }
+        #expect(deadPage?.kind == .connectionRefused)
+    }
+
+    @Test func masterCLI() async throws {
+        let haproxy = try await RealHAProxy(masterWorker: true)
+        defer { haproxy.stop() }
+        let master = RuntimeAPIClient(endpoint: .unix(path: try #require(haproxy.masterSocket)))
+        let processes = try await master.send("show proc")
+        #expect(processes.contains("master"))
+        #expect(processes.contains("worker"))
+        #expect(try await master.send("@1 show info").contains("Pid:"))
+    }
+}

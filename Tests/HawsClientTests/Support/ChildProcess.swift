@@ -1,0 +1,65 @@
+import Foundation
+
+/// A child process started with `posix_spawn`: Foundation's `Process` can hang under Swift Testing's
+/// parallel runner, and tests need only start, signal and reap.
+struct ChildProcess: Sendable {
+    let pid: pid_t
+
+    /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to `logFile`.
+    static func spawn(_ path: String, _ arguments: [String], logFile: String) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Runs a command to completion; returns its exit status and output.
+    static func run(_ path: String, _ arguments: [String], in directory: TemporaryDirectory) throws -> (Int32, String) {
+        let log = directory.file("run-\(UUID().uuidString).log")
+        let child = try spawn(path, arguments, logFile: log)
+        let status = child.waitForExit()
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    func signal(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Blocks until the child exits (reaps it); its exit code, or 128 + signal.
+    @discardableResult
+    func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
+    /// SIGTERM, then SIGKILL if the child has not exited within `grace`; reaps it. For a HAProxy master,
+    /// whose SIGKILL would orphan its workers.
+    func terminate(grace: Duration = .seconds(3)) {
+        signal(SIGTERM)
+        let clock = ContinuousClock()
+        let end = clock.now + grace
+        var status: Int32 = 0
+        while clock.now < end {
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(20_000)
+        }
+        killAndReap()
+    }
+
+    /// Kills the child with SIGKILL and reaps it, so no zombie outlives a test.
+    func killAndReap() {
+        signal(SIGKILL)
+        waitForExit()
+    }
+}
