@@ -52,7 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
                 let report = StatusEvaluator.evaluate([reading], policy: StatusPolicy())
                 let table = StatusTableRenderer(color: Terminal.wantsColor(disabled: false)).render(report)
                 print((clear ? "\u{1B}[H\u{1B}[2J" + intro : "") + table, terminator: "")
-                fflush(stdout)
+                fflush(nil)  // all streams: naming the C global `stdout` is not concurrency-safe
                 try? await Task.sleep(for: refresh)
             }
         }

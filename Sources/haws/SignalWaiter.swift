@@ -4,7 +4,9 @@ import Foundation
 /// Waits for SIGINT/SIGTERM/SIGHUP without a signal handler doing work: the signals are ignored at
 /// the process level and delivered through dispatch sources, so cleanup runs as ordinary async code.
 final class SignalWaiter: Sendable {
-    private let sources: [any DispatchSourceSignal]
+    /// Dispatch sources are thread-safe objects; they are only created in `init` and cancelled in
+    /// `deinit`, never mutated in between, which is what makes this `nonisolated(unsafe)` sound.
+    nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
     private let stream: AsyncStream<Int32>
 
     init(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {

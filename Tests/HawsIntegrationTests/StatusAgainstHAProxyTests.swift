@@ -65,8 +65,11 @@ import Testing
             var output = Haws.Output(code: -1, stdout: "", stderr: "")
             let counted = try await eventually {
                 output = try await Haws.run(["status", "--socket", socket, "--json"])
-                guard let report = try? StatusReport.decoder().decode(StatusReport.self, from: Data(output.stdout.utf8)) else { return false }
-                return report.backends.first { $0.name == Self.chat }?.tunnels == 12
+                guard let report = try? StatusReport.decoder().decode(StatusReport.self, from: Data(output.stdout.utf8)),
+                    let chat = report.backends.first(where: { $0.name == Self.chat })
+                else { return false }
+                // Right after start, checks may still be initialising: wait for the first round.
+                return chat.tunnels == 12 && chat.servers.allSatisfy { $0.checkStatus?.hasSuffix("L7OK") == true }
             }
             #expect(counted, "stdout: \(output.stdout.prefix(400)) stderr: \(output.stderr)")
             #expect(output.code == 0)
@@ -77,8 +80,8 @@ import Testing
             let chat = try #require(report.backends.first { $0.name == Self.chat })
             #expect(chat.servers.map(\.name) == ["s1", "s2", "s3"])
             #expect(chat.servers.compactMap(\.tunnels).reduce(0, +) == 12)
-            #expect(chat.servers.allSatisfy { $0.status == "UP" && $0.adminState == .ready && $0.operState == .up })
-            #expect(chat.servers.allSatisfy { $0.checkStatus == "L7OK" && $0.address?.hasPrefix("127.0.0.1:") == true })
+            #expect(chat.servers.allSatisfy { $0.status == "UP" && $0.adminState == .ready && $0.operState == .up }, "\(chat.servers)")
+            #expect(chat.servers.allSatisfy { $0.address?.hasPrefix("127.0.0.1:") == true }, "\(chat.servers)")
             #expect(report.instances.first?.version?.hasPrefix("2.") == true)
 
             let table = try await Haws.run(["status", "--socket", socket])
@@ -207,6 +210,75 @@ import Testing
             throw error
         }
         await lab.shutdown()
+    }
+}
+
+extension StatusAgainstHAProxyTests {
+    @Test func masterSocketAloneAndTCPSocketAndConfigFile() async throws {
+        var spec = LabSpec.demo
+        spec.masterWorker = true
+        spec.tcpStatsSocket = true
+        let lab = try await Lab.start(spec)
+        do {
+            let pool = lab.clients()
+            _ = try await pool.open(count: 4, path: "/chat")
+            let master = try #require(lab.masterSocketPath)
+            let tcpPort = try #require(lab.tcpStatsPort)
+            let admin = try #require(lab.adminSocketPath)
+            for arguments in [["--master-socket", master], ["--socket", "tcp://127.0.0.1:\(tcpPort)"], ["--socket", admin, "--master-socket", master]] {
+                var report: StatusReport?
+                let counted = try await eventually {
+                    let output = try await Haws.run(["status", "--json"] + arguments)
+                    report = try? StatusReport.decoder().decode(StatusReport.self, from: Data(output.stdout.utf8))
+                    return report?.backends.first { $0.name == Self.chat }?.tunnels == 4
+                }
+                #expect(counted, "\(arguments): \(String(describing: report?.problems))")
+                #expect(report?.instances.first?.tunnelDetail == "per-server", "\(arguments)")
+            }
+
+            let config = lab.directory.file("haws.toml")
+            let credentials = try #require(lab.statsCredentials)
+            let passwordFile = lab.directory.file("stats.pass")
+            try credentials.password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+            try """
+                [[instance]]
+                name = "edge-1"
+                socket = "\(admin)"
+                master_socket = "\(master)"
+
+                [[instance]]
+                name = "edge-2"
+                stats_url = "\(try #require(lab.statsURL))"
+                stats_user = "\(credentials.user)"
+                stats_password_file = "\(passwordFile)"
+
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let output = try await Haws.run(["status", "--config", config, "--json"])
+            let report = try StatusReport.decoder().decode(StatusReport.self, from: Data(output.stdout.utf8))
+            #expect(report.instances.map(\.name) == ["edge-1", "edge-2"])
+            #expect(report.instances.allSatisfy { $0.reachable }, "\(report.instances)")
+            #expect(report.backends.filter { $0.name == Self.chat }.map(\.tunnels) == [4, 4])
+            #expect(output.code == 0)
+            let table = try await Haws.run(["status", "--config", config])
+            #expect(table.stdout.contains("edge-1") && table.stdout.contains("edge-2"))
+            await pool.closeAll()
+        } catch {
+            await lab.shutdown()
+            throw error
+        }
+        await lab.shutdown()
+    }
+
+    @Test func demoStartsTheLabAndStopsEverything() async throws {
+        let output = try await Haws.run(["demo", "--duration", "4s", "--interval", "500ms"])
+        #expect(output.code == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("haws demo: HAProxy pid"))
+        #expect(output.stdout.contains("ws_chat"))
+        #expect(output.stdout.contains("haws demo: stopped the lab"))
+        let pid = output.stdout.split(separator: "\n").first { $0.hasPrefix("haws demo: HAProxy pid") }
+            .flatMap { $0.split(separator: " ").dropFirst(4).first }.flatMap { Int32($0) }
+        let haproxyPid = try #require(pid)
+        #expect(kill(haproxyPid, 0) != 0, "HAProxy \(haproxyPid) still runs after the demo stopped")
     }
 }
 

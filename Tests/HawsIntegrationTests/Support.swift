@@ -1,5 +1,10 @@
 import Foundation
 import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
 
 /// The `haws` executable built next to the test bundle, run as a user would run it.
 enum Haws {
@@ -26,7 +31,7 @@ enum Haws {
         case .exited(let value): code = Int32(value)
         default: code = -1
         }
-        return Output(code: code, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        return Output(code: code, stdout: result.standardOutput, stderr: result.standardError)
     }
 }
 
@@ -50,7 +55,7 @@ enum SchemaValidator {
             .name("python3"), arguments: ["-c", script, Repository.root.appendingPathComponent(schema).path],
             input: .string(json), output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         if case .exited(0) = result.terminationStatus { return nil }
-        return (result.standardOutput ?? "") + (result.standardError ?? "")
+        return result.standardOutput + result.standardError
     }
 }
 
