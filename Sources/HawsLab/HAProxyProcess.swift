@@ -150,6 +150,9 @@ public actor HAProxyProcess {
         } catch {
             await launched.terminate(gracePeriod: .milliseconds(500))
             self.child = nil
+            if error is CancellationError {
+                throw error
+            }
             throw self.classify(error)
         }
     }

@@ -58,6 +58,9 @@ struct LabTests {
             }
             #expect(derivedTunnels(try await lab.stats(), backend: "ws_chat") == 25)
             #expect(try await clients.sendTextAndAwaitEcho("through haproxy") == "through haproxy")
+            let landedOn = await clients.openConnections.compactMap(\.serverName)
+            #expect(landedOn.count == 25)
+            #expect(Set(landedOn) == ["s1", "s2", "s3"])
 
             #expect(await clients.close(count: 15) == 15)
             #expect(await clients.openCount == 10)
