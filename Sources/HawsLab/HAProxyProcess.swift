@@ -150,6 +150,9 @@ public actor HAProxyProcess {
         } catch {
             await launched.terminate(gracePeriod: .milliseconds(500))
             self.child = nil
+            if error is CancellationError {
+                throw error
+            }
             throw self.classify(error)
         }
     }
@@ -172,18 +175,28 @@ public actor HAProxyProcess {
         guard let child = self.child else {
             return
         }
+        let cachedWorker = self.workerPid
         self.child = nil
         self.workerPid = nil
-        if self.options.masterWorker, !child.hasExited {
-            let workers = (try? await self.processList(timeout: .seconds(1)).workers) ?? []
-            for worker in workers {
-                _ = Self.signal(worker, SIGKILL)
-            }
-            _ = try? await Polling.until(timeout: .seconds(2)) {
-                workers.allSatisfy { !Self.processExists($0) }
-            }
+        guard self.options.masterWorker, !child.hasExited else {
+            await child.terminate(gracePeriod: .zero)
+            return
+        }
+        var workers = Set(cachedWorker.map { [$0] } ?? [])
+        if let list = try? await self.processList(timeout: .seconds(1)) {
+            workers.formUnion(list.workers + list.oldWorkers)
+        }
+        for worker in workers {
+            _ = Self.signal(worker, SIGKILL)
+        }
+        _ = try? await Polling.until(timeout: .seconds(2)) {
+            workers.allSatisfy { !Self.processExists($0) }
         }
         await child.terminate(gracePeriod: .zero)
+        // A worker the master had not reaped yet is gone only once it is a zombie; wait for that too.
+        _ = try? await Polling.until(timeout: .seconds(2)) {
+            workers.allSatisfy { !Self.processExists($0) }
+        }
     }
 
     /// Stops (if running) and starts again with the same config and ports.

@@ -10,7 +10,7 @@ import NIOWebSocket
 public final class LabWebSocketConnection: Sendable {
     /// The path the upgrade asked for.
     public let path: String
-    /// `X-Haws-Server`, if the backend named itself in the 101 (lab backends do not; kept for other servers).
+    /// The headers of the 101 response.
     public let responseHeaders: [(name: String, value: String)]
     let channel: any Channel
     private let handler: NIOLoopBound<LabClientWebSocketHandler>
@@ -25,6 +25,11 @@ public final class LabWebSocketConnection: Sendable {
         self.responseHeaders = responseHeaders
         self.channel = channel
         self.handler = handler
+    }
+
+    /// The lab backend server that accepted the upgrade (its `X-Haws-Server` header), if it said.
+    public var serverName: String? {
+        self.responseHeaders.first { $0.name.lowercased() == "x-haws-server" }?.value
     }
 
     /// Whether the TCP connection is still open.

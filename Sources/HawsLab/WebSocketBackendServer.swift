@@ -131,7 +131,8 @@ public final class WebSocketBackendServer: Sendable {
     /// The correct path: NIO's HTTP pipeline with `NIOWebSocketServerUpgrader`, tweaked per mode.
     private func configureUpgradablePipeline(_ channel: any Channel, mode: LabBackendMode) throws {
         let delay: TimeAmount?
-        var extraHeaders = HTTPHeaders()
+        // Naming the server in the 101 lets a client (and a test) see where HAProxy sent its tunnel.
+        var extraHeaders = HTTPHeaders([("X-Haws-Server", self.name)])
         switch mode {
         case .slowHandshake(let duration):
             delay = TimeAmount(duration)

@@ -58,6 +58,9 @@ struct LabTests {
             }
             #expect(derivedTunnels(try await lab.stats(), backend: "ws_chat") == 25)
             #expect(try await clients.sendTextAndAwaitEcho("through haproxy") == "through haproxy")
+            let landedOn = await clients.openConnections.compactMap(\.serverName)
+            #expect(landedOn.count == 25)
+            #expect(Set(landedOn) == ["s1", "s2", "s3"])
 
             #expect(await clients.close(count: 15) == 15)
             #expect(await clients.openCount == 10)
@@ -226,20 +229,26 @@ struct MasterWorkerTests {
         try await withLab(Self.spec) { lab in
             let master = try #require(await lab.haproxy.masterPid)
             let worker = try #require(await lab.haproxy.pid)
+            #expect(processAlive(master) && processAlive(worker))
             await lab.haproxy.kill()
             #expect(!processAlive(master))
             #expect(!processAlive(worker))
-            #expect(SocketProbe.unix(path: try #require(lab.adminSocketPath)) == .refused)
-            #expect(SocketProbe.unix(path: try #require(lab.masterSocketPath)) == .refused)
+            let admin = SocketProbe.unix(path: try #require(lab.adminSocketPath))
+            #expect(admin == .refused, "admin socket: \(admin)\n\(lab.haproxy.logTail())")
+            let masterSocket = SocketProbe.unix(path: try #require(lab.masterSocketPath))
+            #expect(masterSocket == .refused, "master socket: \(masterSocket)")
         }
     }
 }
 
-/// Whether `pid` is a live process (not a zombie).
+/// Whether `pid` is a live process (not a zombie), read from /proc with plain file reads.
 func processAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else {
+    guard let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/stat") else {
+        return false
+    }
+    defer { try? handle.close() }
+    let stat = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    guard let close = stat.lastIndex(of: ")") else {
         return false
     }
     let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
