@@ -148,7 +148,8 @@ import Testing
 @Suite struct StatsPageClientTLSTests {
     let admin = StatsPageCredentials(user: "admin", password: "pw")
 
-    func withTLSServer(_ body: (FakeStatsServer, TestCertificate, TemporaryDirectory) async throws -> Void) async throws {
+    func withTLSServer(_ body: (FakeStatsServer, TestCertificate, TemporaryDirectory) async throws -> Void) async throws
+    {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let certificate = try TestCertificate(in: directory)

@@ -1,3 +1,6 @@
+import NIOCore
+import NIOPosix
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
-import NIOPosix
 
 /// Sends commands to HAProxy's runtime API (a `stats socket` or the master CLI) and returns its answers.
 ///
@@ -71,7 +72,11 @@ public struct RuntimeAPIClient: Sendable {
     ///   the batch is thrown, naming that command.
     public func send(batch commands: [String]) async throws -> String {
         guard !commands.isEmpty else {
-            throw RuntimeAPIError.invalidCommand("", on: endpoint, reason: "the batch is empty; pass at least one command")
+            throw RuntimeAPIError.invalidCommand(
+                "",
+                on: endpoint,
+                reason: "the batch is empty; pass at least one command"
+            )
         }
         for command in commands {
             try validate(command)
@@ -175,7 +180,12 @@ public struct RuntimeAPIClient: Sendable {
         case .unix(let path):
             addresses = [try SocketAddress(unixDomainSocketPath: path)]
         case .tcp(let host, let port):
-            addresses = try await HostResolver.resolve(host: host, port: port, deadline: deadline, eventLoop: group.next())
+            addresses = try await HostResolver.resolve(
+                host: host,
+                port: port,
+                deadline: deadline,
+                eventLoop: group.next()
+            )
         }
         return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
             channel.eventLoop.makeCompletedFuture {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOPosix
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An in-process stand-in for HAProxy's runtime API on a real socket: reads one line, then behaves as told.
 final class FakeRuntimeServer: Sendable {
