@@ -225,6 +225,24 @@ import Testing
         await server.close()
     }
 
+    @Test func cancellationEndsTheCallAndClosesTheSocket() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .hang)
+        let client = RuntimeAPIClient(endpoint: .unix(path: path), timeout: .seconds(30))
+
+        let call = Task { try await client.send("show stat") }
+        #expect(await server.waitUntil { $0.commands == ["show stat"] })  // connected, sent, waiting
+        let clock = ContinuousClock()
+        let start = clock.now
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        #expect(clock.now - start < .seconds(2))
+        #expect(await server.waitUntilAllConnectionsClosed(accepted: 1))
+        await server.close()
+    }
+
     @Test func closedWithoutAnswer() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -145,7 +145,8 @@ import Testing
 }
 
 /// HTTPS with a certificate made by `openssl` at test time.
-@Suite struct StatsPageClientTLSTests {
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the openssl CLI"))
+struct StatsPageClientTLSTests {
     let admin = StatsPageCredentials(user: "admin", password: "pw")
 
     func withTLSServer(_ body: (FakeStatsServer, TestCertificate, TemporaryDirectory) async throws -> Void) async throws
