@@ -139,16 +139,16 @@ public struct RuntimeAPIClient: Sendable {
         var received = 0
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                // HAProxy may close before our write is acknowledged (it answers a refused connection
-                // attempt with a close); what arrives inbound, or its absence, tells more than the write error.
+                // The write fails when the peer closed first (a server that accepts then closes at once);
+                // what arrives inbound, or its absence, makes the better report than the write error.
                 var writeError: (any Error)?
                 do {
                     try await outbound.write(ByteBuffer(string: line + "\n"))
                 } catch {
                     writeError = error
                 }
-                // Half-close, as `socat` does at the end of its input: the master CLI (and HAProxy 2.x with
-                // some settings) keeps the session open for more commands until it sees EOF.
+                // Half-close, as `socat` does at the end of its input: HAProxy's master CLI keeps the session
+                // open for more commands until it sees EOF (the worker's socket closes after one command).
                 outbound.finish()
                 var answer = ByteBuffer()
                 for try await chunk in inbound {
