@@ -161,7 +161,10 @@ import Testing
             _ = try HawsConfigFile.load(path: "/nonexistent/haws.toml")
         } catch {
             #expect(error.kind == .unreadable)
-            #expect(error.description == "/nonexistent/haws.toml: cannot read the config file (no such file): check --config")
+            #expect(
+                error.description
+                    == "/nonexistent/haws.toml: cannot read the config file (no such file): check --config"
+            )
         }
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

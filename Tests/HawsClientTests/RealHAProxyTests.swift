@@ -31,7 +31,7 @@ struct RealHAProxyTests {
 
         // Writes on the admin socket: success is the empty line, errors are data.
         #expect(RuntimeAPIResponse.errorMessage(of: try await admin.send("set server ws_chat/s1 state drain")) == nil)
-        #expect(try await admin.send("show stat").contains("ws_chat,s1,") )
+        #expect(try await admin.send("show stat").contains("ws_chat,s1,"))
         #expect(
             RuntimeAPIResponse.errorMessage(of: try await admin.send("set server ws_chat/nosuch state drain"))
                 == "No such server."
@@ -44,16 +44,28 @@ struct RealHAProxyTests {
             RuntimeAPIResponse.errorMessage(of: try await admin.send("set server ws_chat state drain"))
                 == "Require 'backend/server'."
         )
-        let batch = try await admin.send(batch: ["set server ws_chat/s1 state ready", "set server ws_chat/nosuch state ready"])
-        #expect(RuntimeAPIResponse.answers(ofBatch: batch).map(RuntimeAPIResponse.errorMessage(of:)) == [nil, "No such server."])
+        let batch = try await admin.send(batch: [
+            "set server ws_chat/s1 state ready", "set server ws_chat/nosuch state ready",
+        ])
+        #expect(
+            RuntimeAPIResponse.answers(ofBatch: batch).map(RuntimeAPIResponse.errorMessage(of:)) == [
+                nil, "No such server.",
+            ]
+        )
         let unknown = await #expect(throws: RuntimeAPIError.self) { try await admin.send("frobnicate") }
         #expect(unknown?.kind == .unknownCommand)
 
         // The stats page.
         let endpoint = try StatsPageEndpoint(parsing: "http://127.0.0.1:\(haproxy.statsPort)/stats")
-        let page = try StatsPageClient(endpoint: endpoint, credentials: StatsPageCredentials(user: "admin", password: "pw"))
+        let page = try StatsPageClient(
+            endpoint: endpoint,
+            credentials: StatsPageCredentials(user: "admin", password: "pw")
+        )
         #expect(try await page.fetchCSV().hasPrefix("# pxname,"))
-        let wrong = try StatsPageClient(endpoint: endpoint, credentials: StatsPageCredentials(user: "admin", password: "no"))
+        let wrong = try StatsPageClient(
+            endpoint: endpoint,
+            credentials: StatsPageCredentials(user: "admin", password: "no")
+        )
         let refused = await #expect(throws: StatsPageError.self) { try await wrong.fetchCSV() }
         #expect(refused?.kind == .unauthorized)
 

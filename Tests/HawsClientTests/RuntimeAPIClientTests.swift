@@ -21,7 +21,10 @@ import Testing
     @Test func sendsOneLineAndReadsTheWholeAnswer() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let server = try await FakeRuntimeServer.unix(path: directory.file("admin.sock"), behaviour: .answer(Self.userLevel))
+        let server = try await FakeRuntimeServer.unix(
+            path: directory.file("admin.sock"),
+            behaviour: .answer(Self.userLevel)
+        )
         let client = RuntimeAPIClient(endpoint: .unix(path: directory.file("admin.sock")))
 
         let answer = try await client.send("show info")
@@ -33,7 +36,10 @@ import Testing
     @Test func haproxyErrorTextsAreReturnedAsData() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let server = try await FakeRuntimeServer.unix(path: directory.file("admin.sock"), behaviour: .answer(Self.userLevel))
+        let server = try await FakeRuntimeServer.unix(
+            path: directory.file("admin.sock"),
+            behaviour: .answer(Self.userLevel)
+        )
         let client = RuntimeAPIClient(endpoint: .unix(path: directory.file("admin.sock")))
 
         let answer = try await client.send("set server ws_chat/nosuch state drain")
@@ -65,16 +71,24 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("admin.sock")
-        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer { line in
-            line.split(separator: ";").map { command in
-                command.hasPrefix("shutdown") ? "Permission denied\n\n" : command.contains("nosuch") ? "No such server.\n\n" : "\n"
-            }.joined()
-        })
+        let server = try await FakeRuntimeServer.unix(
+            path: path,
+            behaviour: .answer { line in
+                line.split(separator: ";").map { command in
+                    command.hasPrefix("shutdown")
+                        ? "Permission denied\n\n" : command.contains("nosuch") ? "No such server.\n\n" : "\n"
+                }.joined()
+            }
+        )
         let client = RuntimeAPIClient(endpoint: .unix(path: path))
 
         let output = try await client.send(batch: ["set server be/s1 state drain", "set server be/nosuch state drain"])
         #expect(server.commands == ["set server be/s1 state drain;set server be/nosuch state drain"])
-        #expect(RuntimeAPIResponse.answers(ofBatch: output).map(RuntimeAPIResponse.errorMessage(of:)) == [nil, "No such server."])
+        #expect(
+            RuntimeAPIResponse.answers(ofBatch: output).map(RuntimeAPIResponse.errorMessage(of:)) == [
+                nil, "No such server.",
+            ]
+        )
 
         let denied = await #expect(throws: RuntimeAPIError.self) {
             try await client.send(batch: ["set server be/s1 state drain", "shutdown sessions server be/s1"])
@@ -94,7 +108,9 @@ import Testing
 
         let error = await #expect(throws: RuntimeAPIError.self) { try await client.send(command) }
         #expect(error?.kind == .invalidCommand)
-        let batchError = await #expect(throws: RuntimeAPIError.self) { try await client.send(batch: ["show info", command]) }
+        let batchError = await #expect(throws: RuntimeAPIError.self) {
+            try await client.send(batch: ["show info", command])
+        }
         #expect(batchError?.kind == .invalidCommand)
         #expect(server.acceptedConnections == 0)
         await server.close()
@@ -102,7 +118,9 @@ import Testing
 
     @Test func batchRefusesSemicolonsInsideACommand() async throws {
         let client = RuntimeAPIClient(endpoint: .unix(path: "/nonexistent.sock"))
-        let error = await #expect(throws: RuntimeAPIError.self) { try await client.send(batch: ["show info;show sess"]) }
+        let error = await #expect(throws: RuntimeAPIError.self) {
+            try await client.send(batch: ["show info;show sess"])
+        }
         #expect(error?.kind == .invalidCommand)
         let empty = await #expect(throws: RuntimeAPIError.self) { try await client.send(batch: []) }
         #expect(empty?.kind == .invalidCommand)
@@ -207,6 +225,24 @@ import Testing
         await server.close()
     }
 
+    @Test func cancellationEndsTheCallAndClosesTheSocket() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .hang)
+        let client = RuntimeAPIClient(endpoint: .unix(path: path), timeout: .seconds(30))
+
+        let call = Task { try await client.send("show stat") }
+        #expect(await server.waitUntil { $0.commands == ["show stat"] })  // connected, sent, waiting
+        let clock = ContinuousClock()
+        let start = clock.now
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        #expect(clock.now - start < .seconds(2))
+        #expect(await server.waitUntilAllConnectionsClosed(accepted: 1))
+        await server.close()
+    }
+
     @Test func closedWithoutAnswer() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -231,7 +267,10 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("admin.sock")
-        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer { _ in String(repeating: "x", count: 100_000) })
+        let server = try await FakeRuntimeServer.unix(
+            path: path,
+            behaviour: .answer { _ in String(repeating: "x", count: 100_000) }
+        )
         let client = RuntimeAPIClient(endpoint: .unix(path: path), maximumResponseBytes: 10_000)
         let error = await #expect(throws: RuntimeAPIError.self) { try await client.send("show stat json") }
         #expect(error?.kind == .responseTooLarge)

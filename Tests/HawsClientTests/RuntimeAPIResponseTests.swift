@@ -42,7 +42,8 @@ import Testing
     /// Captured from HAProxy 2.6.12 for `set server be/s1 state drain;set server be/nosuch state drain;
     /// set server be/s1 state ready;frob`.
     @Test func splitsABatchIntoOneAnswerPerCommand() {
-        let output = "\nNo such server.\n\n\nUnknown command, but maybe one of the following ones is a better match:\n"
+        let output =
+            "\nNo such server.\n\n\nUnknown command, but maybe one of the following ones is a better match:\n"
             + "  help [<command>]                        : list matching or all commands\n"
             + "  quit                                    : disconnect\n\n"
         let answers = RuntimeAPIResponse.answers(ofBatch: output)

@@ -145,10 +145,12 @@ import Testing
 }
 
 /// HTTPS with a certificate made by `openssl` at test time.
-@Suite struct StatsPageClientTLSTests {
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the openssl CLI"))
+struct StatsPageClientTLSTests {
     let admin = StatsPageCredentials(user: "admin", password: "pw")
 
-    func withTLSServer(_ body: (FakeStatsServer, TestCertificate, TemporaryDirectory) async throws -> Void) async throws {
+    func withTLSServer(_ body: (FakeStatsServer, TestCertificate, TemporaryDirectory) async throws -> Void) async throws
+    {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let certificate = try TestCertificate(in: directory)

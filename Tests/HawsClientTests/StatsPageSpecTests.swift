@@ -87,3 +87,15 @@ import Testing
         }
     }
 }
+
+@Suite struct StatsPageCredentialsRedactionTests {
+    @Test func passwordNeverPrints() {
+        let credentials = StatsPageCredentials(user: "admin", password: "hunter2")
+        var dumped = ""
+        dump(credentials, to: &dumped)
+        for text in ["\(credentials)", String(reflecting: credentials), dumped] {
+            #expect(!text.contains("hunter2"), "\(text)")
+            #expect(text.contains("admin"))
+        }
+    }
+}

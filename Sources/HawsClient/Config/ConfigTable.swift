@@ -87,7 +87,9 @@ public struct ConfigTable: Sendable {
     }
 
     /// Fails if `key` is present, with `reason` (a password written inline, say).
-    public mutating func refuse(_ key: String, kind: ConfigFileError.Kind, because reason: String) throws(ConfigFileError) {
+    public mutating func refuse(_ key: String, kind: ConfigFileError.Kind, because reason: String)
+        throws(ConfigFileError)
+    {
         guard take(key) != nil else { return }
         throw ConfigFileError(kind, file: file, at: Self.join(location, "key \(key)"), reason)
     }

@@ -81,7 +81,9 @@ public struct DurationParseError: Error, Hashable, CustomStringConvertible {
     /// What was wrong, as an open set so new checks do not break callers that switch on known ones.
     public struct Problem: Hashable, Sendable {
         fileprivate enum Code: Hashable, Sendable {
-            case empty, negative, badNumber, missingUnit, unknownUnit(String), tooLarge
+            case empty, negative, badNumber, missingUnit
+            case unknownUnit(String)
+            case tooLarge
         }
         fileprivate let code: Code
         public static let empty = Problem(code: .empty)

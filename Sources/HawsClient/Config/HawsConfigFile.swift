@@ -63,7 +63,12 @@ public struct HawsConfigFile: Sendable {
             case .fileReadNoPermission?: reason = "permission denied"
             default: reason = String(describing: error).replacingLineBreaks()
             }
-            throw ConfigFileError(.unreadable, file: path, at: "", "cannot read the config file (\(reason)): check --config")
+            throw ConfigFileError(
+                .unreadable,
+                file: path,
+                at: "",
+                "cannot read the config file (\(reason)): check --config"
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigFileError(.unreadable, file: path, at: "", "the config file is not UTF-8 text")
@@ -105,7 +110,8 @@ public struct HawsConfigFile: Sendable {
                     .duplicateName,
                     file: file,
                     at: "instance \(instances.count + 1)",
-                    "instance name '\(instance.name)' is already used by instance \(first + 1): give each a distinct `name`"
+                    "instance name '\(instance.name)' is already used by instance \(first + 1): give each a "
+                        + "distinct `name`"
                 )
             }
             instances.append(instance)
@@ -124,7 +130,8 @@ public struct HawsConfigFile: Sendable {
             }
         }
 
-        for key in root.values.keys.sorted() where !Self.readSections.contains(key) && !Self.reservedSections.contains(key) {
+        for key in root.values.keys.sorted()
+        where !Self.readSections.contains(key) && !Self.reservedSections.contains(key) {
             var problem = "unknown section [\(key)]"
             if let suggestion = ConfigTable.closest(to: key, among: Self.readSections + Self.reservedSections) {
                 problem += "; did you mean [\(suggestion)]?"

@@ -1,3 +1,6 @@
+import NIOCore
+import NIOPosix
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
-import NIOPosix
 
 /// Sends commands to HAProxy's runtime API (a `stats socket` or the master CLI) and returns its answers.
 ///
@@ -71,7 +72,11 @@ public struct RuntimeAPIClient: Sendable {
     ///   the batch is thrown, naming that command.
     public func send(batch commands: [String]) async throws -> String {
         guard !commands.isEmpty else {
-            throw RuntimeAPIError.invalidCommand("", on: endpoint, reason: "the batch is empty; pass at least one command")
+            throw RuntimeAPIError.invalidCommand(
+                "",
+                on: endpoint,
+                reason: "the batch is empty; pass at least one command"
+            )
         }
         for command in commands {
             try validate(command)
@@ -134,16 +139,16 @@ public struct RuntimeAPIClient: Sendable {
         var received = 0
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                // HAProxy may close before our write is acknowledged (it answers a refused connection
-                // attempt with a close); what arrives inbound, or its absence, tells more than the write error.
+                // The write fails when the peer closed first (a server that accepts then closes at once);
+                // what arrives inbound, or its absence, makes the better report than the write error.
                 var writeError: (any Error)?
                 do {
                     try await outbound.write(ByteBuffer(string: line + "\n"))
                 } catch {
                     writeError = error
                 }
-                // Half-close, as `socat` does at the end of its input: the master CLI (and HAProxy 2.x with
-                // some settings) keeps the session open for more commands until it sees EOF.
+                // Half-close, as `socat` does at the end of its input: HAProxy's master CLI keeps the session
+                // open for more commands until it sees EOF (the worker's socket closes after one command).
                 outbound.finish()
                 var answer = ByteBuffer()
                 for try await chunk in inbound {
@@ -175,7 +180,12 @@ public struct RuntimeAPIClient: Sendable {
         case .unix(let path):
             addresses = [try SocketAddress(unixDomainSocketPath: path)]
         case .tcp(let host, let port):
-            addresses = try await HostResolver.resolve(host: host, port: port, deadline: deadline, eventLoop: group.next())
+            addresses = try await HostResolver.resolve(
+                host: host,
+                port: port,
+                deadline: deadline,
+                eventLoop: group.next()
+            )
         }
         return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
             channel.eventLoop.makeCompletedFuture {

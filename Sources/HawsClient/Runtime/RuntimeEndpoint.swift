@@ -33,7 +33,9 @@ public enum RuntimeEndpoint: Sendable, Hashable, CustomStringConvertible {
             self = try Self.tcpEndpoint(rest, family: .any, input: text)
             return
         }
-        for (prefix, family) in [("ipv4@", Family.ipv4), ("ipv6@", .ipv6), ("tcp@", .any), ("tcp4@", .ipv4), ("tcp6@", .ipv6)] {
+        for (prefix, family) in [
+            ("ipv4@", Family.ipv4), ("ipv6@", .ipv6), ("tcp@", .any), ("tcp4@", .ipv4), ("tcp6@", .ipv6),
+        ] {
             if let rest = value.dropPrefix(prefix) {
                 self = try Self.tcpEndpoint(rest, family: family, input: text)
                 return
@@ -141,7 +143,11 @@ public struct RuntimeEndpointError: Error, Hashable, CustomStringConvertible {
     /// What was wrong, as an open set so new checks do not break callers.
     public struct Problem: Hashable, Sendable {
         fileprivate enum Code: Hashable, Sendable {
-            case empty, controlCharacter, unsupportedScheme(String), missingPort, badPort(String), badHost
+            case empty, controlCharacter
+            case unsupportedScheme(String)
+            case missingPort
+            case badPort(String)
+            case badHost
             case pathTooLong(Int)
         }
         fileprivate let code: Code

@@ -1,3 +1,8 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,10 +15,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
-import NIOHTTP1
-import NIOPosix
-import NIOSSL
 
 /// Reads HAProxy's stats page as CSV over HTTP or HTTPS, for instances without a reachable runtime socket.
 ///
@@ -269,8 +270,8 @@ public struct StatsPageClient: Sendable {
             } catch {
                 throw StatsPageError.invalidSetup(
                     endpoint,
-                    "cannot load the CA file \(caFile) (\(Self.caFileProblem(caFile, error))): give a readable PEM file "
-                        + "with the CA certificate that signed HAProxy's certificate"
+                    "cannot load the CA file \(caFile) (\(Self.caFileProblem(caFile, error))): give a readable PEM "
+                        + "file with the CA certificate that signed HAProxy's certificate"
                 )
             }
         }

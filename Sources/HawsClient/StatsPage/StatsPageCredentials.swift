@@ -9,7 +9,9 @@ import Foundation
 /// The password is never printed: ``description`` shows `user:***`, and it is read from a file or the
 /// environment, never from a flag or the config file, so that it stays out of `ps`, shell history and
 /// configuration management diffs.
-public struct StatsPageCredentials: Sendable, Hashable, CustomStringConvertible {
+public struct StatsPageCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The environment variable read when no password file is given.
     public static let passwordEnvironmentVariable = "HAWS_STATS_PASSWORD"
 
@@ -22,6 +24,9 @@ public struct StatsPageCredentials: Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { "\(user):***" }
+    public var debugDescription: String { "StatsPageCredentials(\(user):***)" }
+    /// `dump()` and debuggers show `***` too.
+    public var customMirror: Mirror { Mirror(self, children: ["user": user, "password": "***"]) }
 
     /// The `Authorization` header value (`Basic base64(user:password)`).
     var authorizationHeader: String {

@@ -33,10 +33,14 @@ public struct StatsPageEndpoint: Sendable, Hashable, CustomStringConvertible {
             throw StatsPageEndpointError(input: text, problem: .missingScheme)
         }
         guard let scheme = Scheme(rawValue: input[..<schemeEnd.lowerBound].lowercased()) else {
-            throw StatsPageEndpointError(input: text, problem: .unsupportedScheme(String(input[..<schemeEnd.lowerBound])))
+            throw StatsPageEndpointError(
+                input: text,
+                problem: .unsupportedScheme(String(input[..<schemeEnd.lowerBound]))
+            )
         }
         let afterScheme = input[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        let authorityEnd =
+            afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
         var authority = afterScheme[..<authorityEnd]
         var rest = afterScheme[authorityEnd...]
 
@@ -142,8 +146,11 @@ public struct StatsPageEndpoint: Sendable, Hashable, CustomStringConvertible {
 public struct StatsPageEndpointError: Error, Hashable, CustomStringConvertible {
     public struct Problem: Hashable, Sendable {
         fileprivate enum Code: Hashable, Sendable {
-            case empty, invalidCharacter, missingScheme, unsupportedScheme(String), passwordInURL, badUser
-            case badHost, badPort(String)
+            case empty, invalidCharacter, missingScheme
+            case unsupportedScheme(String)
+            case passwordInURL, badUser
+            case badHost
+            case badPort(String)
         }
         fileprivate let code: Code
         public static let empty = Problem(code: .empty)
@@ -195,7 +202,8 @@ public struct StatsPageEndpointError: Error, Hashable, CustomStringConvertible {
     static func redactingPassword(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let afterScheme = url[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        let authorityEnd =
+            afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
         let authority = afterScheme[..<authorityEnd]
         guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
             return url

@@ -85,7 +85,8 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
         case 404:
             advice = "check the path against `stats uri` in haproxy.cfg"
         case 503:
-            advice = "HAProxy may be stopping, or the URL reaches a backend instead of the stats page (check "
+            advice =
+                "HAProxy may be stopping, or the URL reaches a backend instead of the stats page (check "
                 + "`stats uri`, and that the frontend has `stats enable`)"
         default:
             advice = "check that the URL is the `stats uri` of a frontend with `stats enable`"
@@ -115,10 +116,12 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
         if reason.contains("wrong version number") {
             advice = "the port does not speak TLS: is it plain HTTP? use http://"
         } else if reason.contains("ostname") || reason.contains("certificate verify failed") {
-            advice = "pass --stats-ca-file with the CA that signed HAProxy's certificate, check that the host of the "
+            advice =
+                "pass --stats-ca-file with the CA that signed HAProxy's certificate, check that the host of the "
                 + "URL is a name the certificate lists, or use --stats-insecure to skip verification (lab only)"
         } else {
-            advice = "check that the port is HTTPS and the TLS settings of its `bind ... ssl` line; "
+            advice =
+                "check that the port is HTTPS and the TLS settings of its `bind ... ssl` line; "
                 + "--stats-ca-file or --stats-insecure (lab only) if the certificate is the problem"
         }
         return Self(.tlsFailed, endpoint, "TLS handshake with \(endpoint) failed (\(reason)): \(advice)")
@@ -155,7 +158,8 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
     }
 
     static func closedWithoutAnswer(_ endpoint: StatsPageEndpoint) -> Self {
-        let advice = endpoint.scheme == .https
+        let advice =
+            endpoint.scheme == .https
             ? "is the port really HTTPS (a `bind ... ssl` line)? try http://; else check the HAProxy log"
             : "is the port really plain HTTP? try https:// for a `bind ... ssl` port; else check the HAProxy log"
         return Self(

@@ -1,8 +1,8 @@
 /// Everything needed to read one stats page, as given by flags or a config file, checked for contradictions.
 ///
 /// Holds the password's *source* (a file path), never the password, so a spec can be logged or shown in
-/// `haws config` output without leaking it; ``StatsPageClient/init(spec:timeout:maximumResponseBytes:environment:group:)``
-/// reads the password when the client is built.
+/// `haws config` output without leaking it; `StatsPageClient(spec:)` reads the password when the client is
+/// built.
 public struct StatsPageSpec: Sendable, Hashable {
     public let endpoint: StatsPageEndpoint
     /// The basic-auth user: from `--stats-user` or from the URL's `user@`.

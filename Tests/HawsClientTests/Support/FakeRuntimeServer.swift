@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOPosix
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An in-process stand-in for HAProxy's runtime API on a real socket: reads one line, then behaves as told.
 final class FakeRuntimeServer: Sendable {
@@ -82,14 +83,21 @@ final class FakeRuntimeServer: Sendable {
     /// Accepting lags behind the client's connect (the kernel queues the connection), so a client that gave
     /// up can be seen by the server later; the count settles within the bound.
     func waitUntilAllConnectionsClosed(accepted: Int = 0, within limit: Duration = .seconds(3)) async -> Bool {
+        await waitUntil(within: limit) { $0.openConnections == 0 && $0.acceptedConnections >= accepted }
+    }
+
+    /// Waits (bounded) until `condition` holds; whether it does.
+    func waitUntil(
+        within limit: Duration = .seconds(3),
+        _ condition: (FakeRuntimeServer) -> Bool
+    ) async -> Bool {
         let clock = ContinuousClock()
         let end = clock.now + limit
-        func settled() -> Bool { openConnections == 0 && acceptedConnections >= accepted }
         while clock.now < end {
-            if settled() { return true }
+            if condition(self) { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return settled()
+        return condition(self)
     }
 
     fileprivate func connectionOpened() {

@@ -85,7 +85,9 @@ final class RealHAProxy: Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw RealHAProxyError(message: "haproxy not ready after \(limit): \(String(describing: lastError)); log: \(log)")
+        throw RealHAProxyError(
+            message: "haproxy not ready after \(limit): \(String(describing: lastError)); log: \(log)"
+        )
     }
 
     var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
