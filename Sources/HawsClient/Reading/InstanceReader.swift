@@ -116,3 +116,14 @@ public struct InstanceReader: Sendable {
         return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }
+
+extension InstanceSource {
+    /// The live source of one instance: the engine polls it through an ``InstanceReader``.
+    public static func live(_ spec: InstanceSpec, timeout: Duration = .seconds(5)) -> InstanceSource {
+        let reader = InstanceReader(spec: spec, timeout: timeout)
+        let hasSocket = spec.runtime != nil || spec.master != nil
+        return InstanceSource(
+            name: spec.name, readStats: { await reader.readStats() },
+            readTunnels: hasSocket ? { await reader.readTunnels() ?? .unavailable(.noSocket) } : nil)
+    }
+}

@@ -1,4 +1,4 @@
-import HawsCore
+
 
 /// What the engine polls for one HAProxy instance: a struct of closures, so the live value wraps the
 /// runtime API / stats page readers and a test can pass its own.
