@@ -121,9 +121,14 @@ extension InstanceSource {
     /// The live source of one instance: the engine polls it through an ``InstanceReader``.
     public static func live(_ spec: InstanceSpec, timeout: Duration = .seconds(5)) -> InstanceSource {
         let reader = InstanceReader(spec: spec, timeout: timeout)
-        let hasSocket = spec.runtime != nil || spec.master != nil
-        return InstanceSource(
-            name: spec.name, readStats: { await reader.readStats() },
-            readTunnels: hasSocket ? { await reader.readTunnels() ?? .unavailable(.noSocket) } : nil)
+        let readStats: @Sendable () async -> InstanceReading = { await reader.readStats() }
+        var readTunnels: (@Sendable () async -> TunnelReading)?
+        if spec.runtime != nil || spec.master != nil {
+            readTunnels = {
+                let reading: TunnelReading? = await reader.readTunnels()
+                return reading ?? TunnelReading.unavailable(TunnelDetailUnavailable.noSocket)
+            }
+        }
+        return InstanceSource(name: spec.name, readStats: readStats, readTunnels: readTunnels)
     }
 }
