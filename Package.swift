@@ -9,6 +9,8 @@ import PackageDescription
 ///   injected instance sources; no sockets of its own.
 /// - `HawsProbe`: active RFC 6455 handshake probes with per-phase timings and latency histograms.
 /// - `HawsClient`: the I/O edge that talks to HAProxy (runtime API socket, stats page over HTTP(S)).
+/// - `HawsTUI`: the `haws top` dashboard: screen model -> update -> view, and one ncurses backend.
+/// - `HawsAgent`: the headless agent's outputs: NDJSON lines and Prometheus text over HTTP.
 /// - `HawsLab`: a self-contained lab on loopback (real HAProxy, WebSocket backends, clients), used by
 ///   the tests and by `haws demo`.
 /// - `haws`: the executable, thin wiring of the above behind swift-argument-parser commands.
@@ -66,6 +68,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .target(
+            name: "HawsTUI",
+            dependencies: ["HawsCore", "HawsMonitor", "CNcurses"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HawsAgent",
+            dependencies: [
+                "HawsCore",
+                "HawsMonitor",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "HawsLab",
             dependencies: [
@@ -85,6 +104,8 @@ let package = Package(
                 "HawsClient",
                 "HawsMonitor",
                 "HawsProbe",
+                "HawsTUI",
+                "HawsAgent",
                 "HawsLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -104,6 +125,19 @@ let package = Package(
         .testTarget(
             name: "HawsProbeTests",
             dependencies: ["HawsProbe", "HawsLab", "HawsCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsTUITests",
+            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsAgentTests",
+            dependencies: [
+                "HawsAgent", "HawsCore", "HawsMonitor", "HawsClient", "HawsLab",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,1 @@
+// Placeholder: the HawsTUI module is being built; see Package.swift for its role.
