@@ -1,3 +1,4 @@
+import HawsCore
 /// The rows of HAProxy's stats CSV (`show stat`), with cells looked up by column name.
 ///
 /// A deliberately small reader for the lab's own checks (is `ws_chat/s1` DOWN yet?); haws's real parser lives in
@@ -42,50 +43,6 @@ public struct LabStatRows: Sendable, Hashable {
     }
 
     /// RFC 4180 records: quoted cells may hold commas, doubled quotes and newlines.
-    private static func records(_ text: String) -> [[String]] {
-        var records: [[String]] = []
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        while let character = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    let next = iterator.next()
-                    if next == "\"" {
-                        field.append("\"")
-                    } else {
-                        quoted = false
-                        pending = next
-                    }
-                } else {
-                    field.append(character)
-                }
-                continue
-            }
-            switch character {
-            case "\"":
-                quoted = true
-            case ",":
-                fields.append(field)
-                field = ""
-            case "\n", "\r\n":
-                fields.append(field)
-                field = ""
-                if fields.count > 1 || fields.first?.isEmpty == false {
-                    records.append(fields)
-                }
-                fields = []
-            default:
-                field.append(character)
-            }
-        }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            records.append(fields)
-        }
-        return records
-    }
+    /// The lab reads the CSV with the same RFC 4180 reader as haws itself.
+    private static func records(_ text: String) -> [[String]] { CSVReader.records(text) }
 }

@@ -1,3 +1,5 @@
+import HawsCore
+
 /// The processes listed by `show proc` on HAProxy's master socket.
 ///
 /// In master-worker mode the worker pid changes on every reload while the master pid stays; tests and haws need
@@ -26,44 +28,14 @@ public struct MasterProcessList: Sendable, Hashable {
     ///     # programs
     public init(parsing text: String) {
         self.init()
-        enum Section { case master, workers, oldWorkers, other }
-        var section = Section.master
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: " \t")
-            if line.hasPrefix("#") {
-                let title = line.dropFirst().trimmingCharacters(in: " \t").lowercased()
-                switch title {
-                case "workers": section = .workers
-                case "old workers": section = .oldWorkers
-                case let header where header.hasPrefix("<pid>"): section = .master
-                default: section = .other
-                }
-                continue
-            }
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 2, let pid = Int32(fields[0]) else {
-                continue
-            }
-            let type = fields[1]
-            switch section {
-            case .master where type == "master": self.masterPid = pid
-            case .workers where type == "worker": self.workers.append(pid)
-            case .oldWorkers where type == "worker": self.oldWorkers.append(pid)
-            default: break
+        for entry in ProcListParser.parse(text) {
+            let pid = Int32(entry.pid)
+            switch (entry.role, entry.isOld) {
+            case (.master, _): masterPid = pid
+            case (.worker, false): workers.append(pid)
+            case (.worker, true): oldWorkers.append(pid)
+            case (.program, _): break
             }
         }
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) {
-            slice = slice.dropFirst()
-        }
-        while let last = slice.last, set.contains(last) {
-            slice = slice.dropLast()
-        }
-        return String(slice)
     }
 }

@@ -109,7 +109,7 @@ import Testing
             # workers
             1271            worker          1               0d00h00m00s     2.6.12-1+deb12u4
             # old workers
-            1233            worker          3               0d00h00m43s     2.6.12-1+deb12u4
+            1233            worker          [was: 1]        0d00h00m43s     2.6.12-1+deb12u4
             # programs
 
             """
@@ -120,5 +120,7 @@ import Testing
         #expect(entries[0].reloads == 5)
         #expect(entries[0].uptime == "0d00h02m07s")
         #expect(entries[2].version == "2.6.12-1+deb12u4")
+        #expect(entries[2].uptime == "0d00h00m43s")
+        #expect(entries[2].reloads == nil)
     }
 }

@@ -20,7 +20,7 @@ public struct HAProxyProcessEntry: Sendable, Hashable {
 /// # workers
 /// 1271            worker          1               0d00h00m00s     2.6.12
 /// # old workers
-/// 1233            worker          3               0d00h00m43s     2.6.12
+/// 1233            worker          [was: 1]        0d00h00m43s     2.6.12
 /// ```
 public enum ProcListParser {
     public static func parse(_ text: String) -> [HAProxyProcessEntry] {
@@ -32,12 +32,25 @@ public enum ProcListParser {
                 section = line.dropFirst().trimmingSpaces().lowercased()
                 continue
             }
-            var cells = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard cells.count >= 2, let pid = Int(cells[0]) else { continue }
-            // "5 [failed: 0]" spreads the reload count over three cells on the master line.
-            if let failed = cells.firstIndex(of: "[failed:"), failed + 1 < cells.count {
-                cells.removeSubrange(failed...(failed + 1))
+            // Bracketed notes become one token each: "5 [failed: 0]" on the master, "[was: 1]" in place
+            // of the reload count on an old worker.
+            var tokens: [String] = []
+            var open = false
+            for cell in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                if open {
+                    tokens[tokens.count - 1] += " " + cell
+                } else {
+                    tokens.append(String(cell))
+                    open = cell.hasPrefix("[")
+                }
+                if open, cell.hasSuffix("]") { open = false }
             }
+            guard tokens.count >= 2, let pid = Int(tokens[0]) else { continue }
+            var rest = tokens.dropFirst(2)
+            let reloads = rest.first.flatMap { Int($0) }
+            if rest.first?.hasPrefix("[") == true || reloads != nil { rest = rest.dropFirst() }
+            if rest.first?.hasPrefix("[") == true { rest = rest.dropFirst() }
+            let cells = [tokens[0], tokens[1]] + rest
             let role: HAProxyProcessEntry.Role
             switch cells[1] {
             case "master": role = .master
@@ -47,9 +60,9 @@ public enum ProcListParser {
             entries.append(
                 HAProxyProcessEntry(
                     pid: pid, role: role, isOld: section.hasPrefix("old"),
-                    reloads: cells.count > 2 ? Int(cells[2]) : nil,
-                    uptime: cells.count > 3 ? cells[3] : nil,
-                    version: cells.count > 4 ? cells[4] : nil))
+                    reloads: reloads,
+                    uptime: cells.count > 2 ? cells[2] : nil,
+                    version: cells.count > 3 ? cells[3] : nil))
         }
         return entries
     }
