@@ -50,9 +50,14 @@ final class RunningChild: Sendable {
                 pidContinuation.finish()
             }
             do {
+                // Its own process group: a master-worker HAProxy forks workers (and re-executes itself), and
+                // a crash test must be able to kill all of them at once, whatever was forked meanwhile.
+                var platform = PlatformOptions()
+                platform.processGroupID = 0
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)),
                     arguments: Arguments(arguments),
+                    platformOptions: platform,
                     input: .none,
                     output: .fileDescriptor(log, closeAfterSpawningProcess: true),
                     error: .combinedWithOutput
@@ -92,6 +97,7 @@ final class RunningChild: Sendable {
         if !self.hasExited {
             _ = HAProxyProcess.signal(self.pid, SIGKILL)
         }
+        _ = HAProxyProcess.signal(-self.pid, SIGKILL)  // anything it forked that is still around
         _ = await self.task.value
     }
 }

@@ -47,16 +47,13 @@ struct RawExchange: Sendable {
         .connect(to: address) { channel in
             channel.eventLoop.makeCompletedFuture {
                 let promise = channel.eventLoop.makePromise(of: RawExchange.self)
-                let collector = Collector(promise: promise, untilHead: untilHead)
-                try channel.pipeline.syncOperations.addHandler(collector)
-                let bound = NIOLoopBound(collector, eventLoop: channel.eventLoop)
                 let nanos =
                     Int64(timeout.components.seconds) * 1_000_000_000
                     + Int64(timeout.components.attoseconds / 1_000_000_000)
-                channel.eventLoop.scheduleTask(in: .nanoseconds(nanos)) {
-                    bound.value.finish(timedOut: true)
-                    channel.close(promise: nil)
-                }
+                // The deadline starts once connected: on a loaded machine, a timer started before the
+                // connect completes could close the channel mid-connect and fail the exchange.
+                let collector = Collector(promise: promise, untilHead: untilHead, timeout: .nanoseconds(nanos))
+                try channel.pipeline.syncOperations.addHandler(collector)
                 promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
                 if !request.isEmpty {
                     channel.writeAndFlush(ByteBuffer(string: request), promise: nil)
@@ -80,9 +77,21 @@ struct RawExchange: Sendable {
         private let untilHead: Bool
         private var bytes: [UInt8] = []
 
-        init(promise: EventLoopPromise<RawExchange>, untilHead: Bool) {
+        private let timeout: TimeAmount
+
+        init(promise: EventLoopPromise<RawExchange>, untilHead: Bool, timeout: TimeAmount) {
             self.promise = promise
             self.untilHead = untilHead
+            self.timeout = timeout
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            let bound = NIOLoopBound((self, context.channel), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: timeout) {
+                bound.value.0.finish(timedOut: true)
+                bound.value.1.close(promise: nil)
+            }
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
