@@ -1,1 +1,0 @@
-// Placeholder: the HawsLab module is being built; see Package.swift for its role.
