@@ -195,6 +195,9 @@ final class ProbeConnection {
             break
         case .armTimer(let phase, let limit):
             self.armTimer(phase, limit)
+        case .cancelTimer:
+            self.phaseTimer?.cancel()
+            self.phaseTimer = nil
         case .sendPing(let payload, let timer):
             self.armTimer(.ping, timer)
             self.send(.ping, payload)

@@ -46,6 +46,8 @@ struct ProbeStateMachine {
         case none
         /// (Re)arm the single phase timer; an earlier one is cancelled.
         case armTimer(ProbePhase, Duration)
+        /// Cancel the phase timer: what remains of the phase is local work (NIO swapping handlers after a 101).
+        case cancelTimer
         case sendPing([UInt8], timer: Duration)
         case sendText(String, timer: Duration)
         /// Send close 1000 (normal closure) and arm the close timer.
@@ -162,9 +164,11 @@ struct ProbeStateMachine {
             self.state = .done
             return (self.fail(failure), false)
         case .accepted(let agreement):
+            // The server has answered; only NIO's handler swap remains, bounded by the deadline. A loaded event loop
+            // must not turn that local step into "the server did not answer the upgrade".
             self.agreement = agreement
             self.state = .upgrading
-            return (.none, true)
+            return (.cancelTimer, true)
         }
     }
 

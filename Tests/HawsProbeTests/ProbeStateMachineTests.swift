@@ -61,7 +61,7 @@ struct ProbeStateMachineTests {
         var machine = Self.machine(mode: mode, message: message)
         #expect(machine.channelActive(now: Self.at(1)) == .armTimer(.upgrade, Self.timeouts.upgrade))
         let (action, forward) = machine.responseHead(Self.head(), now: Self.at(3))
-        #expect(action == .none && forward)
+        #expect(action == .cancelTimer && forward)
         let upgraded = machine.upgradeCompleted(now: Self.at(4))
         return (machine, upgraded)
     }
