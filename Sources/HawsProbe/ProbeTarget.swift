@@ -27,6 +27,8 @@ public struct ProbeTarget: Sendable, Hashable, Codable, Identifiable, CustomStri
     /// only these.
     public var extensions: [String]
     /// The TLS SNI (and certificate) name; `nil` uses `host` when it is a name. An IP literal is never sent as SNI.
+    /// With no name at all, NIOSSL checks the certificate's IP SANs against the connected address; note that it also
+    /// accepts a matching IP SAN when the name does not match, so a wrong name can go unnoticed on such certificates.
     public var serverName: String?
 
     public init(
