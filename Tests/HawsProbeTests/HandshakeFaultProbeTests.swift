@@ -20,7 +20,7 @@ extension LoopbackProbeTests {
         func probeServer(
             _ behavior: TestWebSocketServer.Behavior,
             target configure: (inout ProbeTarget) -> Void = { _ in },
-            options: ProbeOptions = LoopbackProbeTests.options(phase: .milliseconds(300))
+            options: ProbeOptions = LoopbackProbeTests.options()
         ) async throws -> ProbeResult {
             let server = try await TestWebSocketServer.start(behavior: behavior)
             var target = LoopbackProbeTests.target(server.port)
@@ -82,7 +82,9 @@ extension LoopbackProbeTests {
 
         @Test("no pong: ping_timeout; a wrong pong: pong_mismatch")
         func pongs() async throws {
-            let silent = try await self.probeServer(.init(pong: .none))
+            var shortPing = LoopbackProbeTests.options()
+            shortPing.timeouts.ping = .milliseconds(300)
+            let silent = try await self.probeServer(.init(pong: .none), options: shortPing)
             #expect(silent.failure == .pingTimeout(after: .milliseconds(300)))
             #expect(silent.timings.upgrade != nil && silent.timings.ping == nil)
 
@@ -92,14 +94,14 @@ extension LoopbackProbeTests {
 
         @Test("no close echo: close in full mode, still a pass in connect-only mode")
         func noCloseEcho() async throws {
-            let full = try await self.probeServer(.init(close: .ignore))
+            var shortClose = LoopbackProbeTests.options()
+            shortClose.timeouts.close = .milliseconds(300)
+            let full = try await self.probeServer(.init(close: .ignore), options: shortClose)
             #expect(full.failure?.code == "close", "\(String(describing: full.failure))")
             #expect(full.timings.ping != nil)
 
-            let connectOnly = try await self.probeServer(
-                .init(close: .ignore),
-                options: LoopbackProbeTests.options(.connectOnly, phase: .milliseconds(300))
-            )
+            shortClose.mode = .connectOnly
+            let connectOnly = try await self.probeServer(.init(close: .ignore), options: shortClose)
             #expect(connectOnly.passed)
         }
 

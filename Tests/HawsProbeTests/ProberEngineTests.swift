@@ -33,21 +33,21 @@ extension LoopbackProbeTests {
             }
         }
 
-        @Test("concurrency bounds the probes in flight: 20 hung probes at 4 at a time take 5 deadlines")
+        @Test("concurrency bounds the probes in flight: 20 hung probes at 4 at a time take 5 deadlines, not 1 or 20")
         func boundedConcurrency() async throws {
             try await LoopbackProbeTests.withLab(.hang) { port in
                 let clock = ContinuousClock()
                 let start = clock.now
                 let results = await self.prober.probeAll(
                     Array(repeating: LoopbackProbeTests.target(port), count: 20),
-                    options: LoopbackProbeTests.options(deadline: .milliseconds(150)),
+                    options: LoopbackProbeTests.options(deadline: .milliseconds(200)),
                     concurrency: 4,
                     jitter: .zero
                 )
                 let elapsed = clock.now - start
                 #expect(results.allSatisfy { $0.failure?.code == "timeout" })
-                #expect(elapsed >= .milliseconds(5 * 150 - 20), "\(elapsed)")
-                #expect(elapsed < .seconds(3), "\(elapsed)")
+                #expect(elapsed >= .milliseconds(5 * 200 - 20), "\(elapsed)")
+                #expect(elapsed < .milliseconds(20 * 200), "\(elapsed)")
             }
         }
 
@@ -79,7 +79,7 @@ extension LoopbackProbeTests {
                 options: LoopbackProbeTests.options(deadline: .milliseconds(50))
             )
             try await Self.settle { DescriptorCensus.tcpSockets(port: port) == 1 }
-            let before = DescriptorCensus.openDescriptors()
+            let before = DescriptorCensus.openDescriptors(excludingTCPSocketsNotOn: port)
 
             let results = await self.prober.probeAll(
                 Array(repeating: LoopbackProbeTests.target(port), count: 1_000),
@@ -88,11 +88,20 @@ extension LoopbackProbeTests {
                 jitter: .milliseconds(5)
             )
             #expect(results.count == 1_000)
-            #expect(results.allSatisfy { $0.failure?.code == "timeout" && $0.failure?.phase == .upgrade })
+            // Each hung probe times out; on a loaded machine (other suites run in parallel) a few may not even get
+            // their TCP connect accepted within the deadline.
+            let outcomes = Dictionary(grouping: results) {
+                "\($0.failure?.code ?? "passed")/\($0.failure?.phase?.rawValue ?? "-")"
+            }
+            .mapValues(\.count)
+            #expect(
+                results.allSatisfy { ["timeout", "connect_timeout"].contains($0.failure?.code) },
+                "\(outcomes)"
+            )
 
             // Only the listener's own socket may remain on the port, and the total comes back near where it was.
             try await Self.settle { DescriptorCensus.tcpSockets(port: port) == 1 }
-            try await Self.settle { DescriptorCensus.openDescriptors() <= before + 8 }
+            try await Self.settle { DescriptorCensus.openDescriptors(excludingTCPSocketsNotOn: port) <= before + 8 }
             try await Self.settle { server.openConnections == 0 }
             await server.stop()
         }
