@@ -175,15 +175,3 @@ public enum ProbeFailure: Error, Sendable, Hashable, CustomStringConvertible {
         return flat.count > limit ? String(flat.prefix(limit)) + "..." : flat
     }
 }
-
-extension Duration {
-    /// "250 ms" or "1.5 s": how timeouts read in a failure line.
-    var shortDescription: String {
-        let ms = self.milliseconds
-        if ms < 1_000 {
-            return ms == ms.rounded() ? "\(Int(ms)) ms" : "\(((ms * 10).rounded() / 10)) ms"
-        }
-        let seconds = (ms / 10).rounded() / 100
-        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
-    }
-}
