@@ -1,0 +1,180 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Runs WebSocket probes: one at a time or many with bounded concurrency.
+///
+/// Probes run on NIO event loops, not on Swift tasks: a probe is a handful of callbacks on one loop and costs no
+/// thread, and its deadline is a timer on that loop that closes the channel, so a hung backend can never keep a
+/// probe (or its socket) alive past the deadline. The async API only waits for the result.
+public final class Prober: Sendable {
+    /// Default number of probes in flight in ``probeAll(_:options:concurrency:jitter:)``. Beyond a few hundred the
+    /// measured latency is the prober's own backlog rather than the server's.
+    public static let defaultConcurrency = 64
+
+    private let group: any EventLoopGroup
+    private let tlsContexts = TLSContextCache()
+
+    /// - Parameters:
+    ///   - group: the event loops probes run on; the process-wide singleton unless the caller manages its own.
+    ///   - raiseFileLimit: raise the soft `RLIMIT_NOFILE` to the hard limit (once per process), so a large probe
+    ///     run does not fail with "too many open files".
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, raiseFileLimit: Bool = true) {
+        self.group = group
+        if raiseFileLimit {
+            FileDescriptorLimit.raiseSoftLimitToHard()
+        }
+    }
+
+    /// Probes one target. Never throws: every problem, including an invalid target or a cancelled task, is a
+    /// ``ProbeResult`` with a ``ProbeFailure``.
+    public func probe(_ target: ProbeTarget, options: ProbeOptions = ProbeOptions()) async -> ProbeResult {
+        let startedAt = Date()
+        let probeStart = NIODeadline.now()
+        let eventLoop = self.group.next()
+        func failed(_ failure: ProbeFailure, resolve: Duration? = nil) -> ProbeResult {
+            ProbeResult(
+                target: target,
+                mode: options.mode,
+                failure: failure,
+                timings: ProbeTimings(resolve: resolve, total: Duration(NIODeadline.now() - probeStart)),
+                startedAt: startedAt,
+                finishedAt: Date()
+            )
+        }
+
+        do {
+            try target.validate()
+        } catch {
+            return failed(.invalidTarget(reason: error.reason))
+        }
+        if Task.isCancelled {
+            return failed(.cancelled)
+        }
+        var sslContext: NIOSSLContext?
+        if target.tls {
+            do {
+                sslContext = try self.tlsContexts.context(for: options.tls)
+            } catch {
+                return failed(error)
+            }
+        }
+
+        let address: SocketAddress
+        var resolveDuration: Duration?
+        if let literal = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            address = literal
+        } else {
+            let limit = min(options.timeouts.resolve, options.timeouts.deadline)
+            let resolved = await Self.resolve(target.host, port: target.port, limit: limit, on: eventLoop)
+            resolveDuration = Duration(NIODeadline.now() - probeStart)
+            switch resolved {
+            case .success(let found):
+                address = found
+            case .failure(let failure):
+                return failed(failure, resolve: resolveDuration)
+            }
+        }
+
+        let setup = ProbeConnection.Setup(
+            target: target,
+            options: options,
+            address: address,
+            sslContext: sslContext,
+            key: WebSocketKey.random(),
+            pingPayload: (0..<16).map { _ in UInt8.random(in: .min ... .max) },
+            probeStart: probeStart,
+            startedAt: startedAt,
+            resolveDuration: resolveDuration
+        )
+        let result = eventLoop.makePromise(of: ProbeResult.self)
+        let cancellation = eventLoop.makePromise(of: Void.self)
+        eventLoop.execute {
+            ProbeConnection(setup: setup, eventLoop: eventLoop, promise: result).start(
+                cancellation: cancellation.futureResult
+            )
+        }
+        let outcome = await withTaskCancellationHandler {
+            // The connection always delivers (every path ends in a closed channel), so this cannot fail.
+            try? await result.futureResult.get()
+        } onCancel: {
+            cancellation.succeed(())
+        }
+        // Completes the cancellation promise on the normal path too; NIO flags promises dropped unfulfilled.
+        cancellation.succeed(())
+        return outcome ?? failed(.cancelled)
+    }
+
+    /// Probes every target with at most `concurrency` in flight; results come back in the order of `targets`.
+    ///
+    /// - Parameters:
+    ///   - concurrency: probes in flight at once (at least 1).
+    ///   - jitter: each probe waits a random delay below this before starting, so probes of a large batch (and of
+    ///     successive cycles) do not hit HAProxy in lock-step bursts that would show up as latency.
+    public func probeAll(
+        _ targets: [ProbeTarget],
+        options: ProbeOptions = ProbeOptions(),
+        concurrency: Int = Prober.defaultConcurrency,
+        jitter: Duration = .milliseconds(10)
+    ) async -> [ProbeResult] {
+        var results = [ProbeResult?](repeating: nil, count: targets.count)
+        await withTaskGroup(of: (Int, ProbeResult).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < targets.count else {
+                    return
+                }
+                let index = next
+                next += 1
+                group.addTask {
+                    if jitter > .zero {
+                        let delay = Duration.nanoseconds(Int64.random(in: 0..<max(1, Self.nanoseconds(jitter))))
+                        try? await Task.sleep(for: delay)
+                    }
+                    return (index, await self.probe(targets[index], options: options))
+                }
+            }
+            for _ in 0..<max(1, concurrency) {
+                startNext()
+            }
+            while let (index, result) = await group.next() {
+                results[index] = result
+                startNext()
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Resolves a host name on NIO's blocking-work pool, bounded by `limit`. `getaddrinfo` cannot be interrupted;
+    /// on timeout the probe moves on and the lookup finishes in the background.
+    private static func resolve(
+        _ host: String,
+        port: Int,
+        limit: Duration,
+        on eventLoop: any EventLoop
+    ) async -> Result<SocketAddress, ProbeFailure> {
+        let promise = eventLoop.makePromise(of: SocketAddress.self)
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
+            try SocketAddress.makeAddressResolvingHost(host, port: port)
+        }.cascade(to: promise)
+        let timer = eventLoop.scheduleTask(in: TimeAmount(limit)) {
+            promise.fail(ProbeFailure.timeout(phase: .resolve, after: limit))
+        }
+        do {
+            let address = try await promise.futureResult.get()
+            timer.cancel()
+            return .success(address)
+        } catch let failure as ProbeFailure {
+            return .failure(failure)
+        } catch {
+            timer.cancel()
+            return .failure(.resolve(host: host, reason: "\(error)"))
+        }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
