@@ -1,3 +1,4 @@
+import HawsCore
 import Testing
 
 @testable import HawsProbe

@@ -1,15 +1,18 @@
-/// A minimal SHA-1, only for RFC 6455's `Sec-WebSocket-Accept`.
+/// SHA-1 (RFC 3174), only to compute RFC 6455's `Sec-WebSocket-Accept`.
 ///
-/// NIOWebSocket's SHA1 is internal and the lab must compute (and deliberately miscompute) accept values for its
-/// raw backends and verify them in tests, without pulling in a crypto package. Not for security.
-struct SHA1Digest {
-    /// The 20-byte SHA-1 digest of `bytes`.
-    static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+/// SHA-1 for the RFC 6455 handshake only.
+///
+/// NIOWebSocket's SHA-1 is internal, and both the probe's verifier and the lab's misbehaving backends must
+/// compute accept values themselves, in pure functions. Not for security: the handshake hash is a liveness
+/// check, not a MAC. One copy for the whole project.
+public enum SHA1 {
+    /// The 20-byte digest of `bytes`.
+    public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
             0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
         )
         var message = Array(bytes)
-        let bitLength = UInt64(message.count) * 8
+        let bitLength = UInt64(message.count) &* 8
         message.append(0x80)
         while message.count % 64 != 56 {
             message.append(0)
@@ -19,9 +22,9 @@ struct SHA1Digest {
         }
 
         var w = [UInt32](repeating: 0, count: 80)
-        for chunkStart in stride(from: 0, to: message.count, by: 64) {
+        for chunk in stride(from: 0, to: message.count, by: 64) {
             for i in 0..<16 {
-                let b = chunkStart + i * 4
+                let b = chunk + i * 4
                 w[i] =
                     UInt32(message[b]) << 24 | UInt32(message[b + 1]) << 16 | UInt32(message[b + 2]) << 8
                     | UInt32(message[b + 3])
@@ -60,10 +63,9 @@ struct SHA1Digest {
         var digest: [UInt8] = []
         digest.reserveCapacity(20)
         for word in [h.0, h.1, h.2, h.3, h.4] {
-            digest.append(contentsOf: [
-                UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
-            ])
+            for shift in stride(from: 24, through: 0, by: -8) {
+                digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+            }
         }
         return digest
     }
