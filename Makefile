@@ -4,16 +4,17 @@
 SWIFT      ?= swift
 SHELL      := /bin/bash
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_DEPS   := haproxy libncurses-dev tmux
-PY_DEPS    := jsonschema
+APT_DEPS   := haproxy libncurses-dev tmux openssl
+BENCH_DEPS := socat python3-websockets prometheus-haproxy-exporter hatop
+PY_DEPS    := jsonschema prometheus_client
 BIN        := .build/debug/haws
-RELEASE_BIN:= .build/release/haws
+RELEASE_BIN:= .build-release/release/haws
 
-.PHONY: all setup build release test demo bench clean
+.PHONY: all setup bench-setup build release test demo bench clean
 
 all: build
 
-## setup: install Debian's haproxy, libncurses-dev and tmux (and Python's jsonschema for schema tests) when missing
+## setup: install Debian's haproxy, libncurses-dev, tmux, openssl (and Python's jsonschema, prometheus_client for the tests) when missing
 setup:
 	@missing=""; for p in $(APT_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -21,14 +22,22 @@ setup:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v haproxy >/dev/null || { echo "haproxy is still missing after setup" >&2; exit 1; }
-	@python3 -c 'import $(PY_DEPS)' 2>/dev/null || python3 -m pip install -q $(PY_DEPS)
+	@for m in $(PY_DEPS); do python3 -c "import $$m" 2>/dev/null || python3 -m pip install -q $$m; done
+
+## bench-setup: the peers the benchmarks compare against (Debian packages)
+bench-setup: setup
+	@missing=""; for p in $(BENCH_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 ## build: debug build of haws and its tests
 build: setup
 	$(SWIFT) build --build-tests
 
 release: setup
-	$(SWIFT) build -c release --product haws
+	$(SWIFT) build -c release --product haws --scratch-path .build-release
 
 ## test: the whole suite, unit and end-to-end against a real HAProxy
 test: setup
@@ -41,9 +50,9 @@ demo: setup
 	$(BIN) demo
 
 ## bench: speed and memory, as ratios against the named peers, in one run
-bench: setup
-	$(SWIFT) build -c release --product haws
+bench: bench-setup
+	$(SWIFT) build -c release --product haws --scratch-path .build-release
 	Scripts/bench.sh $(RELEASE_BIN)
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release
