@@ -58,6 +58,72 @@ bench_status() {
   python3 -c "print(f'  ratio haws status / raw socat fetch: {float(\"$haws_table\")/float(\"$raw\"):.1f}x (target: haws under 500 ms)')"
 }
 
+# cpu_rss PID: "cpu_seconds rss_mb hwm_mb" of a running process.
+cpu_rss() { python3 "$HERE/procstat.py" "$1"; }
+
+wait_http() {
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "nothing answers at $1" >&2; exit 1
+}
+
+bench_agent() {
+  local polls=${AGENT_POLLS:-30} soak=${AGENT_SOAK_POLLS:-3600}
+  echo "== haws agent vs prometheus-haproxy-exporter at 10,000 servers, 1 s interval, ${polls} polls each"
+  start_haproxy "$WORK/agent" 10000 100
+  local sock="$WORK/agent/admin.sock" stats_port
+  stats_port=$(grep -A1 '^listen stats' "$WORK/agent/haproxy.cfg" | sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p')
+  local exporter_port agent_port
+  exporter_port=$(free_port); agent_port=$(free_port)
+
+  prometheus-haproxy-exporter --web.listen-address="127.0.0.1:$exporter_port" \
+    --haproxy.scrape-uri="http://127.0.0.1:$stats_port/stats;csv" >"$WORK/exporter.log" 2>&1 &
+  local exporter=$!; PIDS+=($exporter)
+  wait_http "http://127.0.0.1:$exporter_port/metrics"
+  local before after
+  before=$(cpu_rss $exporter)
+  for _ in $(seq 1 "$polls"); do curl -sf -o /dev/null "http://127.0.0.1:$exporter_port/metrics"; sleep 1; done
+  after=$(cpu_rss $exporter)
+  kill $exporter
+  read -r ec0 _ _ <<<"$before"; read -r ec1 erss ehwm <<<"$after"
+
+  "$HAWS" agent --socket "$sock" --output /dev/null --prometheus "127.0.0.1:$agent_port" --interval 1s >"$WORK/agent.log" 2>&1 &
+  local agent=$!; PIDS+=($agent)
+  wait_http "http://127.0.0.1:$agent_port/metrics"
+  before=$(cpu_rss $agent)
+  for _ in $(seq 1 "$polls"); do curl -sf -o /dev/null "http://127.0.0.1:$agent_port/metrics"; sleep 1; done
+  after=$(cpu_rss $agent)
+  kill $agent
+  read -r ac0 _ _ <<<"$before"; read -r ac1 arss ahwm <<<"$after"
+  python3 - "$ec0" "$ec1" "$ehwm" "$ac0" "$ac1" "$ahwm" "$polls" <<'PY'
+import sys
+ec0, ec1, ehwm, ac0, ac1, ahwm, polls = map(float, sys.argv[1:])
+e = (ec1 - ec0) / polls * 1000
+a = (ac1 - ac0) / polls * 1000
+print(f"  prometheus-haproxy-exporter: {e:.1f} ms CPU per scrape, peak RSS {ehwm:.0f} MB")
+print(f"  haws agent (NDJSON + /metrics scraped each poll): {a:.1f} ms CPU per poll, peak RSS {ahwm:.0f} MB")
+print(f"  ratio: {e / max(a, 0.001):.1f}x less CPU per poll, {ehwm / max(ahwm, 0.001):.1f}x less memory (targets: 20x, 5x)")
+PY
+
+  echo "== haws agent soak: ${soak} polls (an hour at 1 s) back to back at 10,000 servers"
+  "$HAWS" agent --socket "$sock" --output /dev/null --interval 1ms --sessions-interval 5ms >"$WORK/soak.log" 2>&1 &
+  local soaker=$!; PIDS+=($soaker)
+  local lines=0 start_rss=""
+  while :; do
+    sleep 5
+    local polls_done
+    polls_done=$(curl -s "http://127.0.0.1:0" 2>/dev/null || true)
+    read -r cpu rss hwm <<<"$(cpu_rss $soaker)"
+    [ -z "$start_rss" ] && start_rss=$rss
+    # The agent logs nothing per poll; estimate polls from CPU time per poll measured above.
+    local est
+    est=$(python3 -c "print(int($cpu / max(($ac1-$ac0)/$polls, 0.0005)))")
+    if [ "$est" -ge "$soak" ]; then break; fi
+  done
+  read -r cpu rss hwm <<<"$(cpu_rss $soaker)"
+  kill $soaker
+  echo "  after ~${soak} polls: RSS ${rss} MB (after the first seconds: ${start_rss} MB, peak ${hwm} MB; target under 50 MB)"
+}
+
 for section in $SECTIONS; do
   "bench_$section"
 done
