@@ -12,9 +12,15 @@ public enum RuntimeAPIResponse {
     /// disable); a `show` answer is never empty, so it would read as an error. A severity prefix added by
     /// `severity-output` (`[3]: `, `[err]: `) is removed.
     public static func errorMessage(of answer: String) -> String? {
-        for line in answer.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline }) {
-            let text = stripSeverity(line.trimmingASCIIWhitespace())
+        // Lazily, line by line on UTF-8: it is also asked of 2 MB `show stat` answers, whose first line
+        // settles it; splitting the whole text into Characters cost more than parsing the CSV.
+        let utf8 = answer.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) ?? utf8.endIndex
+            let text = stripSeverity(String(answer[start..<end]).trimmingASCIIWhitespace())
             if !text.isEmpty { return text }
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
         }
         return nil
     }

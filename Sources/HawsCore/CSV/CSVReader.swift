@@ -12,57 +12,70 @@ public enum CSVReader {
     }
 
     /// Byte-level core of ``records(_:)``; invalid UTF-8 is repaired, never a crash.
+    ///
+    /// Unquoted cells (nearly all of them) become strings straight from the input bytes; only quoted
+    /// cells go through a scratch buffer, where `""` is unescaped.
     public static func records(bytes: UnsafeBufferPointer<UInt8>) -> [[String]] {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         var out: [[String]] = []
         var record: [String] = []
-        var field: [UInt8] = []
-        field.reserveCapacity(64)
-        var inQuotes = false
-        var fieldWasQuoted = false
+        var scratch: [UInt8] = []
+        var widest = 0
         var index = 0
         let count = bytes.count
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
 
-        func endField() {
-            record.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            fieldWasQuoted = false
-        }
         func endRecord() {
-            endField()
+            widest = max(widest, record.count)
             if !(record.count == 1 && record[0].isEmpty) { out.append(record) }
             record = []
+            record.reserveCapacity(widest)
         }
 
-        while index < count {
-            let byte = bytes[index]
-            if inQuotes {
-                if byte == quote {
-                    if index + 1 < count && bytes[index + 1] == quote {
-                        field.append(quote)
+        while index <= count {
+            // At the start of a cell.
+            if index < count, bytes[index] == quote {
+                scratch.removeAll(keepingCapacity: true)
+                index += 1
+                var closed = false
+                while index < count {
+                    let byte = bytes[index]
+                    if byte == quote {
+                        if index + 1 < count, bytes[index + 1] == quote {
+                            scratch.append(quote)
+                            index += 2
+                            continue
+                        }
                         index += 1
-                    } else {
-                        inQuotes = false
+                        closed = true
+                        break
                     }
-                } else {
-                    field.append(byte)
+                    scratch.append(byte)
+                    index += 1
                 }
+                // Stray bytes after the closing quote stay part of the cell.
+                while closed, index < count, bytes[index] != comma, bytes[index] != lf, bytes[index] != cr {
+                    scratch.append(bytes[index])
+                    index += 1
+                }
+                record.append(String(decoding: scratch, as: UTF8.self))
             } else {
-                switch byte {
-                case comma: endField()
-                case lf: endRecord()
-                case cr:
-                    if index + 1 < count && bytes[index + 1] == lf { break }
-                    endRecord()
-                case quote where field.isEmpty && !fieldWasQuoted:
-                    inQuotes = true
-                    fieldWasQuoted = true
-                default: field.append(byte)
-                }
+                let start = index
+                while index < count, bytes[index] != comma, bytes[index] != lf, bytes[index] != cr { index += 1 }
+                record.append(
+                    index == start ? "" : String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
             }
+            // At a separator or the end of input.
+            if index >= count {
+                if !(record.count == 1 && record[0].isEmpty) || !out.isEmpty && record.count > 1 { endRecord() }
+                break
+            }
+            let separator = bytes[index]
             index += 1
+            if separator == comma { continue }
+            if separator == cr, index < count, bytes[index] == lf { index += 1 }
+            endRecord()
+            if index == count { break }
         }
-        if !field.isEmpty || !record.isEmpty || fieldWasQuoted { endRecord() }
         return out
     }
 }
