@@ -23,26 +23,33 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var instance: InstanceOptions
 
-    @Option(help: ArgumentHelp("NDJSON destination: a file (appended to), or - for standard output.", valueName: "file|-"))
+    @Option(
+        help: ArgumentHelp("NDJSON destination: a file (appended to), or - for standard output.", valueName: "file|-"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Stats poll interval: one snapshot line per instance per poll (default: 1s).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Stats poll interval: one snapshot line per instance per poll (default: 1s).", valueName: "duration"))
     var interval: String?
 
     @Option(help: ArgumentHelp("Per-server tunnel poll interval, show sess all (default: 5s).", valueName: "duration"))
     var sessionsInterval: String?
 
-    @Option(help: ArgumentHelp(
-        "Serve /metrics at [ADDRESS:]PORT; loopback unless an address is given, e.g. 9101, 0.0.0.0:9101.",
-        valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve /metrics at [ADDRESS:]PORT; loopback unless an address is given, e.g. 9101, 0.0.0.0:9101.",
+            valueName: "address"))
     var prometheus: String?
 
-    @Option(help: ArgumentHelp(
-        "Write per-server series while the instances hold at most this many servers (default: 10000); beyond, only backend series.",
-        valueName: "count"))
+    @Option(
+        help: ArgumentHelp(
+            "Write per-server series while the instances hold at most this many servers (default: 10000); beyond, only backend series.",
+            valueName: "count"))
     var maxServerSeries: Int?
 
-    @Option(help: ArgumentHelp("Rotate the NDJSON file before it exceeds this size, e.g. 100MB (units of 1024).", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "Rotate the NDJSON file before it exceeds this size, e.g. 100MB (units of 1024).", valueName: "size"))
     var rotateSize: String?
 
     @Option(help: ArgumentHelp("Rotated files to keep, FILE.1 ... FILE.N (default: 5).", valueName: "count"))
@@ -109,7 +116,9 @@ struct AgentCommand: AsyncParsableCommand {
         var settings = AgentSettings()
         if let file {
             func fromFile<T>(_ key: String, _ parse: () throws -> T) throws -> T {
-                do { return try parse() } catch { throw AgentSetupError(description: "\(file.location(of: key)): \(error)") }
+                do { return try parse() } catch {
+                    throw AgentSetupError(description: "\(file.location(of: key)): \(error)")
+                }
             }
             if let value = file.statsInterval { settings.statsInterval = value }
             if let value = file.sessionsInterval { settings.sessionsInterval = value }

@@ -19,7 +19,10 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let script = ScriptedSource(
-            [.stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)), .stats(info: Fixture.info(), csv: Fixture.csv(scale: 2))],
+            [
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)),
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 2)),
+            ],
             tunnels: Fixture.tunnels)
         var settings = AgentSettings()
         settings.statsInterval = .milliseconds(50)
@@ -53,7 +56,8 @@ import Testing
         let text = try String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)
         let lines = try parseLines(text)
         let snapshots = lines.filter { $0["type"] as? String == "snapshot" }
-        #expect(snapshots.allSatisfy { $0["instance"] as? String == "edge-1" }, "the hung instance never finished a poll")
+        #expect(
+            snapshots.allSatisfy { $0["instance"] as? String == "edge-1" }, "the hung instance never finished a poll")
         #expect(snapshots.count >= 8, "\(snapshots.count) lines in 0.7 s at 50 ms")
         #expect(snapshots.last?["tunnels"] as? Int == 10)
         #expect(try await Python.schemaProblems(ndjson: text) == nil)
@@ -81,7 +85,9 @@ import Testing
         agent.stop()
         await running.value
         let text = try String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)
-        let events = try parseLines(text).filter { $0["type"] as? String == "event" }.compactMap { $0["kind"] as? String }
+        let events = try parseLines(text).filter { $0["type"] as? String == "event" }.compactMap {
+            $0["kind"] as? String
+        }
         #expect(events == ["instance_unreachable", "instance_recovered", "reload"], "\(events)")
         #expect(agent.observations.snapshot.reloads["edge-1"] == 1)
         #expect(agent.metricsText().contains("haws_instance_reloads_total{instance=\"edge-1\"} 1\n"))

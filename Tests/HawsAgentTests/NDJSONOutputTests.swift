@@ -14,7 +14,9 @@ final class OutputProbe: Sendable {
     var reports: [String] { messages.withLock { $0 } }
 
     func output(_ destination: NDJSONDestination, rotation: FileRotation? = nil) -> NDJSONOutput {
-        NDJSONOutput(destination: destination, rotation: rotation, report: { self.report($0) }, now: { self.time.withLock { $0 } })
+        NDJSONOutput(
+            destination: destination, rotation: rotation, report: { self.report($0) },
+            now: { self.time.withLock { $0 } })
     }
 }
 
@@ -37,7 +39,10 @@ func line(_ number: Int, padding: Int = 0) -> [UInt8] {
         #expect(await output.write(line(5)))
         await output.close()
         #expect(await output.write(line(6)))  // dropped on purpose after close, not an error
-        #expect(try parseLines(String(contentsOfFile: path + ".1", encoding: .utf8)).map { $0["n"] as? Int } == [1, 2, 3, 4])
+        #expect(
+            try parseLines(String(contentsOfFile: path + ".1", encoding: .utf8)).map { $0["n"] as? Int } == [
+                1, 2, 3, 4,
+            ])
         #expect(try parseLines(String(contentsOfFile: path, encoding: .utf8)).map { $0["n"] as? Int } == [5])
         #expect(probe.reports.isEmpty)
     }

@@ -35,7 +35,9 @@ import Testing
 
         let parsed = try await Python.parseExposition(text)
         // The parser gives the label value back unescaped.
-        #expect(parsed["haws_instance_up{instance=\"quote \" backslash \\ newline \n end\"}"] == 1, "\(parsed.keys.sorted())")
+        #expect(
+            parsed["haws_instance_up{instance=\"quote \" backslash \\ newline \n end\"}"] == 1,
+            "\(parsed.keys.sorted())")
         #expect(parsed[#"haws_server_tunnels{backend="b",instance="a",server="s1"}"#] == 3)
         #expect(parsed[#"haws_poll_duration_seconds_sum{instance="a",poll="stats"}"#] == 5.105)
     }
@@ -56,7 +58,9 @@ import Testing
             #expect(names.insert(family.name).inserted, "duplicate \(family.name)")
             #expect(family.name.hasPrefix("haws_"))
             #expect(family.name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(family.name)")
-            #expect((family.kind == .counter) == family.name.hasSuffix("_total"), "\(family.name): counters, and only they, end in _total")
+            #expect(
+                (family.kind == .counter) == family.name.hasSuffix("_total"),
+                "\(family.name): counters, and only they, end in _total")
             if family.kind == .histogram { #expect(family.name.hasSuffix("_seconds")) }
             #expect(!family.help.isEmpty && !family.help.contains("\n"))
         }
@@ -76,13 +80,17 @@ import Testing
 
     @Test func numbersEqualTheNDJSONLine() async throws {
         let script = ScriptedSource(
-            [.stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)), .stats(info: Fixture.info(uptime: 61), csv: Fixture.csv(scale: 2))],
+            [
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)),
+                .stats(info: Fixture.info(uptime: 61), csv: Fixture.csv(scale: 2)),
+            ],
             tunnels: Fixture.tunnels)
         let state = await Fixture.state([script.source("edge-1")], polls: 2)
         let text = AgentExposition.build(observed(state), maxServerSeries: 10_000).render()
         let metrics = try await Python.parseExposition(text)
         let line = try #require(
-            try JSONSerialization.jsonObject(with: Data(SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil)))
+            try JSONSerialization.jsonObject(
+                with: Data(SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil)))
                 as? [String: Any])
 
         #expect(metrics[#"haws_instance_up{instance="edge-1"}"#] == 1)
@@ -93,8 +101,11 @@ import Testing
         #expect(metrics[#"haws_poll_duration_seconds_count{instance="edge-1",poll="stats"}"#] == 1)
         for backend in try #require(line["backends"] as? [[String: Any]]) {
             let name = try #require(backend["name"] as? String)
-            #expect(metrics[#"haws_backend_tunnels{backend="\#(name)",instance="edge-1"}"#] == number(backend["tunnels"]))
-            #expect(metrics[#"haws_backend_upgrades_total{backend="\#(name)",instance="edge-1"}"#] == number(backend["upgrades_total"]))
+            #expect(
+                metrics[#"haws_backend_tunnels{backend="\#(name)",instance="edge-1"}"#] == number(backend["tunnels"]))
+            #expect(
+                metrics[#"haws_backend_upgrades_total{backend="\#(name)",instance="edge-1"}"#]
+                    == number(backend["upgrades_total"]))
             for server in try #require(backend["servers"] as? [[String: Any]]) {
                 let labels = #"backend="\#(name)",instance="edge-1",server="\#(server["name"] as! String)""#
                 #expect(metrics["haws_server_tunnels{\(labels)}"] == number(server["tunnels"]))
@@ -142,10 +153,14 @@ import Testing
         var histogram = BucketHistogram(bounds: [0.005, 0.05])
         histogram.observe(0.004)
         let probe: AgentMetricsContributor = { [histogram] out in
-            out.addHistogram(.probeDuration, [("instance", "edge-1"), ("target", "wss://x/chat"), ("phase", "upgrade")], histogram)
+            out.addHistogram(
+                .probeDuration, [("instance", "edge-1"), ("target", "wss://x/chat"), ("phase", "upgrade")], histogram)
         }
-        let text = AgentExposition.build(AgentObservations.Snapshot(), maxServerSeries: 1, contributors: [probe]).render()
+        let text = AgentExposition.build(AgentObservations.Snapshot(), maxServerSeries: 1, contributors: [probe])
+            .render()
         let metrics = try await Python.parseExposition(text)
-        #expect(metrics[#"haws_probe_duration_seconds_count{instance="edge-1",phase="upgrade",target="wss://x/chat"}"#] == 1)
+        #expect(
+            metrics[#"haws_probe_duration_seconds_count{instance="edge-1",phase="upgrade",target="wss://x/chat"}"#] == 1
+        )
     }
 }

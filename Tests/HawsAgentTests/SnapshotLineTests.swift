@@ -7,13 +7,17 @@ import Testing
 
 @Suite struct SnapshotLineTests {
     func line(_ state: MonitorState, index: Int = 0) throws -> [String: Any] {
-        let bytes = SnapshotLine.encode(state.instances[index], time: Date(timeIntervalSince1970: 1_700_000_000.5), pollDuration: 0.0042)
+        let bytes = SnapshotLine.encode(
+            state.instances[index], time: Date(timeIntervalSince1970: 1_700_000_000.5), pollDuration: 0.0042)
         return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
     }
 
     @Test func snapshotCarriesInstanceBackendsServersAndTunnels() async throws {
         let script = ScriptedSource(
-            [.stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)), .stats(info: Fixture.info(uptime: 61), csv: Fixture.csv(scale: 2))],
+            [
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)),
+                .stats(info: Fixture.info(uptime: 61), csv: Fixture.csv(scale: 2)),
+            ],
             tunnels: Fixture.tunnels)
         let state = await Fixture.state([script.source("edge-1")], polls: 2)
         let object = try line(state)
@@ -56,12 +60,14 @@ import Testing
         #expect(servers[2]["tunnels"] as? Int == 0)
         #expect(backends[1]["status"] as? String == "DOWN")
         #expect((backends[1]["servers"] as? [[String: Any]])?.first?["admin_state"] as? String == "maint")
-        let text = String(decoding: SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil), as: UTF8.self)
+        let text = String(
+            decoding: SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil), as: UTF8.self)
         #expect(try await Python.schemaProblems(ndjson: text) == nil)
     }
 
     @Test func withoutOperatorSocketServerTunnelsAreNullNotZero() async throws {
-        let script = ScriptedSource([.stats(info: Fixture.info(), csv: Fixture.csv())], tunnels: .unavailable(.needsOperator))
+        let script = ScriptedSource(
+            [.stats(info: Fixture.info(), csv: Fixture.csv())], tunnels: .unavailable(.needsOperator))
         let state = await Fixture.state([script.source("edge-1")], polls: 1)
         let object = try line(state)
         #expect(object["tunnel_detail"] as? String == "per-backend")
@@ -84,7 +90,8 @@ import Testing
             .stats(info: Fixture.info(pid: 200, uptime: 0), csv: Fixture.csv(scale: 1)),  // reloaded: counters down
         ])
         let state = await Fixture.state([script.source("edge-1")], polls: 2)
-        let text = String(decoding: SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil), as: UTF8.self)
+        let text = String(
+            decoding: SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil), as: UTF8.self)
         #expect(!text.contains(":-"), "no negative number: \(text)")
         let object = try line(state)
         let s1 = try #require(((object["backends"] as? [[String: Any]])?.first?["servers"] as? [[String: Any]])?.first)
@@ -95,7 +102,8 @@ import Testing
 
     @Test func unreachableInstanceGivesErrorAndNoStaleFigures() async throws {
         let script = ScriptedSource([
-            .stats(info: Fixture.info(), csv: Fixture.csv()), .failure("connect: Connection refused (/run/haproxy/admin.sock)"),
+            .stats(info: Fixture.info(), csv: Fixture.csv()),
+            .failure("connect: Connection refused (/run/haproxy/admin.sock)"),
         ])
         let state = await Fixture.state([script.source("edge-1")], polls: 2)
         let object = try line(state)
@@ -104,16 +112,21 @@ import Testing
         #expect(object["pid"] is NSNull)
         #expect(object["tunnels"] is NSNull)
         #expect((object["backends"] as? [Any])?.isEmpty == true)
-        let text = String(decoding: SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil), as: UTF8.self)
+        let text = String(
+            decoding: SnapshotLine.encode(state.instances[0], time: Date(), pollDuration: nil), as: UTF8.self)
         #expect(try await Python.schemaProblems(ndjson: text) == nil)
     }
 
     @Test func eventLinesValidate() async throws {
         let time = Date(timeIntervalSince1970: 1_700_000_000)
         let events = [
-            MonitorEvent(time: time, instance: "edge-1", object: "ws_chat/s3", kind: .serverState, before: "UP", after: "DOWN", detail: "L4CON"),
-            MonitorEvent(time: time, instance: "edge-1", object: "edge-1", kind: .reload, detail: "pid changed from 1 to 2"),
-            MonitorEvent(time: time, instance: "edge \"2\"\n", object: "edge-2", kind: .instanceUnreachable, detail: "refused"),
+            MonitorEvent(
+                time: time, instance: "edge-1", object: "ws_chat/s3", kind: .serverState, before: "UP", after: "DOWN",
+                detail: "L4CON"),
+            MonitorEvent(
+                time: time, instance: "edge-1", object: "edge-1", kind: .reload, detail: "pid changed from 1 to 2"),
+            MonitorEvent(
+                time: time, instance: "edge \"2\"\n", object: "edge-2", kind: .instanceUnreachable, detail: "refused"),
         ]
         let text = events.map { String(decoding: EventLine.encode($0), as: UTF8.self) }.joined()
         let objects = try parseLines(text)

@@ -38,7 +38,8 @@ public enum SnapshotLine {
         json.field("tunnel_detail", snapshot.map { $0.serverTunnels != nil ? "per-server" : "per-backend" })
         json.field("tunnel_detail_note", snapshot?.serverTunnelsUnavailable?.description)
         json.field("tunnels", snapshot?.totalTunnels)
-        json.field("old_worker_tunnels", snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelTotal })
+        json.field(
+            "old_worker_tunnels", snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelTotal })
         json.field("upgrades_per_second", snapshot == nil ? nil : rounded(live.upgradesPerSecond))
         json.key("backends")
         json.beginArray()

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where NDJSON lines go.
@@ -145,7 +145,9 @@ public actor NDJSONOutput {
         for step in rotation.steps(for: path) {
             switch step {
             case .remove(let file):
-                if unlink(file) != 0, errno != ENOENT { throw OutputError(operation: "rotate (remove \(file))", errno: errno) }
+                if unlink(file) != 0, errno != ENOENT {
+                    throw OutputError(operation: "rotate (remove \(file))", errno: errno)
+                }
             case .rename(let from, let to):
                 if rename(from, to) != 0, errno != ENOENT {
                     throw OutputError(operation: "rotate (rename \(from))", errno: errno)
@@ -194,16 +196,16 @@ struct OutputError: Error, CustomStringConvertible {
 // `close` and `write` are also names of the actor's methods: call the C functions by an unambiguous name.
 @inline(__always) private func posixClose(_ descriptor: Int32) {
     #if canImport(Glibc)
-    _ = Glibc.close(descriptor)
+        _ = Glibc.close(descriptor)
     #else
-    _ = Darwin.close(descriptor)
+        _ = Darwin.close(descriptor)
     #endif
 }
 
 @inline(__always) private func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
+        Glibc.write(descriptor, buffer, count)
     #else
-    Darwin.write(descriptor, buffer, count)
+        Darwin.write(descriptor, buffer, count)
     #endif
 }

@@ -103,25 +103,30 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .instanceTunnels:
             "WebSocket tunnels open on the instance, including those still held by old workers after a reload."
         case .oldWorkerTunnels: "WebSocket tunnels still held by old workers after a reload (needs the master socket)."
-        case .pollDuration: "Duration of polls of HAProxy: poll=stats (show info + show stat), poll=sessions (show sess)."
+        case .pollDuration:
+            "Duration of polls of HAProxy: poll=stats (show info + show stat), poll=sessions (show sess)."
         case .backendUp: "1 when HAProxy reports the backend UP, 0 when DOWN."
-        case .backendServers: "Servers of the backend per state (up, down, drain, maint, ...): kept when per-server series are truncated."
+        case .backendServers:
+            "Servers of the backend per state (up, down, drain, maint, ...): kept when per-server series are truncated."
         case .backendTunnels:
             "WebSocket tunnels open on the backend: exact per-server sum with an operator socket, else derived from hrsp_1xx."
-        case .backendSessions: "Current sessions of the backend (scur; includes HTTP requests in flight, not only tunnels)."
+        case .backendSessions:
+            "Current sessions of the backend (scur; includes HTTP requests in flight, not only tunnels)."
         case .backendSessionsTotal: "Sessions of the backend since the counters last reset (stot)."
-        case .backendUpgrades: "WebSocket upgrades (101 responses) of the backend's servers (sum of the servers' hrsp_1xx)."
+        case .backendUpgrades:
+            "WebSocket upgrades (101 responses) of the backend's servers (sum of the servers' hrsp_1xx)."
         case .backendBytesIn: "Bytes received from clients by the backend (bin); a tunnel's bytes count when it closes."
         case .backendBytesOut: "Bytes sent to clients by the backend (bout); a tunnel's bytes count when it closes."
         case .backendErrors: "Connection and response errors of the backend (econ + eresp)."
         case .serverUp: "1 when checks see the server alive (UP, NOLB, DRAIN, no check) and it is not in maintenance."
-        case .serverState: "1 for the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint), 0 for the others."
+        case .serverState:
+            "1 for the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint), 0 for the others."
         case .serverCheckPassed: "1 when the last health check passed, 0 when it failed; absent without checks."
         case .serverWeight: "Effective weight of the server."
         case .serverSessions: "Current sessions of the server (scur)."
         case .serverSessionsTotal: "Sessions of the server since the counters last reset (stot)."
         case .serverTunnels: "WebSocket tunnels open on the server (show sess all, needs an operator or admin socket)."
-        case .serverOldestTunnel: "Age in seconds of the oldest WebSocket tunnel of the server."
+        case .serverOldestTunnel: "Age in seconds of the oldest WebSocket tunnel of the server (0 without tunnels)."
         case .serverUpgrades: "WebSocket upgrades (101 responses) answered by the server (hrsp_1xx)."
         case .serverBytesIn: "Bytes received from clients through the server (bin)."
         case .serverBytesOut: "Bytes sent to clients through the server (bout)."

@@ -29,7 +29,8 @@ public struct PrometheusExposition: Sendable {
         var samples: [String] = []
         for bucket in histogram.cumulativeBuckets {
             samples.append(
-                Self.sample(family.name + "_bucket", labels + [("le", Self.format(bucket.upperBound))], Double(bucket.count)))
+                Self.sample(
+                    family.name + "_bucket", labels + [("le", Self.format(bucket.upperBound))], Double(bucket.count)))
         }
         samples.append(Self.sample(family.name + "_sum", labels, histogram.sum))
         samples.append(Self.sample(family.name + "_count", labels, Double(histogram.count)))

@@ -22,7 +22,8 @@ public struct ByteCount: Sendable, Hashable, CustomStringConvertible {
             default: nil
             }
         guard let multiplier, let value = Int64(digits), value > 0, value <= Int64.max / multiplier else {
-            throw AgentSettingError(.invalidSize, "'\(text)': expected a size such as 100MB, 512KB or 1GB (units of 1024)")
+            throw AgentSettingError(
+                .invalidSize, "'\(text)': expected a size such as 100MB, 512KB or 1GB (units of 1024)")
         }
         self.bytes = value * multiplier
     }

@@ -22,7 +22,8 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         var portText = trimmed
         if trimmed.hasPrefix("[") {
             guard let close = trimmed.firstIndex(of: "]"), trimmed[trimmed.index(after: close)...].hasPrefix(":") else {
-                throw AgentSettingError(.invalidAddress, "'\(text)': write an IPv6 address as [ADDRESS]:PORT, e.g. [::1]:9101")
+                throw AgentSettingError(
+                    .invalidAddress, "'\(text)': write an IPv6 address as [ADDRESS]:PORT, e.g. [::1]:9101")
             }
             host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
             portText = String(trimmed[trimmed.index(close, offsetBy: 2)...])
@@ -32,14 +33,16 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             portText = String(trimmed[trimmed.index(after: colon)...])
         }
         guard let port = Int(portText), (0...65_535).contains(port) else {
-            throw AgentSettingError(.invalidAddress, "'\(text)': expected [ADDRESS:]PORT with a port from 0 to 65535, e.g. 127.0.0.1:9101")
+            throw AgentSettingError(
+                .invalidAddress, "'\(text)': expected [ADDRESS:]PORT with a port from 0 to 65535, e.g. 127.0.0.1:9101")
         }
         do {
             _ = try SocketAddress(ipAddress: host, port: port)
         } catch {
             throw AgentSettingError(
                 .invalidAddress,
-                "'\(text)': '\(host)' is not an IP address; write 127.0.0.1:\(port) (loopback), 0.0.0.0:\(port) (every IPv4 interface) or a specific IP")
+                "'\(text)': '\(host)' is not an IP address; write 127.0.0.1:\(port) (loopback), 0.0.0.0:\(port) (every IPv4 interface) or a specific IP"
+            )
         }
         self.host = host
         self.port = port

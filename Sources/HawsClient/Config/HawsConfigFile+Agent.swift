@@ -59,7 +59,8 @@ extension HawsConfigFile {
             settings.rotateKeep = try outputs.integer("rotate_keep")
             settings.maxServerSeries = try outputs.integer("max_server_series")
             try outputs.rejectUnknownKeys(known: AgentFileSettings.outputKeys)
-            for (key, value) in [("rotate_keep", settings.rotateKeep), ("max_server_series", settings.maxServerSeries)] {
+            for (key, value) in [("rotate_keep", settings.rotateKeep), ("max_server_series", settings.maxServerSeries)]
+            {
                 if let value, value < 0 { throw outputs.invalidValue(key, "must be 0 or more, not \(value)") }
             }
             if settings.ndjson?.isEmpty == true {

@@ -34,7 +34,9 @@ final class ScriptedSource: Sendable {
         let step = steps.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
         switch step {
         case .stats(let info, let csv):
-            guard let table = try? StatsCSVParser.parse(csv) else { return .unreachable(instance: name, error: "bad csv") }
+            guard let table = try? StatsCSVParser.parse(csv) else {
+                return .unreachable(instance: name, error: "bad csv")
+            }
             return .read(InstanceSnapshot(instance: name, info: InfoParser.parse(info), stats: table))
         case .failure(let message):
             return .unreachable(instance: name, error: message)
@@ -55,7 +57,8 @@ enum Fixture {
             + "weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,"
             + "rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,"
             + "hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,addr,last_chk,"
-        func server(_ backend: String, _ name: String, _ status: String, scur: Int, hrsp: Int, check: String) -> String {
+        func server(_ backend: String, _ name: String, _ status: String, scur: Int, hrsp: Int, check: String) -> String
+        {
             "\(backend),\(name),0,0,\(scur),10,,\(20 * scale),\(1000 * scale),\(2000 * scale),,0,,\(scale),0,0,0,"
                 + "\(status),1,1,0,0,0,5,0,,1,3,1,,\(20 * scale),,2,0,,3,\(check),101,1,\(hrsp * scale),0,0,0,0,0,,,,"
                 + "\(20 * scale),0,0,127.0.0.1:8001,\"Layer7 check passed, \"\"quoted\"\"\","
@@ -85,7 +88,9 @@ enum Fixture {
             chatS1: TunnelTally(count: 5, oldestSeconds: 4_000, olderThanMinute: 2, olderThanHour: 1),
             chatS2: TunnelTally(count: 2, oldestSeconds: 10),
         ],
-        oldWorkers: [chatS1: TunnelTally(count: 3, oldestSeconds: 90_000, olderThanMinute: 3, olderThanHour: 3, olderThanDay: 3)])
+        oldWorkers: [
+            chatS1: TunnelTally(count: 3, oldestSeconds: 90_000, olderThanMinute: 3, olderThanHour: 3, olderThanDay: 3)
+        ])
 
     /// An engine that polled `source` `polls` times, and its state.
     static func state(_ sources: [InstanceSource], polls: Int) async -> MonitorState {

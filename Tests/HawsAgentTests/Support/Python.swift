@@ -2,9 +2,9 @@ import Foundation
 import Subprocess
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// Python checks the tests lean on: `jsonschema` for the NDJSON schema, `prometheus_client`'s parser for
@@ -65,7 +65,8 @@ enum Python {
             """
         let result = try await run(script, input: text)
         guard result.code == 0 else {
-            throw PythonError(description: "prometheus_client refused the exposition: \(result.stdout) \(result.stderr)")
+            throw PythonError(
+                description: "prometheus_client refused the exposition: \(result.stdout) \(result.stderr)")
         }
         let decoded = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Double]
         return decoded ?? [:]
