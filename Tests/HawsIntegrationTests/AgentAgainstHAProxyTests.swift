@@ -233,6 +233,54 @@ import Testing
         directory.remove()
     }
 
+    @Test func configFileOutputsRotateBySizeAndFlagsOverrideTheFile() async throws {
+        let directory = try AgentDirectory()
+        let config = directory.file("haws.toml")
+        try """
+        [[instance]]
+        name = "edge-1"
+        socket = "\(directory.file("missing.sock"))"
+
+        [intervals]
+        stats = "10s"
+
+        [outputs]
+        ndjson = "\(directory.ndjson)"
+        rotate_size = "8KB"
+        rotate_keep = 2
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        // The file says a poll every 10 s; the flag's 10 ms wins, so the file rotates several times a second.
+        let agent = try await AgentProcess.start(
+            ["agent", "--config", config, "--interval", "10ms"], directory: directory)
+        do {
+            let rotated = await eventually(timeout: .seconds(10)) {
+                FileManager.default.fileExists(atPath: directory.ndjson + ".2")
+            }
+            #expect(rotated, "no second rotation; stderr: \(agent.stderr)")
+            #expect(await agent.terminate(.terminate) == 0)
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+                $0.hasPrefix("agent.ndjson")
+            }
+            #expect(files.sorted() == ["agent.ndjson", "agent.ndjson.1", "agent.ndjson.2"])
+            var all = ""
+            for file in ["agent.ndjson.2", "agent.ndjson.1", "agent.ndjson"] {
+                let text = try String(contentsOfFile: directory.file(file), encoding: .utf8)
+                #expect(text.utf8.count <= 8 * 1024, "\(file): \(text.utf8.count) bytes")
+                #expect(text.isEmpty || text.hasSuffix("\n"))
+                all += text
+            }
+            let objects = try all.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
+            #expect(objects.count > 10)
+            #expect(all.contains("\"instance\":\"edge-1\""))
+            #expect(try await NDJSONSchema.problems(in: all) == nil)
+        } catch {
+            await agent.kill()
+            throw error
+        }
+        directory.remove()
+    }
+
     @Test func badSettingsExitThreeAndSayWhatToWrite() async throws {
         let directory = try AgentDirectory()
         defer { directory.remove() }
