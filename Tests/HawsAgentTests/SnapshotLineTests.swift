@@ -32,6 +32,7 @@ import Testing
         #expect(object["current_connections"] as? Int == 31)
         #expect(number(object["poll_duration_seconds"]) == 0.0042)
         #expect(object["tunnel_detail"] as? String == "per-server")
+        #expect((object["tunnels_read_at"] as? String)?.hasSuffix("Z") == true)
         #expect(object["tunnels"] as? Int == 10)  // 5 + 2 current, 3 on an old worker
         #expect(object["old_worker_tunnels"] as? Int == 3)
         let backends = try #require(object["backends"] as? [[String: Any]])
@@ -71,6 +72,7 @@ import Testing
         let state = await Fixture.state([script.source("edge-1")], polls: 1)
         let object = try line(state)
         #expect(object["tunnel_detail"] as? String == "per-backend")
+        #expect(object["tunnels_read_at"] is NSNull)
         #expect((object["tunnel_detail_note"] as? String)?.contains("operator") == true)
         #expect(object["old_worker_tunnels"] is NSNull)
         let chat = try #require((object["backends"] as? [[String: Any]])?.first)

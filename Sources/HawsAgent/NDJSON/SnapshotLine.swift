@@ -37,6 +37,8 @@ public enum SnapshotLine {
         json.field("poll_duration_seconds", pollDuration.map { ($0 * 1_000_000).rounded() / 1_000_000 })
         json.field("tunnel_detail", snapshot.map { $0.serverTunnels != nil ? "per-server" : "per-backend" })
         json.field("tunnel_detail_note", snapshot?.serverTunnelsUnavailable?.description)
+        // Per-server tunnels come from a slower poll than the rest of the line: say how fresh they are.
+        json.field("tunnels_read_at", snapshot?.serverTunnels == nil ? nil : live.tunnelsReadAt.map(RFC3339.string))
         json.field("tunnels", snapshot?.totalTunnels)
         json.field(
             "old_worker_tunnels", snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelTotal })
