@@ -309,11 +309,16 @@ import Testing
     /// seconds, keeps the check exact on a loaded machine.
     func expectTunnels(_ expected: Int, agent: AgentProcess, lab: Lab) async throws {
         let changed = Date()
-        let held = Dictionary(
-            uniqueKeysWithValues: ["s1", "s2", "s3"].map {
-                ($0, lab.server(Self.chat, $0)?.openWebSockets ?? -1)
-            })
-        #expect(held.values.reduce(0, +) == expected, "the backends hold \(held)")
+        // What the backends themselves hold (their count settles as the closing handshakes finish).
+        var held: [String: Int] = [:]
+        let settled = await eventually(timeout: .seconds(5), interval: .milliseconds(20)) {
+            held = Dictionary(
+                uniqueKeysWithValues: ["s1", "s2", "s3"].map {
+                    ($0, lab.server(Self.chat, $0)?.openWebSockets ?? -1)
+                })
+            return held.values.reduce(0, +) == expected
+        }
+        #expect(settled, "the backends hold \(held), not \(expected)")
         let line = try await agent.waitForLine(timeout: .seconds(10)) {
             $0.backendTunnels[Self.chat] == expected && $0.serverTunnels == held
         }
