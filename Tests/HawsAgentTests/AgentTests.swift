@@ -92,11 +92,19 @@ import Testing
         let running = Task { await agent.run() }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(10))
-        func reloadWritten() -> Bool {
+        func written(_ kind: String) -> Bool {
             let text = (try? String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)) ?? ""
-            return text.contains("\"kind\":\"reload\"")
+            return text.contains("\"kind\":\"\(kind)\"")
         }
-        while !reloadWritten(), clock.now < deadline {
+        while !written("reload"), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Events from outside the engine (the probes, later) become lines too.
+        await agent.record(
+            MonitorEvent(
+                time: Date(), instance: "edge-1", object: "wss://edge-1/chat", kind: .probeFailure, detail: "L7 timeout"
+            ))
+        while !written("probe_failure"), clock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         agent.stop()
@@ -105,7 +113,7 @@ import Testing
         let events = try parseLines(text).filter { $0["type"] as? String == "event" }.compactMap {
             $0["kind"] as? String
         }
-        #expect(events == ["instance_unreachable", "instance_recovered", "reload"], "\(events)")
+        #expect(events == ["instance_unreachable", "instance_recovered", "reload", "probe_failure"], "\(events)")
         #expect(agent.observations.snapshot.reloads["edge-1"] == 1)
         #expect(agent.metricsText().contains("haws_instance_reloads_total{instance=\"edge-1\"} 1\n"))
         #expect(try await Python.schemaProblems(ndjson: text) == nil)

@@ -10,8 +10,8 @@ import HawsMonitor
 /// Each instance polls on its own schedule inside the engine, so a hung instance delays nobody else.
 public final class Agent: Sendable {
     public let settings: AgentSettings
-    public let observations = AgentObservations()
-    private let sources: [InstanceSource]
+    public let observations: AgentObservations
+    private let engine: MonitorEngine
     private let report: @Sendable (String) -> Void
     private let contributors: [AgentMetricsContributor]
     private let commands: AsyncStream<Command>
@@ -30,7 +30,11 @@ public final class Agent: Sendable {
         now: @escaping @Sendable () -> Date = { Date() }, report: @escaping @Sendable (String) -> Void
     ) {
         self.settings = settings
-        self.sources = sources
+        let observations = AgentObservations()
+        self.observations = observations
+        self.engine = MonitorEngine(
+            sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
+            now: now)
         self.contributors = contributors
         self.now = now
         self.report = report
@@ -42,6 +46,11 @@ public final class Agent: Sendable {
 
     /// Ends ``run(metricsServer:)``: no line is written after the current one, the file is closed.
     public func stop() { commandSink.yield(.stop) }
+
+    /// Adds an event from outside the engine (a probe failing or passing again): it becomes an `event` line.
+    public func record(_ event: MonitorEvent) async {
+        await engine.record(event)
+    }
 
     /// The `/metrics` text of the current state.
     public func metricsText() -> String {
@@ -58,12 +67,11 @@ public final class Agent: Sendable {
     }
 
     /// Polls and writes until ``stop()``. Returns once the output is closed and the engine stopped.
+    /// Call it once: a stopped agent does not start again.
     public func run(metricsServer: MetricsServer? = nil) async {
         let observations = self.observations
         let now = self.now
-        let engine = MonitorEngine(
-            sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
-            now: now)
+        let engine = self.engine
         let reportOutputError: @Sendable (String) -> Void = { [report] message in report(message) }
         let output = settings.ndjson.map {
             NDJSONOutput(destination: $0, rotation: settings.rotation, report: reportOutputError, now: now)
