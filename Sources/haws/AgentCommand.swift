@@ -59,9 +59,6 @@ struct AgentCommand: AsyncParsableCommand {
         for (flag, value) in [("--max-server-series", maxServerSeries), ("--rotate-keep", rotateKeep)] {
             if let value, value < 0 { throw ValidationError("\(flag) must be 0 or more, not \(value)") }
         }
-        if rotateKeep != nil, rotateSize == nil {
-            throw ValidationError("--rotate-keep needs --rotate-size")
-        }
     }
 
     func run() async throws {
@@ -130,6 +127,10 @@ struct AgentCommand: AsyncParsableCommand {
                 let size = try fromFile("rotate_size") { try ByteCount(parsing: value) }
                 settings.rotation = FileRotation(maxBytes: size.bytes, keep: file.rotateKeep ?? 5)
             }
+            if file.rotateKeep != nil, file.rotateSize == nil {
+                throw AgentSetupError(
+                    description: "\(file.location(of: "rotate_keep")): needs rotate_size, e.g. \"100MB\"")
+            }
             if let value = file.maxServerSeries { settings.maxServerSeries = value }
         }
         func flag<T>(_ name: String, _ parse: () throws -> T) throws -> T {
@@ -145,11 +146,17 @@ struct AgentCommand: AsyncParsableCommand {
             let size = try flag("--rotate-size") { try ByteCount(parsing: rotateSize) }
             settings.rotation = FileRotation(maxBytes: size.bytes, keep: rotateKeep ?? settings.rotation?.keep ?? 5)
         }
+        if let rotateKeep {
+            guard settings.rotation != nil else {
+                throw ValidationError("--rotate-keep needs --rotate-size (or rotate_size in [outputs])")
+            }
+            settings.rotation?.keep = rotateKeep
+        }
         if let maxServerSeries { settings.maxServerSeries = maxServerSeries }
+        settings.defaultToStandardOutput()
         if settings.rotation != nil, settings.ndjson == .standardOutput {
             throw ValidationError("--rotate-size needs --output FILE: standard output cannot be rotated")
         }
-        settings.defaultToStandardOutput()
         return settings
     }
 
