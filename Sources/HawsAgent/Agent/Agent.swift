@@ -1,0 +1,119 @@
+import Foundation
+import HawsCore
+import HawsMonitor
+
+/// `haws agent`: polls every instance with the monitor engine and writes what it sees as NDJSON lines
+/// and Prometheus metrics, until ``stop()``.
+///
+/// One engine, three consumers: engine states become `snapshot` lines (one per instance per stats poll)
+/// and the latest state behind `/metrics`; engine events become `event` lines and the reload counter.
+/// Each instance polls on its own schedule inside the engine, so a hung instance delays nobody else.
+public final class Agent: Sendable {
+    public let settings: AgentSettings
+    public let observations: AgentObservations
+    private let engine: MonitorEngine
+    private let report: @Sendable (String) -> Void
+    private let contributors: [AgentMetricsContributor]
+    private let commands: AsyncStream<Command>
+    private let commandSink: AsyncStream<Command>.Continuation
+    private let now: @Sendable () -> Date
+
+    private enum Command: Sendable {
+        case reopen, stop
+    }
+
+    /// - Parameters:
+    ///   - report: one-line messages for stderr (startup, output failures at most once a minute).
+    ///   - contributors: extra metric families (probes) added to every scrape.
+    public init(
+        settings: AgentSettings, sources: [InstanceSource], contributors: [AgentMetricsContributor] = [],
+        now: @escaping @Sendable () -> Date = { Date() }, report: @escaping @Sendable (String) -> Void
+    ) {
+        self.settings = settings
+        let observations = AgentObservations()
+        self.observations = observations
+        self.engine = MonitorEngine(
+            sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
+            now: now)
+        self.contributors = contributors
+        self.now = now
+        self.report = report
+        (commands, commandSink) = AsyncStream.makeStream(of: Command.self)
+    }
+
+    /// Reopens the NDJSON file (SIGHUP, after logrotate moved it).
+    public func reopenOutput() { commandSink.yield(.reopen) }
+
+    /// Ends ``run(metricsServer:)``: no line is written after the current one, the file is closed.
+    public func stop() { commandSink.yield(.stop) }
+
+    /// Adds an event from outside the engine (a probe failing or passing again): it becomes an `event` line.
+    public func record(_ event: MonitorEvent) async {
+        await engine.record(event)
+    }
+
+    /// The `/metrics` text of the current state.
+    public func metricsText() -> String {
+        AgentExposition.build(
+            observations.snapshot, maxServerSeries: settings.maxServerSeries, contributors: contributors
+        ).render()
+    }
+
+    /// Starts the metrics server if one is configured: call before ``run(metricsServer:)`` so that an
+    /// address in use fails the start, not a later scrape.
+    public func startMetricsServer() async throws(AgentSettingError) -> MetricsServer? {
+        guard let address = settings.prometheus else { return nil }
+        return try await MetricsServer.start(at: address) { [self] in metricsText() }
+    }
+
+    /// Polls and writes until ``stop()``. Returns once the output is closed and the engine stopped.
+    /// Call it once: a stopped agent does not start again.
+    public func run(metricsServer: MetricsServer? = nil) async {
+        let observations = self.observations
+        let now = self.now
+        let engine = self.engine
+        let reportOutputError: @Sendable (String) -> Void = { [report] message in report(message) }
+        let output = settings.ndjson.map {
+            NDJSONOutput(destination: $0, rotation: settings.rotation, report: reportOutputError, now: now)
+        }
+        let states = await engine.updates()
+        let events = await engine.eventStream()
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await engine.run() }
+            group.addTask {
+                var emittedPolls: [String: Int] = [:]
+                for await state in states {
+                    observations.update(state)
+                    for live in state.instances where live.polls > emittedPolls[live.name, default: 0] {
+                        emittedPolls[live.name] = live.polls
+                        guard let output else { continue }
+                        let time = SnapshotLine.isCurrent(live) ? (live.lastGoodPoll ?? now()) : now()
+                        let line = SnapshotLine.encode(
+                            live, time: time, pollDuration: observations.lastStatsPollSeconds(of: live.name))
+                        if await !output.write(line) { observations.recordOutputError() }
+                    }
+                }
+            }
+            group.addTask {
+                for await event in events {
+                    observations.record(event)
+                    guard let output else { continue }
+                    if await !output.write(EventLine.encode(event)) { observations.recordOutputError() }
+                }
+            }
+            for await command in commands {
+                if case .reopen = command {
+                    await output?.reopen()
+                    continue
+                }
+                break
+            }
+            // Close first: a line being written completes, later ones are dropped, so the file ends on a
+            // whole line even if a poll below does not stop at once.
+            await output?.close()
+            group.cancelAll()
+        }
+        await metricsServer?.close()
+    }
+}

@@ -1,0 +1,170 @@
+import HawsCore
+
+/// Every metric family the agent can export: the single source of truth for names, types, help and labels.
+///
+/// The exposition writes only families listed here (with this help and type), and the dashboard test checks
+/// that every metric a Grafana panel queries is one of these, so a rename cannot silently blank a panel.
+/// Adding a family is one case here plus the code that adds its samples (see ``PrometheusExposition``).
+/// Families are written in declaration order.
+public enum MetricFamily: String, CaseIterable, Sendable {
+    // Instance
+    case instanceUp = "haws_instance_up"
+    case instanceInfo = "haws_instance_info"
+    case instanceUptime = "haws_instance_uptime_seconds"
+    case instanceConnections = "haws_instance_current_connections"
+    case instanceMaxConnections = "haws_instance_max_connections"
+    case instanceReloads = "haws_instance_reloads_total"
+    case instancePolls = "haws_instance_polls_total"
+    case instancePollErrors = "haws_instance_poll_errors_total"
+    case instanceTunnels = "haws_instance_tunnels"
+    case oldWorkerTunnels = "haws_old_worker_tunnels"
+    case pollDuration = "haws_poll_duration_seconds"
+    // Backend
+    case backendUp = "haws_backend_up"
+    case backendServers = "haws_backend_servers"
+    case backendTunnels = "haws_backend_tunnels"
+    case backendSessions = "haws_backend_sessions"
+    case backendSessionsTotal = "haws_backend_sessions_total"
+    case backendUpgrades = "haws_backend_upgrades_total"
+    case backendBytesIn = "haws_backend_bytes_in_total"
+    case backendBytesOut = "haws_backend_bytes_out_total"
+    case backendErrors = "haws_backend_errors_total"
+    // Server
+    case serverUp = "haws_server_up"
+    case serverState = "haws_server_state"
+    case serverCheckPassed = "haws_server_check_passed"
+    case serverWeight = "haws_server_weight"
+    case serverSessions = "haws_server_sessions"
+    case serverSessionsTotal = "haws_server_sessions_total"
+    case serverTunnels = "haws_server_tunnels"
+    case serverOldestTunnel = "haws_server_oldest_tunnel_seconds"
+    case serverUpgrades = "haws_server_upgrades_total"
+    case serverBytesIn = "haws_server_bytes_in_total"
+    case serverBytesOut = "haws_server_bytes_out_total"
+    case serverErrors = "haws_server_errors_total"
+    // Probes: filled by the probe engine once it runs inside the agent (an ``AgentMetricsContributor``).
+    case probeDuration = "haws_probe_duration_seconds"
+    // The agent itself
+    case seriesTruncated = "haws_agent_series_truncated"
+    case outputErrors = "haws_agent_output_errors_total"
+
+    public enum Kind: String, Sendable {
+        case gauge, counter, histogram
+    }
+
+    public var name: String { rawValue }
+
+    public var kind: Kind {
+        switch self {
+        case .instanceReloads, .instancePolls, .instancePollErrors, .backendSessionsTotal, .backendUpgrades,
+            .backendBytesIn, .backendBytesOut, .backendErrors, .serverSessionsTotal, .serverUpgrades, .serverBytesIn,
+            .serverBytesOut, .serverErrors, .outputErrors:
+            .counter
+        case .pollDuration, .probeDuration:
+            .histogram
+        default:
+            .gauge
+        }
+    }
+
+    /// The label names its samples carry (besides `le` of histogram buckets), for the documentation.
+    public var labels: [String] {
+        switch self {
+        case .instanceInfo: ["instance", "version", "node"]
+        case .pollDuration: ["instance", "poll"]
+        case .backendServers: ["instance", "backend", "state"]
+        case .serverState: ["instance", "backend", "server", "state"]
+        case .probeDuration: ["instance", "target", "phase"]
+        case .seriesTruncated, .outputErrors: []
+        default:
+            switch rawValue {
+            case let name where name.hasPrefix("haws_server_"): ["instance", "backend", "server"]
+            case let name where name.hasPrefix("haws_backend_"): ["instance", "backend"]
+            default: ["instance"]
+            }
+        }
+    }
+
+    /// Names of the samples this family writes: `_bucket`, `_sum` and `_count` for a histogram.
+    public var sampleNames: [String] {
+        kind == .histogram ? [name + "_bucket", name + "_sum", name + "_count"] : [name]
+    }
+
+    public var help: String {
+        switch self {
+        case .instanceUp: "1 when the last poll of the instance succeeded, 0 when it failed or none finished yet."
+        case .instanceInfo: "Constant 1, labelled with the HAProxy version and node name."
+        case .instanceUptime: "Seconds since the HAProxy worker started (show info Uptime_sec)."
+        case .instanceConnections: "Connections open on the instance (show info CurrConns)."
+        case .instanceMaxConnections: "Connection limit of the instance (show info Maxconn)."
+        case .instanceReloads: "Reloads and restarts seen by this agent (pid changed or uptime went back)."
+        case .instancePolls: "Stats polls of the instance, successful or not."
+        case .instancePollErrors: "Stats polls of the instance that failed (unreachable, timeout, bad answer)."
+        case .instanceTunnels:
+            "WebSocket tunnels open on the instance, including those still held by old workers after a reload."
+        case .oldWorkerTunnels: "WebSocket tunnels still held by old workers after a reload (needs the master socket)."
+        case .pollDuration:
+            "Duration of polls of HAProxy: poll=stats (show info + show stat), poll=sessions (show sess)."
+        case .backendUp: "1 when HAProxy reports the backend UP, 0 when DOWN."
+        case .backendServers:
+            "Servers of the backend per state (up, down, drain, maint, ...): kept when per-server series are truncated."
+        case .backendTunnels:
+            "WebSocket tunnels open on the backend: exact per-server sum with an operator socket, else derived from hrsp_1xx."
+        case .backendSessions:
+            "Current sessions of the backend (scur; includes HTTP requests in flight, not only tunnels)."
+        case .backendSessionsTotal: "Sessions of the backend since the counters last reset (stot)."
+        case .backendUpgrades:
+            "WebSocket upgrades (101 responses) of the backend's servers (sum of the servers' hrsp_1xx)."
+        case .backendBytesIn: "Bytes received from clients by the backend (bin); a tunnel's bytes count when it closes."
+        case .backendBytesOut: "Bytes sent to clients by the backend (bout); a tunnel's bytes count when it closes."
+        case .backendErrors: "Connection and response errors of the backend (econ + eresp)."
+        case .serverUp: "1 when checks see the server alive (UP, NOLB, DRAIN, no check) and it is not in maintenance."
+        case .serverState:
+            "1 for the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint), 0 for the others."
+        case .serverCheckPassed: "1 when the last health check passed, 0 when it failed; absent without checks."
+        case .serverWeight: "Effective weight of the server."
+        case .serverSessions: "Current sessions of the server (scur)."
+        case .serverSessionsTotal: "Sessions of the server since the counters last reset (stot)."
+        case .serverTunnels: "WebSocket tunnels open on the server (show sess all, needs an operator or admin socket)."
+        case .serverOldestTunnel: "Age in seconds of the oldest WebSocket tunnel of the server (0 without tunnels)."
+        case .serverUpgrades: "WebSocket upgrades (101 responses) answered by the server (hrsp_1xx)."
+        case .serverBytesIn: "Bytes received from clients through the server (bin)."
+        case .serverBytesOut: "Bytes sent to clients through the server (bout)."
+        case .serverErrors: "Connection and response errors of the server (econ + eresp)."
+        case .probeDuration: "Duration of active WebSocket handshake probes, per phase."
+        case .seriesTruncated:
+            "1 when per-server series are left out because the servers exceed --max-server-series; backend series stay."
+        case .outputErrors: "NDJSON lines that could not be written (full disk, unwritable file)."
+        }
+    }
+}
+
+/// The state label of `haws_server_state` and `haws_backend_servers`, in the order they are written.
+public enum ServerStateLabel: String, CaseIterable, Sendable {
+    case up
+    case down
+    case goingUp = "going-up"
+    case goingDown = "going-down"
+    case nolb
+    case noCheck = "no-check"
+    case drain
+    case maint
+}
+
+extension ServerStateLabel {
+    /// The one state a server is in, as people name it: maintenance and drain (set by an operator) win over
+    /// what the checks say; `nil` for a status haws does not recognise (then every state series is 0).
+    public init?(_ status: ServerStatus) {
+        switch (status.admin, status.operational) {
+        case (.maint?, _): self = .maint
+        case (.drain?, _): self = .drain
+        case (_, .up?): self = .up
+        case (_, .down?): self = .down
+        case (_, .goingUp?): self = .goingUp
+        case (_, .goingDown?): self = .goingDown
+        case (_, .nolb?): self = .nolb
+        case (_, .noCheck?): self = .noCheck
+        case (_, nil): return nil
+        }
+    }
+}

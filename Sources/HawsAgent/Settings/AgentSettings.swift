@@ -1,0 +1,34 @@
+import HawsMonitor
+
+/// Everything `haws agent` runs with, validated: built from defaults, then the config file's `[intervals]`
+/// and `[outputs]`, then the command line (which wins).
+public struct AgentSettings: Sendable, Hashable {
+    /// `show info` + `show stat` cadence: one NDJSON line per instance per poll.
+    public var statsInterval: Duration = .seconds(1)
+    /// `show sess all` cadence (per-server tunnels): slower, it pauses HAProxy briefly.
+    public var sessionsInterval: Duration = .seconds(5)
+    /// Where NDJSON lines go; `nil`: none (only `/metrics`).
+    public var ndjson: NDJSONDestination?
+    public var rotation: FileRotation?
+    /// Where `/metrics` listens; `nil`: no HTTP server.
+    public var prometheus: ListenAddress?
+    /// Per-server series are written while the instances hold at most this many servers in total.
+    public var maxServerSeries = 10_000
+
+    public init() {}
+
+    /// The engine's configuration: no in-memory history (Prometheus or the NDJSON consumer keeps it).
+    public var monitorConfiguration: MonitorConfiguration {
+        var configuration = MonitorConfiguration()
+        configuration.statsInterval = statsInterval
+        configuration.tunnelsInterval = sessionsInterval
+        configuration.historyCapacity = 0
+        return configuration
+    }
+
+    /// With neither an NDJSON destination nor a metrics address, lines go to standard output: the agent
+    /// must produce something, and `haws agent --socket S | jq` is the first thing people try.
+    public mutating func defaultToStandardOutput() {
+        if ndjson == nil, prometheus == nil { ndjson = .standardOutput }
+    }
+}

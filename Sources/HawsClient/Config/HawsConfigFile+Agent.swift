@@ -1,0 +1,72 @@
+/// The config file's settings for `haws agent`: `[intervals]` and `[outputs]`.
+///
+/// ```toml
+/// [intervals]
+/// stats = "1s"          # show info + show stat: one NDJSON line per instance per poll
+/// sessions = "5s"       # show sess all: per-server tunnels
+///
+/// [outputs]
+/// ndjson = "/var/log/haws/agent.ndjson"   # or "-" for standard output
+/// prometheus = "127.0.0.1:9101"
+/// rotate_size = "100MB"
+/// rotate_keep = 5
+/// max_server_series = 10000
+/// ```
+///
+/// Types and durations are checked here, with the file, section and key in every message; the values
+/// the agent gives meaning to (`prometheus`, `rotate_size`) are returned as written, for the agent to
+/// parse, together with ``location(of:)`` for its messages.
+public struct AgentFileSettings: Sendable, Hashable {
+    public static let intervalKeys = ["stats", "sessions"]
+    public static let outputKeys = ["ndjson", "prometheus", "rotate_size", "rotate_keep", "max_server_series"]
+
+    public var file: String
+    public var statsInterval: Duration?
+    public var sessionsInterval: Duration?
+    public var ndjson: String?
+    public var prometheus: String?
+    public var rotateSize: String?
+    public var rotateKeep: Int?
+    public var maxServerSeries: Int?
+
+    /// `haws.toml: [outputs], key rotate_size`, to prefix a message about a value read from the file.
+    public func location(of key: String) -> String {
+        let section = Self.intervalKeys.contains(key) ? "[intervals]" : "[outputs]"
+        return "\(file): \(section), key \(key)"
+    }
+}
+
+extension HawsConfigFile {
+    /// Reads `[intervals]` and `[outputs]`; absent sections give `nil` settings.
+    ///
+    /// - Throws: ``ConfigFileError`` for a wrong type, a bad duration, a negative count or an unknown key.
+    public func agentSettings() throws(ConfigFileError) -> AgentFileSettings {
+        var settings = AgentFileSettings(file: file)
+        if var intervals = otherSections["intervals"] {
+            settings.statsInterval = try intervals.positiveDuration("stats")
+            settings.sessionsInterval = try intervals.positiveDuration("sessions")
+            try intervals.rejectUnknownKeys(known: AgentFileSettings.intervalKeys)
+        }
+        if var outputs = otherSections["outputs"] {
+            settings.ndjson = try outputs.string("ndjson")
+            settings.prometheus = try outputs.string("prometheus")
+            if case .integer(let bytes)? = outputs.values["rotate_size"] {
+                _ = try? outputs.string("rotate_size")  // marks the key as read; a plain number is bytes
+                settings.rotateSize = String(bytes)
+            } else {
+                settings.rotateSize = try outputs.string("rotate_size")
+            }
+            settings.rotateKeep = try outputs.integer("rotate_keep")
+            settings.maxServerSeries = try outputs.integer("max_server_series")
+            try outputs.rejectUnknownKeys(known: AgentFileSettings.outputKeys)
+            for (key, value) in [("rotate_keep", settings.rotateKeep), ("max_server_series", settings.maxServerSeries)]
+            {
+                if let value, value < 0 { throw outputs.invalidValue(key, "must be 0 or more, not \(value)") }
+            }
+            if settings.ndjson?.isEmpty == true {
+                throw outputs.invalidValue("ndjson", "must be a file path or \"-\" for standard output")
+            }
+        }
+        return settings
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import HawsCore
+import HawsMonitor
+import Synchronization
+import Testing
+
+@testable import HawsAgent
+
+@Suite struct AgentTests {
+    /// A source whose every poll hangs (until cancelled), like a socket that accepts and never answers.
+    static let hung = InstanceSource(
+        name: "hung",
+        readStats: {
+            try? await Task.sleep(for: .seconds(60))
+            return .unreachable(instance: "hung", error: "cancelled")
+        }, readTunnels: nil)
+
+    @Test func linesAndMetricsFromTheSamePollsAndAHungInstanceDelaysNobody() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let script = ScriptedSource(
+            [
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)),
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 2)),
+            ],
+            tunnels: Fixture.tunnels)
+        var settings = AgentSettings()
+        settings.statsInterval = .milliseconds(50)
+        settings.sessionsInterval = .milliseconds(50)
+        settings.ndjson = .file(directory.file("agent.ndjson"))
+        settings.prometheus = ListenAddress(host: "127.0.0.1", port: 0)
+        let reports = Mutex<[String]>([])
+        let agent = Agent(settings: settings, sources: [script.source("edge-1"), Self.hung]) { message in
+            reports.withLock { $0.append(message) }
+        }
+        let server = try #require(try await agent.startMetricsServer())
+        #expect(server.address.port > 0)
+        let running = Task { await agent.run(metricsServer: server) }
+        let path = directory.file("agent.ndjson")
+        func snapshotLines() -> [[String: Any]] {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return ((try? parseLines(text)) ?? []).filter { $0["type"] as? String == "snapshot" }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(10))
+        while snapshotLines().count < 8, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        let answer = try await Python.fetch("http://127.0.0.1:\(server.address.port)/metrics")
+        #expect(answer.status == 200)
+        #expect(answer.contentType == "text/plain; version=0.0.4; charset=utf-8")
+        let metrics = try await Python.parseExposition(answer.body)
+        #expect(metrics[#"haws_instance_up{instance="edge-1"}"#] == 1)
+        #expect(metrics[#"haws_instance_up{instance="hung"}"#] == 0)
+        #expect(metrics[#"haws_server_tunnels{backend="ws_chat",instance="edge-1",server="s1"}"#] == 8)
+        #expect((metrics[#"haws_poll_duration_seconds_count{instance="edge-1",poll="stats"}"#] ?? 0) >= 5)
+        #expect(try await Python.fetch("http://127.0.0.1:\(server.address.port)/nope").status == 404)
+        #expect(try await Python.fetch("http://127.0.0.1:\(server.address.port)/metrics", method: "POST").status == 405)
+        let head = try await Python.fetch("http://127.0.0.1:\(server.address.port)/metrics", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty)
+
+        agent.stop()
+        await running.value
+        let text = try String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)
+        let lines = try parseLines(text)
+        let snapshots = lines.filter { $0["type"] as? String == "snapshot" }
+        #expect(
+            snapshots.allSatisfy { $0["instance"] as? String == "edge-1" }, "the hung instance never finished a poll")
+        #expect(snapshots.count >= 8, "\(snapshots.count) lines of the good instance")
+        #expect(snapshots.last?["tunnels"] as? Int == 10)
+        #expect(try await Python.schemaProblems(ndjson: text) == nil)
+        #expect(reports.withLock { $0 }.isEmpty)
+        // Stopped: the metrics server is closed too.
+        await #expect(throws: (any Error).self) {
+            _ = try await Python.fetch("http://127.0.0.1:\(server.address.port)/metrics")
+        }
+    }
+
+    @Test func eventsBecomeLinesAndReloadsAreCounted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let script = ScriptedSource([
+            .stats(info: Fixture.info(pid: 1), csv: Fixture.csv(scale: 3)),
+            .failure("connect: Connection refused"),
+            .stats(info: Fixture.info(pid: 2, uptime: 0), csv: Fixture.csv(scale: 1)),
+        ])
+        var settings = AgentSettings()
+        settings.statsInterval = .milliseconds(30)
+        settings.ndjson = .file(directory.file("agent.ndjson"))
+        let agent = Agent(settings: settings, sources: [script.source("edge-1")]) { _ in }
+        let running = Task { await agent.run() }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(10))
+        func written(_ kind: String) -> Bool {
+            let text = (try? String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)) ?? ""
+            return text.contains("\"kind\":\"\(kind)\"")
+        }
+        while !written("reload"), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Events from outside the engine (the probes, later) become lines too.
+        await agent.record(
+            MonitorEvent(
+                time: Date(), instance: "edge-1", object: "wss://edge-1/chat", kind: .probeFailure, detail: "L7 timeout"
+            ))
+        while !written("probe_failure"), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        agent.stop()
+        await running.value
+        let text = try String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)
+        let events = try parseLines(text).filter { $0["type"] as? String == "event" }.compactMap {
+            $0["kind"] as? String
+        }
+        #expect(events == ["instance_unreachable", "instance_recovered", "reload", "probe_failure"], "\(events)")
+        #expect(agent.observations.snapshot.reloads["edge-1"] == 1)
+        #expect(agent.metricsText().contains("haws_instance_reloads_total{instance=\"edge-1\"} 1\n"))
+        #expect(try await Python.schemaProblems(ndjson: text) == nil)
+    }
+
+    @Test func anAddressInUseFailsTheStart() async throws {
+        var settings = AgentSettings()
+        settings.prometheus = ListenAddress(host: "127.0.0.1", port: 0)
+        let first = Agent(settings: settings, sources: []) { _ in }
+        let server = try #require(try await first.startMetricsServer())
+        settings.prometheus = server.address
+        let second = Agent(settings: settings, sources: []) { _ in }
+        do {
+            _ = try await second.startMetricsServer()
+            Issue.record("a second server bound \(server.address)")
+        } catch {
+            #expect(error.kind == .cannotListen)
+            #expect(error.description.contains("cannot serve /metrics on 127.0.0.1:\(server.address.port)"))
+        }
+        await server.close()
+    }
+}
