@@ -72,6 +72,8 @@ final class NcursesTerminal {
 
     func stop() {
         guard let screen else { return }
+        // endwin() leaves the cursor as curs_set(0) made it: show it again first.
+        _ = curs_set(1)
         _ = endwin()
         delscreen(screen)
         self.screen = nil
