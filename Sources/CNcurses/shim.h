@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <ncursesw/curses.h>
 
 static inline int haws_color_pair(int n) { return COLOR_PAIR(n); }
@@ -100,6 +102,17 @@ static inline void haws_unblock_terminal_signals(void) {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/// True when stdin reports readable with nothing to read: end of file, the terminal is gone.
+/// (`ioctl` is variadic, which Swift cannot call.)
+static inline int haws_stdin_at_eof(void) {
+    struct pollfd fd = { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+    if (poll(&fd, 1, 0) != 1) { return 0; }
+    if (fd.revents & (POLLHUP | POLLERR | POLLNVAL)) { return 1; }
+    int pending = 0;
+    if (ioctl(STDIN_FILENO, FIONREAD, &pending) != 0) { return 0; }
+    return (fd.revents & POLLIN) && pending == 0;
 }
 
 #endif

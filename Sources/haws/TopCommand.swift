@@ -23,26 +23,34 @@ struct TopCommand: AsyncParsableCommand {
     @Flag(help: "Never send a command: actions are refused with a message.")
     var readOnly = false
 
-    @Option(help: ArgumentHelp(
-        "NDJSON audit log of actions (default: $XDG_STATE_HOME/haws/audit.log or ~/.local/state/haws/audit.log).",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "NDJSON audit log of actions (default: $XDG_STATE_HOME/haws/audit.log or ~/.local/state/haws/audit.log).",
+            valueName: "path"))
     var auditLog: String?
 
-    @Option(help: ArgumentHelp(
-        "Directory of extra view files (*.json); a view named like a shipped one replaces it (default: ~/.config/haws/views).",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Directory of extra view files (*.json); a view named like a shipped one replaces it (default: ~/.config/haws/views).",
+            valueName: "dir"))
     var viewsDir: String?
 
-    @Option(help: ArgumentHelp("View to open with (servers, tunnels, traffic, frontends or your own).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("View to open with (servers, tunnels, traffic, frontends or your own).", valueName: "name"))
     var view: String?
 
     @Option(help: ArgumentHelp("How often to read show stat / show info.", valueName: "duration"))
     var interval: String = "1s"
 
-    @Option(help: ArgumentHelp("How often to count tunnels (show sess all, which pauses HAProxy briefly).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "How often to count tunnels (show sess all, which pauses HAProxy briefly).", valueName: "duration"))
     var tunnelsInterval: String = "5s"
 
-    @Option(help: ArgumentHelp("Default of the drain dialog: offer 'shutdown sessions' after this long (0 = never).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Default of the drain dialog: offer 'shutdown sessions' after this long (0 = never).", valueName: "duration"
+        ))
     var drainDeadline: String = "10m"
 
     @Flag(help: "No colour (also when NO_COLOR is set).")
@@ -72,16 +80,20 @@ struct TopCommand: AsyncParsableCommand {
         var configuration = MonitorConfiguration()
         configuration.statsInterval = stats
         configuration.tunnelsInterval = tunnels
-        let engine = MonitorEngine(sources: specs.map { InstanceSource.live($0, timeout: timeout) }, configuration: configuration)
+        let engine = MonitorEngine(
+            sources: specs.map { InstanceSource.live($0, timeout: timeout) }, configuration: configuration)
 
         let settings = TopSettings(
             user: Self.currentUser(environment), readOnly: readOnly, drainDeadline: deadline > .zero ? deadline : nil,
             statsInterval: stats, tunnelsInterval: tunnels, auditLogPath: audit.path, auditProblem: auditProblem,
             glyphs: ascii ? .ascii : .unicode)
-        var state = TopState(settings: settings, views: loaded.views, size: TerminalSize(columns: 80, rows: 24), now: Date(), messages: messages)
+        var state = TopState(
+            settings: settings, views: loaded.views, size: TerminalSize(columns: 80, rows: 24), now: Date(),
+            messages: messages)
         if let view {
             guard let index = state.views.firstIndex(where: { $0.name == view }) else {
-                throw ValidationError("--view: no view named '\(view)' (have: \(state.views.map(\.name).joined(separator: ", ")))")
+                throw ValidationError(
+                    "--view: no view named '\(view)' (have: \(state.views.map(\.name).joined(separator: ", ")))")
             }
             state.viewIndex = index
         }
@@ -99,7 +111,8 @@ struct TopCommand: AsyncParsableCommand {
             updates: await engine.updates(), reread: { await engine.pollOnce() }, record: { await engine.record($0) },
             executor: executor, auditLog: audit, instances: readOnly ? [] : specs.map(\.name), signals: signalStream)
         let engineTask = Task { await engine.run() }
-        let runner = await TopRunner(state: state, dependencies: dependencies, options: TerminalOptions(color: !noColor, asciiOnly: ascii))
+        let runner = await TopRunner(
+            state: state, dependencies: dependencies, options: TerminalOptions(color: !noColor, asciiOnly: ascii))
         do {
             try await runner.run()
         } catch {
@@ -139,7 +152,9 @@ extension ActionExecutor {
         return ActionExecutor(
             send: { instance, command in
                 guard let endpoint = known[instance] else {
-                    return .failure(ActionFailure(.noRuntimeSocket, "\(instance) has no runtime socket (--socket) to send commands to"))
+                    return .failure(
+                        ActionFailure(
+                            .noRuntimeSocket, "\(instance) has no runtime socket (--socket) to send commands to"))
                 }
                 do {
                     let answer = try await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).send(command.text)
@@ -148,14 +163,18 @@ extension ActionExecutor {
                     }
                     return .success(answer)
                 } catch let error as RuntimeAPIError {
-                    return .failure(ActionFailure(error.kind == .levelTooLow ? .permissionDenied : .failed, error.description))
+                    return .failure(
+                        ActionFailure(error.kind == .levelTooLow ? .permissionDenied : .failed, error.description))
                 } catch {
                     return .failure(ActionFailure(.failed, "\(error)"))
                 }
             },
             access: { instance in
                 guard let endpoint = known[instance] else { return .noRuntimeSocket }
-                guard let answer = try? await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).send("show cli level") else {
+                guard
+                    let answer = try? await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).send(
+                        "show cli level")
+                else {
                     return .unknown
                 }
                 switch answer.trimmingCharacters(in: .whitespacesAndNewlines) {

@@ -3,10 +3,11 @@ import HawsCore
 import HawsLab
 import Subprocess
 import Testing
+
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// A private tmux server (its own `-L` socket) running one command in a pane of a given size.
@@ -18,10 +19,13 @@ struct TmuxPane {
 
     /// - Parameter then: shell commands to run in the pane after `command` exits (the pane then
     ///   stays alive with a shell; without it, `command` replaces the shell).
-    static func start(_ command: [String], columns: Int, rows: Int, environment: [String: String], then: String? = nil) async throws -> TmuxPane {
+    static func start(_ command: [String], columns: Int, rows: Int, environment: [String: String], then: String? = nil)
+        async throws -> TmuxPane
+    {
         let pane = TmuxPane(server: "haws-top-\(UUID().uuidString.prefix(8))")
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        var line = ((then == nil ? ["exec", "env"] : ["env"]) + assignments + command).map(Self.quoted).joined(separator: " ")
+        var line = ((then == nil ? ["exec", "env"] : ["env"]) + assignments + command).map(Self.quoted).joined(
+            separator: " ")
         if let then { line += "; " + then }
         try await pane.tmux([
             "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(columns)", "-y", "\(rows)", line,
@@ -47,7 +51,9 @@ struct TmuxPane {
     func screen() async throws -> String { try await tmux(["capture-pane", "-p", "-t", "t"]) }
     func keys(_ keys: String...) async throws { try await tmux(["send-keys", "-t", "t"] + keys) }
     func type(_ text: String) async throws { try await tmux(["send-keys", "-t", "t", "-l", text]) }
-    func resize(columns: Int, rows: Int) async throws { try await tmux(["resize-window", "-t", "t", "-x", "\(columns)", "-y", "\(rows)"]) }
+    func resize(columns: Int, rows: Int) async throws {
+        try await tmux(["resize-window", "-t", "t", "-x", "\(columns)", "-y", "\(rows)"])
+    }
     func format(_ format: String) async throws -> String {
         try await tmux(["display-message", "-p", "-t", "t", format]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -67,27 +73,35 @@ struct TmuxPane {
 
 /// `haws top` in a real terminal (tmux) against a real HAProxy from HawsLab.
 @Suite(.serialized) struct TopInTmuxTests {
-    static let environment = ["TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "SWIFT_BACKTRACE": "enable=no"]
+    static let environment = [
+        "TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "SWIFT_BACKTRACE": "enable=no",
+    ]
 
     let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("haws-top-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "haws-top-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()
     var auditLog: String { directory.appendingPathComponent("audit.log").path }
 
-    func top(socket: String, _ extra: [String] = [], columns: Int = 120, rows: Int = 40, then: String? = nil) async throws -> TmuxPane {
+    func top(socket: String, _ extra: [String] = [], columns: Int = 120, rows: Int = 40, then: String? = nil)
+        async throws -> TmuxPane
+    {
         let arguments = [
-            Haws.binary, "top", "--socket", socket, "--interval", "500ms", "--tunnels-interval", "1s", "--timeout", "2s",
+            Haws.binary, "top", "--socket", socket, "--interval", "500ms", "--tunnels-interval", "1s", "--timeout",
+            "2s",
             "--audit-log", auditLog, "--views-dir", directory.appendingPathComponent("no-views").path,
         ]
-        return try await TmuxPane.start(arguments + extra, columns: columns, rows: rows, environment: Self.environment, then: then)
+        return try await TmuxPane.start(
+            arguments + extra, columns: columns, rows: rows, environment: Self.environment, then: then)
     }
 
     /// The child process of `parent` (the haws started by the pane's shell), from /proc.
     static func child(of parent: Int32) -> Int32? {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                 let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -111,7 +125,9 @@ struct TmuxPane {
 
     // MARK: - Reading the screen
 
-    static func lines(_ screen: String) -> [String] { screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+    static func lines(_ screen: String) -> [String] {
+        screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
 
     /// The line of a backend (`▾ ws_chat`) or of a server (`├ s1` / `└ s1`).
     static func line(_ screen: String, backend: String? = nil, server: String? = nil) -> String? {
@@ -157,7 +173,9 @@ struct TmuxPane {
                     guard tunnels(screen, backend: "ws_chat") == 6, Self.line(screen, backend: "ws_feed") != nil,
                         Self.line(screen, backend: "http_api") != nil
                     else { return false }
-                    return ["s1", "s2", "s3"].allSatisfy { tunnels(screen, server: $0) == lab.server("ws_chat", $0)?.openWebSockets }
+                    return ["s1", "s2", "s3"].allSatisfy {
+                        tunnels(screen, server: $0) == lab.server("ws_chat", $0)?.openWebSockets
+                    }
                 }
                 #expect(counted, "\(screen)")
                 #expect(Self.lines(screen)[1].contains("tunnels 6"), "\(screen)")
@@ -171,11 +189,15 @@ struct TmuxPane {
                 }
                 #expect(filtered, "\(narrowed)")
                 try await pane.keys("/", "C-u", "Enter")
-                let (cleared, _) = try await pane.waitFor { Self.line($0, server: "s2") != nil && Self.line($0, backend: "http_api") != nil }
+                let (cleared, _) = try await pane.waitFor {
+                    Self.line($0, server: "s2") != nil && Self.line($0, backend: "http_api") != nil
+                }
                 #expect(cleared)
 
                 try await pane.resize(columns: 60, rows: 15)
-                let (small, tooSmall) = try await pane.waitFor { $0.contains("needs at least 80x24") && $0.contains("60x15") }
+                let (small, tooSmall) = try await pane.waitFor {
+                    $0.contains("needs at least 80x24") && $0.contains("60x15")
+                }
                 #expect(small, "\(tooSmall)")
                 try await pane.resize(columns: 120, rows: 40)
                 let (restored, back) = try await pane.waitFor { screen in
@@ -219,21 +241,33 @@ struct TmuxPane {
                 let status = try await lab.waitForStatus("ws_chat", "s1") { $0.hasPrefix("DRAIN") }
                 #expect(status.hasPrefix("DRAIN"))
                 let audited = await eventually {
-                    auditLines().contains { $0.contains(#""command":"set server ws_chat/s1 state drain""#) && $0.contains(#""result":"took effect""#) }
+                    auditLines().contains {
+                        $0.contains(#""command":"set server ws_chat/s1 state drain""#)
+                            && $0.contains(#""result":"took effect""#)
+                    }
                 }
                 #expect(audited, "\(auditLines())")
                 let line = try #require(auditLines().first)
-                #expect(line.contains(#""state_before":"UP""#) && line.contains(#""state_after":"DRAIN""#) && line.contains(#""user":"#))
-                let (progress, drainScreen) = try await pane.waitFor { $0.contains("DRAIN ws_chat/s1 \(held) tunnels now, \(held) at start") }
+                #expect(
+                    line.contains(#""state_before":"UP""#) && line.contains(#""state_after":"DRAIN""#)
+                        && line.contains(#""user":"#))
+                let (progress, drainScreen) = try await pane.waitFor {
+                    $0.contains("DRAIN ws_chat/s1 \(held) tunnels now, \(held) at start")
+                }
                 #expect(progress, "\(drainScreen)")
 
                 for connection in await pool.openConnections where connection.serverName == "s1" {
                     await connection.close()
                 }
-                let maint = try await lab.waitForStatus("ws_chat", "s1", timeout: .seconds(15)) { $0.hasPrefix("MAINT") }
+                let maint = try await lab.waitForStatus("ws_chat", "s1", timeout: .seconds(15)) {
+                    $0.hasPrefix("MAINT")
+                }
                 #expect(maint.hasPrefix("MAINT"))
                 let autoMaint = await eventually {
-                    auditLines().contains { $0.contains(#""command":"set server ws_chat/s1 state maint""#) && $0.contains("auto-maint at zero tunnels") }
+                    auditLines().contains {
+                        $0.contains(#""command":"set server ws_chat/s1 state maint""#)
+                            && $0.contains("auto-maint at zero tunnels")
+                    }
                 }
                 #expect(autoMaint, "\(auditLines())")
                 let (shows, final) = try await pane.waitFor { Self.line($0, server: "s1")?.contains("MAINT") == true }
@@ -253,10 +287,14 @@ struct TmuxPane {
         try await withLab { lab in
             let pane = try await top(socket: try #require(lab.userSocketPath))
             do {
-                let (readOnly, screen) = try await pane.waitFor { Self.lines($0)[0].contains("READ-ONLY") && Self.line($0, server: "s1") != nil }
+                let (readOnly, screen) = try await pane.waitFor {
+                    Self.lines($0)[0].contains("READ-ONLY") && Self.line($0, server: "s1") != nil
+                }
                 #expect(readOnly, "\(screen)")
                 try await pane.keys("g", "j", "d")
-                let (refused, refusal) = try await pane.waitFor { $0.contains("READ-ONLY: refusing to drain ws_chat/s1") }
+                let (refused, refusal) = try await pane.waitFor {
+                    $0.contains("READ-ONLY: refusing to drain ws_chat/s1")
+                }
                 #expect(refused, "\(refusal)")
                 #expect(!refusal.contains("Confirm:"))
                 #expect(try await lab.stats().row("ws_chat", "s1")?.status.hasPrefix("UP") == true)
@@ -310,7 +348,8 @@ struct TmuxPane {
         defer { listener.close() }
         for signal in [SIGTERM, SIGSEGV] {
             let modes = directory.appendingPathComponent("stty-\(signal).txt").path
-            let pane = try await top(socket: path, ["--timeout", "30s"], columns: 100, rows: 30, then: "stty -a > '\(modes)'; sleep 60")
+            let pane = try await top(
+                socket: path, ["--timeout", "30s"], columns: 100, rows: 30, then: "stty -a > '\(modes)'; sleep 60")
             do {
                 let (started, screen) = try await pane.waitFor { $0.contains(" haws top") && $0.contains("waiting") }
                 #expect(started, "\(screen)")
@@ -328,11 +367,13 @@ struct TmuxPane {
                 _ = Glibc.kill(haws, signal)
                 let exited = await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: modes) }
                 #expect(exited, "signal \(signal): the shell did not get the terminal back")
-                #expect(try await pane.format("#{alternate_on}") == "0", "signal \(signal): still on the alternate screen")
+                #expect(
+                    try await pane.format("#{alternate_on}") == "0", "signal \(signal): still on the alternate screen")
                 #expect(try await pane.format("#{cursor_flag}") == "1", "signal \(signal): cursor hidden")
                 let stty = (try? String(contentsOfFile: modes, encoding: .utf8)) ?? ""
                 let flags = Set(stty.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
-                #expect(flags.contains("icanon") && flags.contains("echo"), "signal \(signal): terminal left raw: \(stty)")
+                #expect(
+                    flags.contains("icanon") && flags.contains("echo"), "signal \(signal): terminal left raw: \(stty)")
                 if signal == SIGSEGV {
                     #expect(try await pane.screen().contains("haws top: crashed; the terminal was restored"))
                 }
@@ -355,12 +396,16 @@ final class HangingSocket: Sendable {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw LabTestError("socket path too long: \(path)") }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw LabTestError("socket path too long: \(path)")
+        }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else { throw LabTestError("cannot listen on \(path): errno \(errno)") }
     }

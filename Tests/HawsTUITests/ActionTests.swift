@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import Testing
+
 @testable import HawsTUI
 
 @Suite struct ActionTests {
@@ -83,10 +84,12 @@ import Testing
             Issue.record("no dialog")
             return
         }
-        #expect(dialog.batch.items.map(\.command.text) == [
-            "set server http_api/a1 state maint", "set server ws_chat/s1 state maint", "set server ws_chat/s2 state maint",
-            "set server ws_chat/s3 state maint",
-        ])
+        #expect(
+            dialog.batch.items.map(\.command.text) == [
+                "set server http_api/a1 state maint", "set server ws_chat/s1 state maint",
+                "set server ws_chat/s2 state maint",
+                "set server ws_chat/s3 state maint",
+            ])
         #expect(Fixture.screen(state).text.contains("Confirm: put in maintenance 4 servers"))
         state = Fixture.press(state, [.escape, .escape]).0
         #expect(state.marked.isEmpty)
@@ -106,7 +109,9 @@ import Testing
         for key in ["d", "r", "m", "K", "w"] {
             let (next, effects) = Fixture.press(state, [.character(Character(key))])
             #expect(next.overlay == nil && effects.isEmpty)
-            #expect(next.message?.text.hasPrefix("READ-ONLY: refusing") == true, "\(key): \(String(describing: next.message))")
+            #expect(
+                next.message?.text.hasPrefix("READ-ONLY: refusing") == true,
+                "\(key): \(String(describing: next.message))")
             #expect(next.message?.text.contains("--read-only") == true)
         }
         state = Fixture.press(state, [.character("d")]).0
@@ -128,7 +133,11 @@ import Testing
         var effects: [Effect]
         (state, effects) = Fixture.press(state, [.character("d"), .character("y")])
         let batch = sentBatch(effects)!
-        (state, effects) = update(state, .sent(batch: batch.id, results: [.failure(ActionFailure(.permissionDenied, "Permission denied"))], at: Fixture.start))
+        (state, effects) = update(
+            state,
+            .sent(
+                batch: batch.id, results: [.failure(ActionFailure(.permissionDenied, "Permission denied"))],
+                at: Fixture.start))
         #expect(state.message?.text.contains("refused by HAProxy (Permission denied)") == true)
         #expect(state.isReadOnly)
         #expect(Fixture.screen(state).lines[0].contains("READ-ONLY"))
@@ -157,7 +166,8 @@ import Testing
         (state, effects) = Fixture.press(state, [.character("d"), .character("y")])
         let batch = sentBatch(effects)!
         #expect(state.message?.text.contains("sending 1 command") == true)
-        (state, effects) = update(state, .sent(batch: batch.id, results: [.success("\n")], at: Fixture.start.addingTimeInterval(0.1)))
+        (state, effects) = update(
+            state, .sent(batch: batch.id, results: [.success("\n")], at: Fixture.start.addingTimeInterval(0.1)))
         #expect(effects.contains(.reread))
         #expect(state.message?.text.contains("checking HAProxy's next snapshot") == true)
         // A snapshot polled before the command does not count; one after it that shows DRAIN does.
@@ -173,7 +183,9 @@ import Testing
         #expect(state.message?.text == "drain ws_chat/s1: took effect (UP -> DRAIN)")
         #expect(effects.contains { if case .record(let event) = $0 { event.kind == .operatorAction } else { false } })
         let line = record.jsonLine()
-        #expect(line.contains(#""state_before":"UP""#) && line.contains(#""state_after":"DRAIN""#) && line.contains(#""time":"2027-01-15T08:00:01Z""#))
+        #expect(
+            line.contains(#""state_before":"UP""#) && line.contains(#""state_after":"DRAIN""#)
+                && line.contains(#""time":"2027-01-15T08:00:01Z""#))
     }
 
     @Test func anEffectNotSeenInTimeIsReportedAndAudited() {
@@ -203,10 +215,15 @@ import Testing
     }
 
     @Test func theAuditLogAppendsOneLinePerCommand() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("haws-audit-\(UUID().uuidString)/state/audit.log").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "haws-audit-\(UUID().uuidString)/state/audit.log"
+        ).path
         let log = AuditLog(path: path)
         try log.prepare()
-        let record = AuditRecord(time: Fixture.start, user: "alice", instance: "demo", object: "ws_chat/s1", command: "set server ws_chat/s1 state drain", stateBefore: "UP", stateAfter: nil, result: "failed: x", origin: "operator")
+        let record = AuditRecord(
+            time: Fixture.start, user: "alice", instance: "demo", object: "ws_chat/s1",
+            command: "set server ws_chat/s1 state drain", stateBefore: "UP", stateAfter: nil, result: "failed: x",
+            origin: "operator")
         try log.append([record, record])
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
@@ -214,13 +231,16 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(AuditLog.defaultPath(environment: ["HOME": "/home/op"]) == "/home/op/.local/state/haws/audit.log")
-        #expect(AuditLog.defaultPath(environment: ["HOME": "/home/op", "XDG_STATE_HOME": "/var/st"]) == "/var/st/haws/audit.log")
+        #expect(
+            AuditLog.defaultPath(environment: ["HOME": "/home/op", "XDG_STATE_HOME": "/var/st"])
+                == "/var/st/haws/audit.log")
     }
 
     @Test func anUnwritableAuditLogRefusesActions() {
         var settings = TopSettings(user: "alice")
         settings.auditProblem = "cannot open /root/x: Permission denied"
-        let state = Fixture.press(Fixture.select(Fixture.state(settings: settings), "ws_chat", "s1"), [.character("d")]).0
+        let state = Fixture.press(Fixture.select(Fixture.state(settings: settings), "ws_chat", "s1"), [.character("d")])
+            .0
         #expect(state.overlay == nil)
         #expect(state.message?.text.contains("the audit log cannot be written") == true)
     }

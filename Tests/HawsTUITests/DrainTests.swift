@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import Testing
+
 @testable import HawsTUI
 
 @Suite struct DrainTrackerTests {
@@ -51,13 +52,16 @@ import Testing
     @Test func rateUsesTheRecentWindowOnly() throws {
         var tracker = DrainTracker(server: key, start: observation(0, 100), options: .init(rateWindow: .seconds(10)))
         tracker.observe(observation(1, 50))  // a fast start, outside the window later
-        for second in stride(from: 20.0, through: 30, by: 2) { tracker.observe(observation(second, Int(70 - (second - 20)))) }
+        for second in stride(from: 20.0, through: 30, by: 2) {
+            tracker.observe(observation(second, Int(70 - (second - 20))))
+        }
         #expect(abs(try #require(tracker.decreasePerSecond) - 1.0) < 1e-9)
         #expect(tracker.recent.count == 6)
     }
 
     @Test func stepsMaintAtZeroAndTheDeadlineOffer() {
-        var tracker = DrainTracker(server: key, start: observation(0, 3), options: .init(maintWhenEmpty: true, deadline: .seconds(60)))
+        var tracker = DrainTracker(
+            server: key, start: observation(0, 3), options: .init(maintWhenEmpty: true, deadline: .seconds(60)))
         #expect(tracker.deadlineDate == t0.addingTimeInterval(60))
         #expect(tracker.nextStep(at: t0.addingTimeInterval(59)) == .wait)
         #expect(tracker.nextStep(at: t0.addingTimeInterval(60)) == .offerShutdown(remaining: 3))
@@ -98,7 +102,8 @@ import Testing
         (state, effects) = Fixture.press(state, [.character("y")])
         let drain = sent(effects)!
         #expect(drain.drainOptions?.maintWhenEmpty == true)
-        (state, _) = update(state, .sent(batch: drain.id, results: [.success("")], at: Fixture.start.addingTimeInterval(0.5)))
+        (state, _) = update(
+            state, .sent(batch: drain.id, results: [.success("")], at: Fixture.start.addingTimeInterval(0.5)))
         let id = ActionTests.s1
         #expect(state.drains[id]?.tracker.tunnelsAtStart == 4)
         (state, _) = update(state, snapshot(at: 2.5, s1: 3, upgrades: 11))
@@ -117,7 +122,8 @@ import Testing
         // Sent once only.
         (state, effects) = update(state, snapshot(at: 7, s1: 0, upgrades: 11))
         #expect(sent(effects) == nil)
-        (state, effects) = update(state, .sent(batch: maint!.id, results: [.success("")], at: Fixture.start.addingTimeInterval(7.5)))
+        (state, effects) = update(
+            state, .sent(batch: maint!.id, results: [.success("")], at: Fixture.start.addingTimeInterval(7.5)))
         (state, effects) = update(state, snapshot(at: 8, s1: 0, status: "MAINT", upgrades: 11))
         #expect(state.drains[id] == nil)
         let records = effects.flatMap { effect -> [AuditRecord] in if case .audit(let r) = effect { r } else { [] } }
@@ -129,7 +135,9 @@ import Testing
     @Test func theDeadlineOffersTheShutdown() {
         var state = Fixture.select(Fixture.state(), "ws_chat", "s1")
         var effects: [Effect]
-        (state, effects) = Fixture.press(state, [.character("d")] + Array(repeating: .character("t"), count: 4) + [.character("y")])  // 10m -> 30m -> 1h -> never -> 1m
+        // t: 10m -> 30m -> 1h -> never -> 1m
+        (state, effects) = Fixture.press(
+            state, [.character("d")] + Array(repeating: .character("t"), count: 4) + [.character("y")])
         let drain = sent(effects)!
         #expect(drain.drainOptions?.deadline == .seconds(60))
         (state, _) = update(state, .sent(batch: drain.id, results: [.success("")], at: Fixture.start))
@@ -168,7 +176,8 @@ import Testing
 
     @Test func withoutPerServerTunnelsTheDrainCountsSessions() {
         var state = Fixture.state()
-        let live = Fixture.live(Fixture.snapshot(Fixture.demoBackends, perServerTunnels: false), polledAt: Fixture.start)
+        let live = Fixture.live(
+            Fixture.snapshot(Fixture.demoBackends, perServerTunnels: false), polledAt: Fixture.start)
         state = update(state, .monitor(Fixture.monitor([live]), at: Fixture.start)).0
         state = Fixture.select(state, "ws_chat", "s1")
         var effects: [Effect]

@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsMonitor
+
 @testable import HawsTUI
 
 /// Builds HAProxy data for tests: a stats CSV in HAProxy's column names, parsed by the real parser.
@@ -18,7 +19,10 @@ enum Fixture {
         var queue = 0
         var address = "127.0.0.1:9000"
 
-        init(_ name: String, status: String = "UP", weight: Int = 1, sessions: Int = 0, tunnels: Int? = nil, upgrades: Int = 0, oldest: Int? = nil, errors: Int = 0, queue: Int = 0, check: String = "L7OK") {
+        init(
+            _ name: String, status: String = "UP", weight: Int = 1, sessions: Int = 0, tunnels: Int? = nil,
+            upgrades: Int = 0, oldest: Int? = nil, errors: Int = 0, queue: Int = 0, check: String = "L7OK"
+        ) {
             self.name = name
             self.status = status
             self.weight = weight
@@ -39,61 +43,85 @@ enum Fixture {
     static func csv(_ backends: [(String, [ServerRow])], frontends: [String] = ["fe_main"]) -> String {
         var lines = [header]
         for frontend in frontends {
-            lines.append("\(frontend),FRONTEND,,,12,40,4000,900,1000,2000,0,0,3,,,,,OPEN,,,,,,,,,1,2,0,,,,0,5,0,9,,,,30,800,0,4,1,0,,7,20,900,,,,,http,,,")
+            lines.append(
+                "\(frontend),FRONTEND,,,12,40,4000,900,1000,2000,0,0,3,,,,,OPEN,,,,,,,,,1,2,0,,,,0,5,0,9,,,,30,800,0,4,1,0,,7,20,900,,,,,http,,,"
+            )
         }
         for (backend, servers) in backends {
             for server in servers {
                 let cells: [String] = [
-                    backend, server.name, "\(server.queue)", "0", "\(server.sessions)", "10", "", "100", "5000", "9000", "", "0", "",
-                    "\(server.errors)", "0", "0", "0", server.status, "\(server.weight)", "1", "0", "0", "0", "120", "0", "", "1", "3", "1",
-                    "", "100", "", "2", "1", "", "5", server.check, "200", "1", "\(server.upgrades)", "50", "0", "0", "0", "0", "0",
-                    "", "", "60", "0", "0", server.address, "HTTP status check returned code <3C>200<3E>", "http", "", "\(server.weight)",
+                    backend, server.name, "\(server.queue)", "0", "\(server.sessions)", "10", "", "100", "5000", "9000",
+                    "", "0", "",
+                    "\(server.errors)", "0", "0", "0", server.status, "\(server.weight)", "1", "0", "0", "0", "120",
+                    "0", "", "1", "3", "1",
+                    "", "100", "", "2", "1", "", "5", server.check, "200", "1", "\(server.upgrades)", "50", "0", "0",
+                    "0", "0", "0",
+                    "", "", "60", "0", "0", server.address, "HTTP status check returned code <3C>200<3E>", "http", "",
+                    "\(server.weight)",
                 ]
                 lines.append(cells.joined(separator: ",") + ",")
             }
             let sessions = servers.reduce(0) { $0 + $1.sessions }
-            let status = servers.contains { ServerStatus($0.status).isAlive && ServerStatus($0.status).admin != .maint } ? "UP" : "DOWN"
+            let status =
+                servers.contains { ServerStatus($0.status).isAlive && ServerStatus($0.status).admin != .maint }
+                ? "UP" : "DOWN"
             lines.append(
-                "\(backend),BACKEND,0,0,\(sessions),20,400,300,5000,9000,0,0,,0,0,0,0,\(status),\(servers.count),\(servers.count),0,,0,120,0,,1,3,0,,100,,1,1,,5,,,,0,150,0,0,0,0,,,,180,0,0,,,http,roundrobin,,")
+                "\(backend),BACKEND,0,0,\(sessions),20,400,300,5000,9000,0,0,,0,0,0,0,\(status),\(servers.count),\(servers.count),0,,0,120,0,,1,3,0,,100,,1,1,,5,,,,0,150,0,0,0,0,,,,180,0,0,,,http,roundrobin,,"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func snapshot(_ backends: [(String, [ServerRow])], instance: String = "demo", perServerTunnels: Bool = true) -> InstanceSnapshot {
+    static func snapshot(_ backends: [(String, [ServerRow])], instance: String = "demo", perServerTunnels: Bool = true)
+        -> InstanceSnapshot
+    {
         let stats = try! StatsCSVParser.parse(csv(backends))
         var tunnels: [ServerKey: TunnelTally]? = perServerTunnels ? [:] : nil
         for (backend, servers) in backends {
             for server in servers where perServerTunnels {
                 let count = server.tunnels ?? 0
                 tunnels?[ServerKey(backend: backend, server: server.name)] = TunnelTally(
-                    count: count, oldestSeconds: count > 0 ? (server.oldest ?? 90) : nil, olderThanMinute: count > 0 ? 1 : 0)
+                    count: count, oldestSeconds: count > 0 ? (server.oldest ?? 90) : nil,
+                    olderThanMinute: count > 0 ? 1 : 0)
             }
         }
-        let info = InfoParser.parse("Name: HAProxy\nVersion: 2.6.12\nPid: 4242\nUptime_sec: 3725\nCurrConns: 35\nMaxconn: 4000\nnode: lab\n")
+        let info = InfoParser.parse(
+            "Name: HAProxy\nVersion: 2.6.12\nPid: 4242\nUptime_sec: 3725\nCurrConns: 35\nMaxconn: 4000\nnode: lab\n")
         return InstanceSnapshot(
             instance: instance, info: info, stats: stats, serverTunnels: tunnels,
             serverTunnelsUnavailable: perServerTunnels ? nil : .needsOperator)
     }
 
     static let demoBackends: [(String, [ServerRow])] = [
-        ("ws_chat", [ServerRow("s1", sessions: 4, tunnels: 4, upgrades: 10), ServerRow("s2", sessions: 12, tunnels: 11, upgrades: 20), ServerRow("s3", status: "DOWN", check: "L4CON")]),
+        (
+            "ws_chat",
+            [
+                ServerRow("s1", sessions: 4, tunnels: 4, upgrades: 10),
+                ServerRow("s2", sessions: 12, tunnels: 11, upgrades: 20),
+                ServerRow("s3", status: "DOWN", check: "L4CON"),
+            ]
+        ),
         ("ws_feed", [ServerRow("f1", status: "DRAIN", sessions: 2, tunnels: 2), ServerRow("f2", status: "MAINT")]),
         ("http_api", [ServerRow("a1", sessions: 1, queue: 2)]),
     ]
 
-    static func live(_ snapshot: InstanceSnapshot, name: String = "demo", polledAt: Date, health: InstanceHealth = .reachable) -> LiveInstance {
+    static func live(
+        _ snapshot: InstanceSnapshot, name: String = "demo", polledAt: Date, health: InstanceHealth = .reachable
+    ) -> LiveInstance {
         var live = LiveInstance(name: name)
         live.snapshot = snapshot
         live.health = health
         live.lastGoodPoll = polledAt
         live.tunnelsReadAt = polledAt
         for backend in snapshot.backends {
-            live.backendRates[backend.name] = ObjectRates(sessions: 1, requests: 2.5, upgrades: 0.5, bytesIn: 1_500, bytesOut: 3_000, errors: 0)
+            live.backendRates[backend.name] = ObjectRates(
+                sessions: 1, requests: 2.5, upgrades: 0.5, bytesIn: 1_500, bytesOut: 3_000, errors: 0)
             var ring = RingBuffer<Float>(capacity: 300)
             for value in [1, 3, 5, 8, 6, 4] { ring.append(Float(value)) }
             live.backendTunnelHistory[backend.name] = ring
             for server in backend.servers {
-                live.serverRates[server.key] = ObjectRates(sessions: 0.5, requests: 1.2, upgrades: 0.2, bytesIn: 100, bytesOut: 200, errors: 0)
+                live.serverRates[server.key] = ObjectRates(
+                    sessions: 0.5, requests: 1.2, upgrades: 0.2, bytesIn: 100, bytesOut: 200, errors: 0)
                 live.serverTunnelHistory[server.key] = ring
             }
         }
@@ -109,7 +137,8 @@ enum Fixture {
     /// A state showing the demo layout at `size`, with the settings of a normal run.
     static func state(
         size: TerminalSize = TerminalSize(columns: 120, rows: 40), backends: [(String, [ServerRow])] = demoBackends,
-        settings: TopSettings = TopSettings(user: "alice", auditLogPath: "/tmp/audit.log"), views: [ViewDefinition] = ViewLoader.builtin()
+        settings: TopSettings = TopSettings(user: "alice", auditLogPath: "/tmp/audit.log"),
+        views: [ViewDefinition] = ViewLoader.builtin()
     ) -> TopState {
         var state = TopState(settings: settings, views: views, size: size, now: start)
         let monitor = monitor([live(snapshot(backends), polledAt: start)])
@@ -154,6 +183,7 @@ enum Fixture {
     }
 
     static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import Testing
+
 @testable import HawsTUI
 
 @Suite struct RenderTests {
@@ -51,7 +52,9 @@ import Testing
         let back = Fixture.screen(state).lines
         #expect(back[2].hasPrefix("BACKEND/SERVER"))
         #expect(back[3 + state.cursor].contains("s2"))
-        for size in [TerminalSize(columns: 1, rows: 1), TerminalSize(columns: 0, rows: 0), TerminalSize(columns: 79, rows: 40)] {
+        for size in [
+            TerminalSize(columns: 1, rows: 1), TerminalSize(columns: 0, rows: 0), TerminalSize(columns: 79, rows: 40),
+        ] {
             _ = Fixture.screen(state, size)
         }
     }
@@ -94,7 +97,15 @@ import Testing
         var state = Fixture.state(size: TerminalSize(columns: 160, rows: 30))
         #expect(Fixture.screen(state).lines[4].contains(" -  "))
         let id = ServerID(instance: "demo", backend: "ws_chat", server: "s1")
-        state = update(state, .probes([id: ProbeSummary(verdict: "ok", passed: true, handshakeP95Milliseconds: 12.4, phases: [("connect", 0.4), ("upgrade", 3.1)])])).0
+        state =
+            update(
+                state,
+                .probes([
+                    id: ProbeSummary(
+                        verdict: "ok", passed: true, handshakeP95Milliseconds: 12.4,
+                        phases: [("connect", 0.4), ("upgrade", 3.1)])
+                ])
+            ).0
         let line = Fixture.screen(state).lines[4]
         #expect(line.contains("ok") && line.contains("12ms"))
         state = Fixture.select(state, "ws_chat", "s1")
@@ -104,7 +115,9 @@ import Testing
 
     @Test func detailPaneShowsEveryFieldTunnelAgesAndEvents() {
         var state = Fixture.state(size: TerminalSize(columns: 120, rows: 50))
-        let event = MonitorEvent(time: Fixture.start, instance: "demo", object: "ws_chat/s2", kind: .serverState, before: "DOWN", after: "UP")
+        let event = MonitorEvent(
+            time: Fixture.start, instance: "demo", object: "ws_chat/s2", kind: .serverState, before: "DOWN", after: "UP"
+        )
         var live = state.live!
         live.events = [event]
         state = update(state, .monitor(live, at: Fixture.start)).0
@@ -125,7 +138,10 @@ import Testing
     @Test func eventLogToggles() {
         var state = Fixture.state()
         var live = state.live!
-        live.events = [MonitorEvent(time: Fixture.start, instance: "demo", object: "demo", kind: .instanceUnreachable, detail: "refused")]
+        live.events = [
+            MonitorEvent(
+                time: Fixture.start, instance: "demo", object: "demo", kind: .instanceUnreachable, detail: "refused")
+        ]
         state = update(state, .monitor(live, at: Fixture.start)).0
         #expect(!Fixture.screen(state).text.contains("Events ("))
         state = Fixture.press(state, [.character("e")]).0
@@ -141,7 +157,8 @@ import Testing
         state = update(state, .monitor(live, at: Fixture.start.addingTimeInterval(12))).0
         let screen = Fixture.screen(state)
         #expect(screen.lines[1].contains("✖ demo"))
-        #expect(screen.lines[1].contains("demo  unreachable  poll 12s ago  connection refused on /run/haproxy/admin.sock"))
+        #expect(
+            screen.lines[1].contains("demo  unreachable  poll 12s ago  connection refused on /run/haproxy/admin.sock"))
         #expect(screen.style(of: "unreachable")?.role == .critical)
         #expect(screen.text.contains("├ s1"))
     }
@@ -150,7 +167,8 @@ import Testing
         let state = Fixture.press(Fixture.state(size: Self.small), [.character("?")]).0
         let text = Fixture.screen(state).text
         #expect(text.contains("haws top help"))
-        #expect(text.contains("drain") && text.contains("filter: regex, ! inverts") && text.contains("shutdown sessions"))
+        #expect(
+            text.contains("drain") && text.contains("filter: regex, ! inverts") && text.contains("shutdown sessions"))
         #expect(Fixture.screen(state).lines.allSatisfy { DisplayWidth.of($0) <= 80 })
         #expect(Fixture.press(state, [.character("x")]).0.overlay == nil)
     }

@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import Testing
+
 @testable import HawsTUI
 
 @Suite struct ScrollTests {
@@ -9,7 +10,13 @@ import Testing
     static let big: TopState = {
         var backends: [(String, [Fixture.ServerRow])] = []
         for b in 0..<100 {
-            backends.append(("be\(b)", (0..<100).map { Fixture.ServerRow("srv\($0)", sessions: $0 % 7, tunnels: ($0 * b) % 13, upgrades: $0) }))
+            backends.append(
+                (
+                    "be\(b)",
+                    (0..<100).map {
+                        Fixture.ServerRow("srv\($0)", sessions: $0 % 7, tunnels: ($0 * b) % 13, upgrades: $0)
+                    }
+                ))
         }
         return Fixture.state(size: TerminalSize(columns: 160, rows: 50), backends: backends)
     }()

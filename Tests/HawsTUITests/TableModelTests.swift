@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import Testing
+
 @testable import HawsTUI
 
 @Suite struct TableModelTests {
@@ -16,7 +17,11 @@ import Testing
     }
 
     @Test func configurationOrderByDefault() {
-        #expect(names(Fixture.state()) == ["ws_chat", "ws_chat/s1", "ws_chat/s2", "ws_chat/s3", "ws_feed", "ws_feed/f1", "ws_feed/f2", "http_api", "http_api/a1"])
+        #expect(
+            names(Fixture.state()) == [
+                "ws_chat", "ws_chat/s1", "ws_chat/s2", "ws_chat/s3", "ws_feed", "ws_feed/f1", "ws_feed/f2", "http_api",
+                "http_api/a1",
+            ])
     }
 
     @Test func sortCyclesColumnsAndFlipsDirection() {
@@ -24,13 +29,25 @@ import Testing
         // s: NAME ascending first, then STATE, ... ; go to TUNNELS (descending by default).
         state = Fixture.press(state, [.character("s")]).0
         #expect(state.sort == SortSpec(column: .name, descending: false))
-        #expect(names(state) == ["http_api", "http_api/a1", "ws_chat", "ws_chat/s1", "ws_chat/s2", "ws_chat/s3", "ws_feed", "ws_feed/f1", "ws_feed/f2"])
+        #expect(
+            names(state) == [
+                "http_api", "http_api/a1", "ws_chat", "ws_chat/s1", "ws_chat/s2", "ws_chat/s3", "ws_feed", "ws_feed/f1",
+                "ws_feed/f2",
+            ])
         while state.sort.column != .tunnels { state = Fixture.press(state, [.character("s")]).0 }
         #expect(state.sort.descending)
-        #expect(names(state) == ["ws_chat", "ws_chat/s2", "ws_chat/s1", "ws_chat/s3", "ws_feed", "ws_feed/f1", "ws_feed/f2", "http_api", "http_api/a1"])
+        #expect(
+            names(state) == [
+                "ws_chat", "ws_chat/s2", "ws_chat/s1", "ws_chat/s3", "ws_feed", "ws_feed/f1", "ws_feed/f2", "http_api",
+                "http_api/a1",
+            ])
         #expect(Fixture.screen(state).lines[2].contains("TUNNEL↓"))
         state = Fixture.press(state, [.character("S")]).0
-        #expect(names(state) == ["http_api", "http_api/a1", "ws_feed", "ws_feed/f2", "ws_feed/f1", "ws_chat", "ws_chat/s3", "ws_chat/s1", "ws_chat/s2"])
+        #expect(
+            names(state) == [
+                "http_api", "http_api/a1", "ws_feed", "ws_feed/f2", "ws_feed/f1", "ws_chat", "ws_chat/s3", "ws_chat/s1",
+                "ws_chat/s2",
+            ])
         #expect(Fixture.screen(state).lines[2].contains("TUNNEL↑"))
         // The sort is remembered per view.
         state = Fixture.press(state, [.character("3"), .character("1")]).0
@@ -68,7 +85,10 @@ import Testing
         state = Fixture.press(state, [.character("/")] + Fixture.type("!^ws_") + [.enter]).0
         #expect(names(state) == ["http_api", "http_api/a1"])
         state = Fixture.press(state, [.character("/"), .control("u")] + Fixture.type("!s3") + [.enter]).0
-        #expect(names(state) == ["ws_chat", "ws_chat/s1", "ws_chat/s2", "ws_feed", "ws_feed/f1", "ws_feed/f2", "http_api", "http_api/a1"])
+        #expect(
+            names(state) == [
+                "ws_chat", "ws_chat/s1", "ws_chat/s2", "ws_feed", "ws_feed/f1", "ws_feed/f2", "http_api", "http_api/a1",
+            ])
     }
 
     @Test func badRegexKeepsThePreviousFilterAndSaysWhy() {
@@ -109,7 +129,9 @@ import Testing
         // A new snapshot without s1 keeps s2 selected.
         var backends = Fixture.demoBackends
         backends[0].1.removeFirst()
-        let monitor = Fixture.monitor([Fixture.live(Fixture.snapshot(backends), polledAt: Fixture.start.addingTimeInterval(1))])
+        let monitor = Fixture.monitor([
+            Fixture.live(Fixture.snapshot(backends), polledAt: Fixture.start.addingTimeInterval(1))
+        ])
         state = update(state, .monitor(monitor, at: Fixture.start.addingTimeInterval(1))).0
         #expect(state.rows[state.cursor].id == .server(ServerID(instance: "demo", backend: "ws_chat", server: "s2")))
     }
@@ -131,7 +153,8 @@ import Testing
 
     @Test func multipleInstancesAreGroupedAndNamed() {
         var state = Fixture.state()
-        let other = Fixture.live(Fixture.snapshot(Fixture.demoBackends, instance: "edge-2"), name: "edge-2", polledAt: Fixture.start)
+        let other = Fixture.live(
+            Fixture.snapshot(Fixture.demoBackends, instance: "edge-2"), name: "edge-2", polledAt: Fixture.start)
         let monitor = Fixture.monitor([state.live!.instances[0], other])
         state = update(state, .monitor(monitor, at: Fixture.start)).0
         let lines = Fixture.screen(state).lines

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HawsTUI
 
 @Suite struct ViewFileTests {
@@ -19,7 +20,9 @@ import Testing
     @Test func builtinCopiesMatchTheFiles() throws {
         for (name, json) in BuiltinViews.files {
             let file = try String(contentsOfFile: Self.shippedDirectory + "/" + name, encoding: .utf8)
-            #expect(file.trimmingCharacters(in: .whitespacesAndNewlines) == json, "Dashboards/views/\(name) differs from BuiltinViews.swift: paste the file there")
+            #expect(
+                file.trimmingCharacters(in: .whitespacesAndNewlines) == json,
+                "Dashboards/views/\(name) differs from BuiltinViews.swift: paste the file there")
         }
         #expect(Set(BuiltinViews.files.map(\.name)) == Set(try Self.shippedFiles()))
     }
@@ -48,7 +51,9 @@ import Testing
     }
 
     @Test func fieldsDefaultFromTheColumn() throws {
-        let view = try ViewLoader.parse(Data(#"{"name": "mine", "columns": [{"id": "name"}, {"id": "tunnels", "width": 9}]}"#.utf8), file: "mine.json")
+        let view = try ViewLoader.parse(
+            Data(#"{"name": "mine", "columns": [{"id": "name"}, {"id": "tunnels", "width": 9}]}"#.utf8),
+            file: "mine.json")
         #expect(view.kind == .servers)
         #expect(view.order == 100)
         #expect(view.columns[1] == ColumnSpec(.tunnels, title: "TUNNELS", width: 9, alignment: .right))
@@ -56,17 +61,32 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"name": "x", "columns": [{"id": "name"}, {"id": "tunels"}]}"#, "columns[1].id", "unknown column \"tunels\""),
+        (
+            #"{"name": "x", "columns": [{"id": "name"}, {"id": "tunels"}]}"#, "columns[1].id",
+            "unknown column \"tunels\""
+        ),
         (#"{"name": "x", "columns": [{"id": "name", "width": 0}]}"#, "columns[0].width", "whole number from 1 to 200"),
-        (#"{"name": "x", "columns": [{"id": "name", "width": "wide"}]}"#, "columns[0].width", "expected a number, found a string"),
+        (
+            #"{"name": "x", "columns": [{"id": "name", "width": "wide"}]}"#, "columns[0].width",
+            "expected a number, found a string"
+        ),
         (#"{"name": "x", "columns": [{"id": "name", "widht": 3}]}"#, "columns[0].widht", "unknown key"),
         (#"{"name": "x", "columns": [{"id": "name", "align": "middle"}]}"#, "columns[0].align", "unknown alignment"),
-        (#"{"name": "x", "kind": "frontends", "columns": [{"id": "tunnels"}]}"#, "columns[0].id", "does not apply to a frontends view"),
+        (
+            #"{"name": "x", "kind": "frontends", "columns": [{"id": "tunnels"}]}"#, "columns[0].id",
+            "does not apply to a frontends view"
+        ),
         (#"{"name": "x", "columns": []}"#, "columns", "is empty"),
         (#"{"columns": [{"id": "name"}]}"#, "name", "missing"),
         (#"{"name": "a b", "columns": [{"id": "name"}]}"#, "name", "letters, digits"),
-        (#"{"name": "x", "columns": [{"id": "name"}], "sort": {"column": "spark_tunnels"}}"#, "sort.column", "cannot sort"),
-        (#"{"name": "x", "columns": [{"id": "name"}], "sort": {"direction": "up"}}"#, "sort.direction", "unknown direction"),
+        (
+            #"{"name": "x", "columns": [{"id": "name"}], "sort": {"column": "spark_tunnels"}}"#, "sort.column",
+            "cannot sort"
+        ),
+        (
+            #"{"name": "x", "columns": [{"id": "name"}], "sort": {"direction": "up"}}"#, "sort.direction",
+            "unknown direction"
+        ),
         (#"{"name": "x", "colums": []}"#, "colums", "unknown key"),
     ])
     func badFilesNameTheKey(json: String, key: String, message: String) {
@@ -95,9 +115,11 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-views-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try #"{"name": "oncall", "order": 5, "columns": [{"id": "name"}, {"id": "tunnels"}, {"id": "drain"}], "sort": {"column": "tunnels"}}"#
+        try
+            #"{"name": "oncall", "order": 5, "columns": [{"id": "name"}, {"id": "tunnels"}, {"id": "drain"}], "sort": {"column": "tunnels"}}"#
             .write(to: directory.appendingPathComponent("oncall.json"), atomically: true, encoding: .utf8)
-        try #"{"name": "broken", "columns": [{"id": "nope"}]}"#.write(to: directory.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
+        try #"{"name": "broken", "columns": [{"id": "nope"}]}"#.write(
+            to: directory.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
         try #"{"name": "servers", "order": 1, "columns": [{"id": "name"}, {"id": "state"}]}"#
             .write(to: directory.appendingPathComponent("my-servers.json"), atomically: true, encoding: .utf8)
         try "not json".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
@@ -106,9 +128,12 @@ import Testing
         #expect(result.views[0].columns.count == 2)
         #expect(result.views[4].sort == SortSpec(column: .tunnels, descending: true))
         #expect(result.errors.count == 1)
-        #expect(result.errors.first?.description.contains("broken.json: columns[0].id: unknown column \"nope\"") == true)
+        #expect(
+            result.errors.first?.description.contains("broken.json: columns[0].id: unknown column \"nope\"") == true)
         // The error is shown on the first screen.
-        let state = TopState(settings: TopSettings(), views: result.views, size: TerminalSize(columns: 120, rows: 30), now: Fixture.start, messages: result.errors.map(\.description))
+        let state = TopState(
+            settings: TopSettings(), views: result.views, size: TerminalSize(columns: 120, rows: 30),
+            now: Fixture.start, messages: result.errors.map(\.description))
         #expect(Fixture.screen(state).text.contains("broken.json: columns[0].id"))
     }
 }

@@ -74,7 +74,10 @@ public struct DrainTracker: Sendable, Hashable {
     ///     read a little later (tunnels are counted every few seconds): arrivals count from it.
     ///   - began: when the drain command was sent, if before `start`: elapsed time and the
     ///     deadline count from it.
-    public init(server: ServerKey, start: Observation, options: Options = Options(), upgradesBaseline: Int? = nil, began: Date? = nil) {
+    public init(
+        server: ServerKey, start: Observation, options: Options = Options(), upgradesBaseline: Int? = nil,
+        began: Date? = nil
+    ) {
         self.server = server
         self.options = options
         self.startedAt = min(began ?? start.time, start.time)

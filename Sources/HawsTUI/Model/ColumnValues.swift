@@ -125,7 +125,9 @@ enum ColumnValues {
         }
     }
 
-    private static func serverValue(_ column: ColumnID, _ server: Server, _ backend: Backend, _ data: RowData, _ context: ValueContext) -> CellValue {
+    private static func serverValue(
+        _ column: ColumnID, _ server: Server, _ backend: Backend, _ data: RowData, _ context: ValueContext
+    ) -> CellValue {
         // Looked up only by the columns that need them: sorting 10,000 rows calls this for each.
         var id: ServerID { ServerID(instance: data.live.name, key: server.key) }
         var rates: ObjectRates? { data.live.serverRates[server.key] }
@@ -155,7 +157,8 @@ enum ColumnValues {
         case .sessionRate: return .number(rates?.sessions, .rate)
         case .errors: return .count(server.errors)
         case .errorRate: return .number(rates?.errors, .rate)
-        case .queue: return .number(Double(server.queue), .count, server.queue > 0 ? CellStyle(.warning, bold: true) : .normal)
+        case .queue:
+            return .number(Double(server.queue), .count, server.queue > 0 ? CellStyle(.warning, bold: true) : .normal)
         case .inRate: return .number(rates?.bytesIn, .bytesRate)
         case .outRate: return .number(rates?.bytesOut, .bytesRate)
         case .address: return data.snapshot.address(of: server).map { .text($0) } ?? .missing
@@ -179,14 +182,17 @@ enum ColumnValues {
         return CellStyle(.ok)
     }
 
-    private static func backendValue(_ column: ColumnID, _ backend: Backend, _ data: RowData, _ context: ValueContext) -> CellValue {
+    private static func backendValue(_ column: ColumnID, _ backend: Backend, _ data: RowData, _ context: ValueContext)
+        -> CellValue
+    {
         var rates: ObjectRates? { data.live.backendRates[backend.name] }
         switch column {
         case .name: return .text(backend.name)
         case .state:
             let up = backend.servers.filter { $0.status.isAlive && $0.status.admin != .maint }.count
             let status = backend.status.isEmpty ? "?" : backend.status
-            return .text(backend.servers.isEmpty ? status : "\(status) \(up)/\(backend.servers.count)", backendStyle(backend))
+            return .text(
+                backend.servers.isEmpty ? status : "\(status) \(up)/\(backend.servers.count)", backendStyle(backend))
         case .check, .probe, .handshakeP95, .drain, .address: return .missing
         case .weight: return .count(backend.row?.int("weight"))
         case .sessions: return .count(backend.sessions)
@@ -200,7 +206,8 @@ enum ColumnValues {
         case .sessionRate: return .number(rates?.sessions, .rate)
         case .errors: return .count(backend.errors)
         case .errorRate: return .number(rates?.errors, .rate)
-        case .queue: return .number(Double(backend.queue), .count, backend.queue > 0 ? CellStyle(.warning, bold: true) : .normal)
+        case .queue:
+            return .number(Double(backend.queue), .count, backend.queue > 0 ? CellStyle(.warning, bold: true) : .normal)
         case .inRate: return .number(rates?.bytesIn, .bytesRate)
         case .outRate: return .number(rates?.bytesOut, .bytesRate)
         case .lastChange: return .number(backend.row?.int("lastchg").map(Double.init), .seconds)
@@ -248,7 +255,9 @@ enum DrainText {
     /// `12/30 ↓0.8/s 15s +2`: tunnels now / at start, rate of decrease, ETA, arrivals since start.
     static func compact(_ entry: DrainEntry, now: Date, glyphs: Glyphs) -> String {
         let tracker = entry.tracker
-        if tracker.tunnels == 0 { return "0/\(tracker.tunnelsAtStart) drained" + (tracker.maintRequested ? " ->MAINT" : "") }
+        if tracker.tunnels == 0 {
+            return "0/\(tracker.tunnelsAtStart) drained" + (tracker.maintRequested ? " ->MAINT" : "")
+        }
         var parts = ["\(tracker.tunnels)/\(tracker.tunnelsAtStart)"]
         parts.append(tracker.decreasePerSecond.map { "\(glyphs.down)\(Format.rate($0))/s" } ?? "\(glyphs.down)?")
         parts.append(tracker.etaSeconds.map { "ETA \(Format.duration($0))" } ?? "ETA -")

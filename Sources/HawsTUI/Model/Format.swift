@@ -30,7 +30,9 @@ public enum Format {
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "-" }
         let total = Int(seconds.rounded(.down))
-        if total < 60 { return seconds < 10 && seconds != seconds.rounded(.down) ? String(format: "%.1fs", seconds) : "\(total)s" }
+        if total < 60 {
+            return seconds < 10 && seconds != seconds.rounded(.down) ? String(format: "%.1fs", seconds) : "\(total)s"
+        }
         if total < 3_600 { return String(format: "%dm%02ds", total / 60, total % 60) }
         if total < 86_400 { return String(format: "%dh%02dm", total / 3_600, (total % 3_600) / 60) }
         return String(format: "%dd%02dh", total / 86_400, (total % 86_400) / 3_600)
@@ -58,6 +60,7 @@ public enum Format {
             scaled /= 1_000
             index += 1
         }
-        return abs(scaled) < 10 ? String(format: "%.1f", scaled) + units[index] : "\(Int(scaled.rounded()))\(units[index])"
+        return abs(scaled) < 10
+            ? String(format: "%.1f", scaled) + units[index] : "\(Int(scaled.rounded()))\(units[index])"
     }
 }

@@ -56,7 +56,9 @@ public struct TableRow: Sendable, Hashable {
     /// A backend row whose servers are hidden.
     public var isCollapsed: Bool
 
-    public init(id: RowID, instance: Int, group: Int, server: Int? = nil, isLastChild: Bool = false, isCollapsed: Bool = false) {
+    public init(
+        id: RowID, instance: Int, group: Int, server: Int? = nil, isLastChild: Bool = false, isCollapsed: Bool = false
+    ) {
         self.id = id
         self.instance = instance
         self.group = group
@@ -77,7 +79,10 @@ public struct ProbeSummary: Sendable, Hashable {
     /// Per-phase timings of the last probe (connect, TLS, upgrade, first frame), in milliseconds.
     public var phases: [(name: String, milliseconds: Double)]
 
-    public init(verdict: String, passed: Bool, handshakeP95Milliseconds: Double? = nil, phases: [(name: String, milliseconds: Double)] = []) {
+    public init(
+        verdict: String, passed: Bool, handshakeP95Milliseconds: Double? = nil,
+        phases: [(name: String, milliseconds: Double)] = []
+    ) {
         self.verdict = verdict
         self.passed = passed
         self.handshakeP95Milliseconds = handshakeP95Milliseconds
@@ -86,7 +91,8 @@ public struct ProbeSummary: Sendable, Hashable {
 
     public static func == (a: ProbeSummary, b: ProbeSummary) -> Bool {
         a.verdict == b.verdict && a.passed == b.passed && a.handshakeP95Milliseconds == b.handshakeP95Milliseconds
-            && a.phases.map(\.name) == b.phases.map(\.name) && a.phases.map(\.milliseconds) == b.phases.map(\.milliseconds)
+            && a.phases.map(\.name) == b.phases.map(\.name)
+            && a.phases.map(\.milliseconds) == b.phases.map(\.milliseconds)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -162,8 +162,11 @@ public enum InstanceAccess: Sendable, Hashable {
         switch self {
         case .unknown: nil
         case .level(let level):
-            level >= .admin ? nil : "its runtime socket is level \(level.rawValue); actions need `level admin` on the `stats socket` line"
-        case .noRuntimeSocket: "it is read through the stats page only; actions need a runtime socket (--socket) at level admin"
+            level >= .admin
+                ? nil
+                : "its runtime socket is level \(level.rawValue); actions need `level admin` on the `stats socket` line"
+        case .noRuntimeSocket:
+            "haws has no runtime socket of its worker (--socket) to send commands to; actions need one at level admin"
         case .refused(let message): message
         }
     }

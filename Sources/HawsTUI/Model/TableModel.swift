@@ -7,10 +7,13 @@ import HawsMonitor
 enum TableModel {
     static func rows(for state: TopState) -> [TableRow] {
         guard let monitor = state.shown else { return [] }
-        let context = ValueContext(probes: state.probes, drains: state.drains, now: state.now, glyphs: state.settings.glyphs, wantsHistory: false)
+        let context = ValueContext(
+            probes: state.probes, drains: state.drains, now: state.now, glyphs: state.settings.glyphs,
+            wantsHistory: false)
         switch state.view.kind {
         case .servers:
-            return serverRows(monitor, sort: state.sort, filter: state.filter, collapsed: state.collapsed, context: context)
+            return serverRows(
+                monitor, sort: state.sort, filter: state.filter, collapsed: state.collapsed, context: context)
         case .frontends:
             return frontendRows(monitor, sort: state.sort, filter: state.filter, context: context)
         }
@@ -57,21 +60,27 @@ enum TableModel {
                 let backend = snapshot.backends[group.backend.index]
                 let id = BackendID(instance: live.name, name: backend.name)
                 let isCollapsed = collapsed.contains(id)
-                rows.append(TableRow(id: .backend(id), instance: instanceIndex, group: group.backend.index, isCollapsed: isCollapsed))
+                rows.append(
+                    TableRow(
+                        id: .backend(id), instance: instanceIndex, group: group.backend.index, isCollapsed: isCollapsed)
+                )
                 guard !isCollapsed else { continue }
                 for (position, server) in group.servers.enumerated() {
                     let key = backend.servers[server.index].key
                     rows.append(
                         TableRow(
                             id: .server(ServerID(instance: live.name, key: key)), instance: instanceIndex,
-                            group: group.backend.index, server: server.index, isLastChild: position == group.servers.count - 1))
+                            group: group.backend.index, server: server.index,
+                            isLastChild: position == group.servers.count - 1))
                 }
             }
         }
         return rows
     }
 
-    private static func frontendRows(_ monitor: MonitorState, sort: SortSpec, filter: RowFilter?, context: ValueContext) -> [TableRow] {
+    private static func frontendRows(_ monitor: MonitorState, sort: SortSpec, filter: RowFilter?, context: ValueContext)
+        -> [TableRow]
+    {
         var rows: [TableRow] = []
         for (instanceIndex, live) in monitor.instances.enumerated() {
             guard let snapshot = live.snapshot else { continue }
@@ -80,13 +89,18 @@ enum TableModel {
                 if let filter, !filter.keeps(frontend.name) { continue }
                 var key = SortKey.missing
                 if let column = sort.column {
-                    key = ColumnValues.value(column, RowData(live: live, snapshot: snapshot, subject: .frontend(frontend)), context).sortKey
+                    key =
+                        ColumnValues.value(
+                            column, RowData(live: live, snapshot: snapshot, subject: .frontend(frontend)), context
+                        ).sortKey
                 }
                 keyed.append(Keyed(index: index, key: key))
             }
             for item in ordered(keyed, sort) {
                 rows.append(
-                    TableRow(id: .frontend(instance: live.name, name: snapshot.frontends[item.index].name), instance: instanceIndex, group: item.index))
+                    TableRow(
+                        id: .frontend(instance: live.name, name: snapshot.frontends[item.index].name),
+                        instance: instanceIndex, group: item.index))
             }
         }
         return rows

@@ -164,7 +164,8 @@ public struct TopState: Sendable {
     public var drains: [ServerID: DrainEntry] = [:]
     public var shouldQuit = false
 
-    public init(settings: TopSettings, views: [ViewDefinition], size: TerminalSize, now: Date, messages: [String] = []) {
+    public init(settings: TopSettings, views: [ViewDefinition], size: TerminalSize, now: Date, messages: [String] = [])
+    {
         self.settings = settings
         self.views = views.isEmpty ? ViewLoader.builtin() : views
         self.size = size

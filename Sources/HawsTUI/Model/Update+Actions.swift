@@ -11,7 +11,8 @@ extension TopState {
         case .server(let id): return .success([id])
         case .backend:
             return .failure(
-                ActionRefusal("select a server row (j/k), or mark servers with x (x on a backend marks all its servers)"))
+                ActionRefusal(
+                    "select a server row (j/k), or mark servers with x (x on a backend marks all its servers)"))
         case .frontend:
             return .failure(ActionRefusal("actions apply to servers: switch to a servers view (tab)"))
         }
@@ -28,21 +29,31 @@ extension TopState {
 
     /// Builds the exact commands of an action, or says why none will be sent: read-only, an
     /// unusable audit log, a server gone from the configuration, or a name that is not safe to send.
-    func plan(_ kind: ServerActionKind, targets: [ServerID], origin: ActionOrigin) -> Result<ActionBatch, ActionRefusal> {
+    func plan(_ kind: ServerActionKind, targets: [ServerID], origin: ActionOrigin) -> Result<ActionBatch, ActionRefusal>
+    {
         if let problem = settings.auditProblem {
-            return .failure(ActionRefusal("refusing to \(kind.verb) anything: the audit log cannot be written (\(problem)); start with --audit-log PATH"))
+            return .failure(
+                ActionRefusal(
+                    "refusing to \(kind.verb) anything: the audit log cannot be written (\(problem)); start with --audit-log PATH"
+                ))
         }
         var items: [ActionItem] = []
         for target in targets {
             if let reason = refusal(for: target.instance) {
-                return .failure(ActionRefusal("READ-ONLY: refusing to \(kind.verb) \(target.key) on \(target.instance): \(reason). Nothing was sent.", readOnly: true))
+                return .failure(
+                    ActionRefusal(
+                        "READ-ONLY: refusing to \(kind.verb) \(target.key) on \(target.instance): \(reason). Nothing was sent.",
+                        readOnly: true))
             }
             guard let (server, tunnels) = liveServer(target) else {
-                return .failure(ActionRefusal("\(target.key) is not in the latest snapshot of \(target.instance); nothing was sent"))
+                return .failure(
+                    ActionRefusal("\(target.key) is not in the latest snapshot of \(target.instance); nothing was sent")
+                )
             }
             let command: RuntimeCommand
             do {
-                let reference = try ServerReference(backend: ProxyName(target.key.backend), server: ProxyName(target.key.server))
+                let reference = try ServerReference(
+                    backend: ProxyName(target.key.backend), server: ProxyName(target.key.server))
                 command = try kind.command(for: reference)
             } catch let error as InvalidProxyName {
                 return .failure(ActionRefusal("\(error); nothing was sent"))
@@ -102,7 +113,9 @@ extension TopState {
     mutating func send(_ batch: ActionBatch, _ effects: inout [Effect]) {
         inFlight[batch.id] = batch
         let count = batch.items.count
-        message = StatusMessage("\(batch.kind.verb) \(count == 1 ? batch.items[0].target.key.description : "\(count) servers"): sending \(count) command\(count == 1 ? "" : "s")...")
+        message = StatusMessage(
+            "\(batch.kind.verb) \(count == 1 ? batch.items[0].target.key.description : "\(count) servers"): sending \(count) command\(count == 1 ? "" : "s")..."
+        )
         effects.append(.send(batch))
     }
 
@@ -111,14 +124,16 @@ extension TopState {
     mutating func received(_ results: [Result<String, ActionFailure>], for id: Int, _ effects: inout [Effect]) {
         guard let batch = inFlight.removeValue(forKey: id) else { return }
         let window = verificationWindow(for: batch.kind)
-        var verification = Verification(batch: batch, sentAt: now, deadline: now.addingTimeInterval(window), outcomes: [])
+        var verification = Verification(
+            batch: batch, sentAt: now, deadline: now.addingTimeInterval(window), outcomes: [])
         for (index, item) in batch.items.enumerated() {
             let result = index < results.count ? results[index] : .failure(ActionFailure(.failed, "no answer"))
             switch result {
             case .failure(let failure):
                 verification.outcomes.append(.failed(failure))
                 if failure.kind == .permissionDenied {
-                    access[item.target.instance] = .refused("HAProxy answered 'Permission denied': the runtime socket is below `level admin`")
+                    access[item.target.instance] = .refused(
+                        "HAProxy answered 'Permission denied': the runtime socket is below `level admin`")
                 }
             case .success:
                 verification.outcomes.append(nil)
@@ -130,7 +145,9 @@ extension TopState {
         } else {
             verifications[id] = verification
             let sent = verification.outcomes.filter { $0 == nil }.count
-            message = StatusMessage("\(subject(of: batch)): sent \(sent) command\(sent == 1 ? "" : "s"); checking HAProxy's next snapshot...")
+            message = StatusMessage(
+                "\(subject(of: batch)): sent \(sent) command\(sent == 1 ? "" : "s"); checking HAProxy's next snapshot..."
+            )
             effects.append(.reread)
         }
     }
@@ -174,7 +191,9 @@ extension TopState {
         for id in verifications.keys.sorted() {
             guard var verification = verifications[id], verification.deadline <= now else { continue }
             for (index, item) in verification.batch.items.enumerated() where verification.outcomes[index] == nil {
-                let after = liveServer(item.target).map { ServerSummary($0.server, tunnels: $0.tunnels).describe(for: verification.batch.kind) }
+                let after = liveServer(item.target).map {
+                    ServerSummary($0.server, tunnels: $0.tunnels).describe(for: verification.batch.kind)
+                }
                 verification.outcomes[index] = .notObserved(after: after)
             }
             verifications[id] = nil
@@ -192,7 +211,8 @@ extension TopState {
                 .record(
                     MonitorEvent(
                         time: now, instance: record.instance, object: record.object, kind: .operatorAction,
-                        before: record.stateBefore, after: record.stateAfter, detail: "\(record.command): \(record.result)")))
+                        before: record.stateBefore, after: record.stateAfter,
+                        detail: "\(record.command): \(record.result)")))
         }
         let took = verification.outcomes.filter { if case .tookEffect = $0 { true } else { false } }.count
         let failures = verification.outcomes.compactMap { outcome -> ActionFailure? in
@@ -204,9 +224,13 @@ extension TopState {
             let item = batch.items[0]
             switch verification.outcomes[0] {
             case .tookEffect(let after)?:
-                message = StatusMessage("\(subject): took effect (\(item.before.describe(for: batch.kind)) -> \(after))", .success, until: now.addingTimeInterval(15))
+                message = StatusMessage(
+                    "\(subject): took effect (\(item.before.describe(for: batch.kind)) -> \(after))", .success,
+                    until: now.addingTimeInterval(15))
             case .notObserved(let after)?:
-                message = StatusMessage("\(subject): sent, but HAProxy still shows \(after ?? "no data") after \(Int(verificationWindow(for: batch.kind)))s", .warning)
+                message = StatusMessage(
+                    "\(subject): sent, but HAProxy still shows \(after ?? "no data") after \(Int(verificationWindow(for: batch.kind)))s",
+                    .warning)
             case .failed(let failure)?:
                 message = StatusMessage("\(subject): failed: \(failure.message)", .error)
             case nil:
@@ -216,7 +240,9 @@ extension TopState {
             var parts = ["\(took) took effect"]
             if unseen > 0 { parts.append("\(unseen) not observed") }
             if !failures.isEmpty { parts.append("\(failures.count) failed (\(failures[0].message))") }
-            message = StatusMessage("\(subject): " + parts.joined(separator: ", "), failures.isEmpty ? (unseen == 0 ? .success : .warning) : .error)
+            message = StatusMessage(
+                "\(subject): " + parts.joined(separator: ", "),
+                failures.isEmpty ? (unseen == 0 ? .success : .warning) : .error)
         }
         if failures.contains(where: { $0.kind == .permissionDenied }) {
             message = StatusMessage(
@@ -239,7 +265,10 @@ extension TopState {
             switch outcome {
             case .tookEffect(let text)?: after = text
             case .notObserved(let text)?: after = text
-            case .failed?, nil: after = liveServer(item.target).map { ServerSummary($0.server, tunnels: $0.tunnels).describe(for: batch.kind) }
+            case .failed?, nil:
+                after = liveServer(item.target).map {
+                    ServerSummary($0.server, tunnels: $0.tunnels).describe(for: batch.kind)
+                }
             }
             return AuditRecord(
                 time: now, user: settings.user, instance: item.target.instance, object: item.target.key.description,

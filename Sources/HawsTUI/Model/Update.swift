@@ -76,7 +76,11 @@ extension TopState {
         case .backTab: switchView(to: (viewIndex + views.count - 1) % views.count)
         case .character(let c) where c.isASCII && c.isNumber && c != "0":
             let index = Int(String(c))! - 1
-            if index < views.count { switchView(to: index) } else { message = StatusMessage("no view \(c): \(views.count) views loaded", .warning) }
+            if index < views.count {
+                switchView(to: index)
+            } else {
+                message = StatusMessage("no view \(c): \(views.count) views loaded", .warning)
+            }
         case .up, .character("k"): moveCursor(to: cursor - 1)
         case .down, .character("j"): moveCursor(to: cursor + 1)
         case .pageUp, .control("b"): moveCursor(to: cursor - Layout(state: self, size: size).pageSize)
@@ -170,7 +174,9 @@ extension TopState {
     }
 
     /// The deadlines `t` cycles through in the drain dialog.
-    static let deadlineChoices: [Duration?] = [.seconds(60), .seconds(300), .seconds(600), .seconds(1_800), .seconds(3_600), nil]
+    static let deadlineChoices: [Duration?] = [
+        .seconds(60), .seconds(300), .seconds(600), .seconds(1_800), .seconds(3_600), nil,
+    ]
 
     static func nextDeadline(after current: Duration?) -> Duration? {
         let index = deadlineChoices.firstIndex(of: current) ?? -1
@@ -190,7 +196,10 @@ extension TopState {
             return
         case .enter:
             filterInput = nil
-            if let filterError { message = StatusMessage("filter: \(filterError); kept \(filter.map { "\"\($0.text)\"" } ?? "no filter")", .error) }
+            if let filterError {
+                message = StatusMessage(
+                    "filter: \(filterError); kept \(filter.map { "\"\($0.text)\"" } ?? "no filter")", .error)
+            }
             filterError = nil
             return
         case .backspace, .delete:
@@ -249,7 +258,8 @@ extension TopState {
     private mutating func flipSort() {
         var spec = sort
         guard spec.column != nil else {
-            message = StatusMessage("sort: HAProxy's order has no direction; press s to sort on a column", until: now.addingTimeInterval(3))
+            message = StatusMessage(
+                "sort: HAProxy's order has no direction; press s to sort on a column", until: now.addingTimeInterval(3))
             return
         }
         spec.descending.toggle()
@@ -264,7 +274,11 @@ extension TopState {
         rows = TableModel.rows(for: self)
         if let selection, let index = rows.firstIndex(where: { $0.id == selection }) {
             cursor = index
-        } else if case .server(let id)? = selection, let index = rows.firstIndex(where: { $0.id == .backend(BackendID(instance: id.instance, name: id.key.backend)) }) {
+        } else if case .server(let id)? = selection,
+            let index = rows.firstIndex(where: {
+                $0.id == .backend(BackendID(instance: id.instance, name: id.key.backend))
+            })
+        {
             // The server was hidden (collapsed or filtered): stay on its backend.
             cursor = index
         }
@@ -319,7 +333,9 @@ extension TopState {
             message = StatusMessage("marks apply to servers: switch to a servers view", .warning)
             return
         }
-        message = StatusMessage("\(marked.count) server\(marked.count == 1 ? "" : "s") marked; d/r/m/w/K act on all of them, Esc clears", until: now.addingTimeInterval(4))
+        message = StatusMessage(
+            "\(marked.count) server\(marked.count == 1 ? "" : "s") marked; d/r/m/w/K act on all of them, Esc clears",
+            until: now.addingTimeInterval(4))
     }
 
     // MARK: - Quit

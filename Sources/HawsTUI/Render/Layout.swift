@@ -40,7 +40,8 @@ public struct Layout: Sendable, Hashable {
         self.size = size
         isTooSmall = size.columns < Self.minimum.columns || size.rows < Self.minimum.rows
         footer = max(0, size.rows - 1)
-        let instances = max(1, min(state.shown?.instances.count ?? state.live?.instances.count ?? 1, Self.maximumInstanceLines))
+        let instances = max(
+            1, min(state.shown?.instances.count ?? state.live?.instances.count ?? 1, Self.maximumInstanceLines))
         instanceLines = 1..<(1 + instances)
         var top = 1 + instances
         var bottom = footer

@@ -14,12 +14,15 @@ extension Painter {
 
     /// A centred box of `lines`, clipped to the screen.
     private mutating func dialog(title: String, lines: [[(String, CellStyle)]], minimumWidth: Int = 40) {
-        let contentWidth = lines.map { line in
-            line.reduce(0) { $0 + DisplayWidth.of($1.0) } + max(0, line.filter { !$0.0.isEmpty }.count - 1)
-        }.max() ?? 0
+        let contentWidth =
+            lines.map { line in
+                line.reduce(0) { $0 + DisplayWidth.of($1.0) } + max(0, line.filter { !$0.0.isEmpty }.count - 1)
+            }.max() ?? 0
         let boxWidth = min(width - 2, max(minimumWidth, contentWidth + 4, DisplayWidth.of(title) + 8))
         let boxHeight = min(layout.size.rows - 1, lines.count + 2)
-        let rect = Rect(x: (width - boxWidth) / 2, y: max(1, (layout.size.rows - boxHeight) / 2), width: boxWidth, height: boxHeight)
+        let rect = Rect(
+            x: (width - boxWidth) / 2, y: max(1, (layout.size.rows - boxHeight) / 2), width: boxWidth, height: boxHeight
+        )
         box(rect, title: title, style: CellStyle(.accent, bold: true))
         for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
             segments(line, x: rect.x + 2, y: rect.y + 1 + index, limit: rect.x + rect.width - 2, gap: 1)
@@ -27,8 +30,10 @@ extension Painter {
     }
 
     static let helpLeft: [(String, String)] = [
-        ("j k / ↑ ↓", "move"), ("PgUp PgDn", "page"), ("g G / Home End", "top / bottom"), ("space", "fold / unfold backend"),
-        ("← →", "fold / unfold"), ("enter", "detail pane ([ ] scroll)"), ("e", "event log"), ("/", "filter: regex, ! inverts"),
+        ("j k / ↑ ↓", "move"), ("PgUp PgDn", "page"), ("g G / Home End", "top / bottom"),
+        ("space", "fold / unfold backend"),
+        ("← →", "fold / unfold"), ("enter", "detail pane ([ ] scroll)"), ("e", "event log"),
+        ("/", "filter: regex, ! inverts"),
         ("s / S", "sort column / direction"), ("tab, 1-9", "switch view"), ("p", "pause updates"), ("Ctrl-L", "redraw"),
         ("q", "quit"),
     ]
@@ -38,11 +43,15 @@ extension Painter {
     ]
 
     private mutating func drawHelp() {
-        var lines: [[(String, CellStyle)]] = [[("Keys", CellStyle(.header, bold: true)), ("(any key closes this help)", .dim)]]
+        var lines: [[(String, CellStyle)]] = [
+            [("Keys", CellStyle(.header, bold: true)), ("(any key closes this help)", .dim)]
+        ]
         let ascii = !glyphs.isUnicode
         func key(_ text: String) -> String {
-            let plain = ascii ? text.replacingOccurrences(of: "↑", with: "up").replacingOccurrences(of: "↓", with: "down")
-                .replacingOccurrences(of: "←", with: "left").replacingOccurrences(of: "→", with: "right") : text
+            let plain =
+                ascii
+                ? text.replacingOccurrences(of: "↑", with: "up").replacingOccurrences(of: "↓", with: "down")
+                    .replacingOccurrences(of: "←", with: "left").replacingOccurrences(of: "→", with: "right") : text
             return DisplayWidth.fit(plain, width: 15)
         }
         let rows = max(Self.helpLeft.count, Self.helpRight.count + 4)
@@ -67,9 +76,16 @@ extension Painter {
             lines.append(line)
         }
         lines.append([])
-        lines.append([("Views:", .dim), (state.views.enumerated().map { "\($0.offset + 1) \($0.element.name)" }.joined(separator: "  "), .normal)])
-        lines.append([("Audit log:", .dim), (state.settings.auditLogPath.isEmpty ? "-" : state.settings.auditLogPath, .normal)])
-        if state.isReadOnly { lines.append([("READ-ONLY:", CellStyle(.warning, bold: true)), ("actions are refused", .normal)]) }
+        lines.append([
+            ("Views:", .dim),
+            (state.views.enumerated().map { "\($0.offset + 1) \($0.element.name)" }.joined(separator: "  "), .normal),
+        ])
+        lines.append([
+            ("Audit log:", .dim), (state.settings.auditLogPath.isEmpty ? "-" : state.settings.auditLogPath, .normal),
+        ])
+        if state.isReadOnly {
+            lines.append([("READ-ONLY:", CellStyle(.warning, bold: true)), ("actions are refused", .normal)])
+        }
         dialog(title: "haws top help", lines: lines, minimumWidth: 76)
     }
 
@@ -82,7 +98,12 @@ extension Painter {
         switch batch.origin {
         case .drainDeadline:
             title = "Drain deadline passed: shut down the remaining sessions?"
-            lines.append([("The drain deadline passed and tunnels remain. Nothing happens unless you confirm.", CellStyle(.warning, bold: true))])
+            lines.append([
+                (
+                    "The drain deadline passed and tunnels remain. Nothing happens unless you confirm.",
+                    CellStyle(.warning, bold: true)
+                )
+            ])
         default:
             title = "Confirm: \(batch.kind.verb) \(count == 1 ? "1 server" : "\(count) servers")"
         }
@@ -103,24 +124,34 @@ extension Painter {
             lines.append(line)
         }
         if shown < batch.items.count { lines.append([(" ... and \(batch.items.count - shown) more", .dim)]) }
-        lines.append([("Runtime commands (each on its own connection to the instance's socket):", CellStyle(.header, bold: true))])
+        lines.append([
+            ("Runtime commands (each on its own connection to the instance's socket):", CellStyle(.header, bold: true))
+        ])
         for item in batch.items.prefix(shown) {
             var line: [(String, CellStyle)] = [(" ", .normal)]
             if multiple { line.append(("[\(item.target.instance)]", .dim)) }
             line.append((item.command.text, CellStyle(.accent, bold: true)))
             lines.append(line)
         }
-        if shown < batch.items.count { lines.append([(" ... and \(batch.items.count - shown) more of the same form", .dim)]) }
+        if shown < batch.items.count {
+            lines.append([(" ... and \(batch.items.count - shown) more of the same form", .dim)])
+        }
         if batch.kind == .drain {
             lines.append([])
-            lines.append([("a", CellStyle(.accent, bold: true)), ("switch to MAINT when tunnels reach 0:", .normal), (dialog.maintWhenEmpty ? "yes" : "no", CellStyle(.normal, bold: true))])
+            lines.append([
+                ("a", CellStyle(.accent, bold: true)), ("switch to MAINT when tunnels reach 0:", .normal),
+                (dialog.maintWhenEmpty ? "yes" : "no", CellStyle(.normal, bold: true)),
+            ])
             lines.append([
                 ("t", CellStyle(.accent, bold: true)), ("offer 'shutdown sessions' after:", .normal),
                 (dialog.deadline.map { Format.duration($0.secondsValue) } ?? "never", CellStyle(.normal, bold: true)),
             ])
         }
         lines.append([])
-        lines.append([("y", CellStyle(.ok, bold: true)), ("send", .normal), ("  n / Esc", CellStyle(.critical, bold: true)), ("cancel", .normal)])
+        lines.append([
+            ("y", CellStyle(.ok, bold: true)), ("send", .normal), ("  n / Esc", CellStyle(.critical, bold: true)),
+            ("cancel", .normal),
+        ])
         self.dialog(title: title, lines: lines, minimumWidth: 60)
     }
 
@@ -128,7 +159,10 @@ extension Painter {
         var lines: [[(String, CellStyle)]] = []
         let current = prompt.targets.first.flatMap { state.liveServer($0) }
         let subject = prompt.targets.count == 1 ? prompt.targets[0].key.description : "\(prompt.targets.count) servers"
-        lines.append([(subject, CellStyle(.normal, bold: true)), (current.map { "(weight now \($0.server.userWeight ?? $0.server.weight))" } ?? "", .dim)])
+        lines.append([
+            (subject, CellStyle(.normal, bold: true)),
+            (current.map { "(weight now \($0.server.userWeight ?? $0.server.weight))" } ?? "", .dim),
+        ])
         lines.append([("New weight (0-256):", .normal), (prompt.text + "_", CellStyle(.accent, bold: true))])
         if let error = prompt.error { lines.append([(error, CellStyle(.critical, bold: true))]) }
         lines.append([("Enter: review the command   Esc: cancel", .dim)])
@@ -136,12 +170,21 @@ extension Painter {
     }
 
     private mutating func drawQuit() {
-        let pending = state.drains.values.filter { $0.tracker.options.maintWhenEmpty && !$0.tracker.maintRequested }.count
+        let pending = state.drains.values.filter { $0.tracker.options.maintWhenEmpty && !$0.tracker.maintRequested }
+            .count
         dialog(
             title: "Quit haws top?",
             lines: [
-                [("\(pending) drain\(pending == 1 ? "" : "s") will not be switched to MAINT at zero once haws top exits.", CellStyle(.warning, bold: true))],
-                [("y", CellStyle(.ok, bold: true)), ("quit", .normal), ("  any other key", CellStyle(.accent, bold: true)), ("stay", .normal)],
+                [
+                    (
+                        "\(pending) drain\(pending == 1 ? "" : "s") will not be switched to MAINT at zero once haws top exits.",
+                        CellStyle(.warning, bold: true)
+                    )
+                ],
+                [
+                    ("y", CellStyle(.ok, bold: true)), ("quit", .normal),
+                    ("  any other key", CellStyle(.accent, bold: true)), ("stay", .normal),
+                ],
             ])
     }
 }

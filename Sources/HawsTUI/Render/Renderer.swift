@@ -36,7 +36,9 @@ public enum Renderer {
             let x = max(0, (size.columns - DisplayWidth.of(line)) / 2)
             screen.write(line, x: x, y: top + index, style: index == 0 ? CellStyle(.warning, bold: true) : .normal)
         }
-        if state.isReadOnly, size.rows > 0 { screen.write("READ-ONLY", x: 0, y: 0, style: CellStyle(.warning, bold: true)) }
+        if state.isReadOnly, size.rows > 0 {
+            screen.write("READ-ONLY", x: 0, y: 0, style: CellStyle(.warning, bold: true))
+        }
     }
 }
 
@@ -74,13 +76,16 @@ struct Painter {
         for y in rect.rows { screen.fill(x: rect.x, y: y, width: rect.width) }
         let horizontal = String(repeating: glyphs.horizontal, count: rect.width - 2)
         screen.write(String(glyphs.topLeft) + horizontal + String(glyphs.topRight), x: rect.x, y: rect.y, style: style)
-        screen.write(String(glyphs.bottomLeft) + horizontal + String(glyphs.bottomRight), x: rect.x, y: rect.y + rect.height - 1, style: style)
+        screen.write(
+            String(glyphs.bottomLeft) + horizontal + String(glyphs.bottomRight), x: rect.x, y: rect.y + rect.height - 1,
+            style: style)
         for y in (rect.y + 1)..<(rect.y + rect.height - 1) {
             screen.write(String(glyphs.vertical), x: rect.x, y: y, style: style)
             screen.write(String(glyphs.vertical), x: rect.x + rect.width - 1, y: y, style: style)
         }
         if !title.isEmpty {
-            screen.write(" \(title) ", x: rect.x + 2, y: rect.y, maxWidth: rect.width - 4, style: CellStyle(.header, bold: true))
+            screen.write(
+                " \(title) ", x: rect.x + 2, y: rect.y, maxWidth: rect.width - 4, style: CellStyle(.header, bold: true))
         }
     }
 
@@ -122,7 +127,9 @@ struct Painter {
             if offset == lines.count - 1, instances.count > lines.count {
                 let rest = instances[offset...]
                 let down = rest.filter { if case .reachable = $0.health { false } else { true } }.count
-                screen.write(" + \(rest.count) more instances (\(down) not reachable)", x: 0, y: y, style: down > 0 ? CellStyle(.warning, bold: true) : .dim)
+                screen.write(
+                    " + \(rest.count) more instances (\(down) not reachable)", x: 0, y: y,
+                    style: down > 0 ? CellStyle(.warning, bold: true) : .dim)
                 break
             }
             // Health comes from the live state even when paused: a lost instance must show.
@@ -159,7 +166,11 @@ struct Painter {
             if let info = snapshot.info, let current = info.currentConnections {
                 let limit = info.maxConnections
                 let busy = limit.map { $0 > 0 && Double(current) >= 0.8 * Double($0) } ?? false
-                pieces.append(("conns \(current)/\(limit.map(String.init) ?? "-")", busy ? CellStyle(.warning, bold: true) : .normal))
+                pieces.append(
+                    (
+                        "conns \(current)/\(limit.map(String.init) ?? "-")",
+                        busy ? CellStyle(.warning, bold: true) : .normal
+                    ))
             }
             var tunnels = "tunnels \(state.tunnelTotals[instance.name].map(String.init) ?? "-")"
             if snapshot.oldWorkerTunnels != nil { tunnels += " (+\(snapshot.oldWorkerTunnelTotal) old workers)" }
@@ -209,12 +220,15 @@ struct Painter {
                 while DisplayWidth.of(title) + 1 > column.width, !title.isEmpty { title.removeLast() }
                 title += arrow
             }
-            screen.write(title, x: x, y: headerY, width: column.width, alignment: column.alignment, ellipsis: glyphs.ellipsis, style: .header)
+            screen.write(
+                title, x: x, y: headerY, width: column.width, alignment: column.alignment, ellipsis: glyphs.ellipsis,
+                style: .header)
             x += column.width + 1
         }
         if hidden > 0 {
             let note = "+\(hidden)\(glyphs.ellipsis)"
-            screen.write(note, x: rect.x + rect.width - DisplayWidth.of(note), y: headerY, style: CellStyle(.dim, bold: true))
+            screen.write(
+                note, x: rect.x + rect.width - DisplayWidth.of(note), y: headerY, style: CellStyle(.dim, bold: true))
         }
         // Body.
         if state.rows.isEmpty {
@@ -222,7 +236,8 @@ struct Painter {
             if state.shown == nil {
                 text = "waiting for the first poll..."
             } else if state.filter != nil {
-                text = "no \(state.view.kind == .frontends ? "frontend" : "backend or server") matches the filter \"\(state.filter!.text)\" (/ to change, Esc in the filter to cancel)"
+                text =
+                    "no \(state.view.kind == .frontends ? "frontend" : "backend or server") matches the filter \"\(state.filter!.text)\" (/ to change, Esc in the filter to cancel)"
             } else if state.shown?.instances.allSatisfy({ $0.snapshot == nil }) == true {
                 text = "no data yet: no instance has answered (see the header)"
             } else {
@@ -244,8 +259,11 @@ struct Painter {
                 if column.id == .name {
                     drawName(row, data, x: x, y: y, width: column.width, multipleInstances: multipleInstances)
                 } else {
-                    let (text, style) = ColumnValues.value(column.id, data, context).formatted(glyphs: glyphs, width: column.width)
-                    screen.write(text, x: x, y: y, width: column.width, alignment: column.alignment, ellipsis: glyphs.ellipsis, style: style)
+                    let (text, style) = ColumnValues.value(column.id, data, context).formatted(
+                        glyphs: glyphs, width: column.width)
+                    screen.write(
+                        text, x: x, y: y, width: column.width, alignment: column.alignment, ellipsis: glyphs.ellipsis,
+                        style: style)
                 }
                 x += column.width + 1
             }
@@ -256,7 +274,9 @@ struct Painter {
         // Scroll position, when the rows do not fit.
         if state.rows.count > rect.height, rect.height > 0 {
             let note = " \(state.cursor + 1)/\(state.rows.count) "
-            screen.write(note, x: rect.x + rect.width - DisplayWidth.of(note) - (hidden > 0 ? 6 : 0), y: headerY, style: CellStyle(.dim))
+            screen.write(
+                note, x: rect.x + rect.width - DisplayWidth.of(note) - (hidden > 0 ? 6 : 0), y: headerY,
+                style: CellStyle(.dim))
         }
     }
 
@@ -265,13 +285,16 @@ struct Painter {
         var style = CellStyle.normal
         switch data.subject {
         case .backend(let backend):
-            text = (row.isCollapsed ? glyphs.collapsed : glyphs.expanded) + (multipleInstances ? "\(data.live.name):" : "") + backend.name
+            text =
+                (row.isCollapsed ? glyphs.collapsed : glyphs.expanded) + (multipleInstances ? "\(data.live.name):" : "")
+                + backend.name
             if row.isCollapsed, !backend.servers.isEmpty { text += " (\(backend.servers.count))" }
             style = CellStyle(.normal, bold: true)
         case .server(let server, _):
             let id = ServerID(instance: data.live.name, key: server.key)
             let mark = state.marked.contains(id)
-            text = (mark ? glyphs.marked : " ") + " " + (row.isLastChild ? glyphs.lastBranch : glyphs.branch) + server.name
+            text =
+                (mark ? glyphs.marked : " ") + " " + (row.isLastChild ? glyphs.lastBranch : glyphs.branch) + server.name
             if mark { style = CellStyle(.accent, bold: true) }
             if server.isBackup { text += " (bk)" }
         case .frontend(let frontend):
@@ -289,7 +312,9 @@ struct Painter {
             let y = rect.y + offset
             var text = "\(id.key)"
             if (state.live?.instances.count ?? 0) > 1 { text = "\(id.instance): " + text }
-            var pieces: [(String, CellStyle)] = [("DRAIN", CellStyle(.drain, bold: true, reverse: true)), (text, CellStyle(.normal, bold: true))]
+            var pieces: [(String, CellStyle)] = [
+                ("DRAIN", CellStyle(.drain, bold: true, reverse: true)), (text, CellStyle(.normal, bold: true)),
+            ]
             pieces.append((DrainText.full(entry, now: state.now, glyphs: glyphs), CellStyle(.drain)))
             if offset == rect.height - 1, entries.count > rect.height {
                 pieces.append(("(+\(entries.count - rect.height) more drains)", .dim))
@@ -305,7 +330,9 @@ struct Painter {
         let events = state.live?.events ?? []
         rule(y: rect.y, x: 0, width: rect.width, title: "Events (\(events.count), newest first; e closes)")
         if events.isEmpty {
-            screen.write("no events yet: state changes, reloads, reachability and actions show here", x: 1, y: rect.y + 1, style: .dim)
+            screen.write(
+                "no events yet: state changes, reloads, reachability and actions show here", x: 1, y: rect.y + 1,
+                style: .dim)
             return
         }
         let multiple = (state.live?.instances.count ?? 0) > 1
@@ -329,7 +356,9 @@ struct Painter {
             if after.isDown { return CellStyle(.critical, bold: true) }
             if after.admin == .maint { return CellStyle(.maint) }
             if after.admin == .drain { return CellStyle(.drain) }
-            if event.kind == .checkStatus, CheckStatus(event.after ?? "")?.outcome == .failed { return CellStyle(.critical) }
+            if event.kind == .checkStatus, CheckStatus(event.after ?? "")?.outcome == .failed {
+                return CellStyle(.critical)
+            }
             return CellStyle(.ok)
         }
     }
@@ -344,7 +373,8 @@ struct Painter {
             if let error = state.filterError {
                 pieces.append((error, CellStyle(.critical, bold: true)))
             } else {
-                pieces.append(("\(state.rows.count) rows  (regex on backend/server; ! inverts; Enter keeps, Esc cancels)", .dim))
+                pieces.append(
+                    ("\(state.rows.count) rows  (regex on backend/server; ! inverts; Enter keeps, Esc cancels)", .dim))
             }
             segments(pieces, x: 0, y: y, limit: width)
             return
@@ -360,7 +390,8 @@ struct Painter {
             screen.write(message.text, x: 0, y: y, maxWidth: width, style: style)
             return
         }
-        let hints = "?:help  /:filter  s/S:sort  tab:view  enter:detail  space:fold  x:mark  d/r/m/w/K:act  e:events  p:pause  q:quit"
+        let hints =
+            "?:help  /:filter  s/S:sort  tab:view  enter:detail  space:fold  x:mark  d/r/m/w/K:act  e:events  p:pause  q:quit"
         screen.write(hints, x: 0, y: y, maxWidth: width, style: .dim)
     }
 }

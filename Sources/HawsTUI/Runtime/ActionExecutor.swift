@@ -10,7 +10,8 @@ public struct ActionExecutor: Sendable {
     public var access: @Sendable (_ instance: String) async -> InstanceAccess
 
     public init(
-        send: @escaping @Sendable (_ instance: String, _ command: RuntimeCommand) async -> Result<String, ActionFailure>,
+        send:
+            @escaping @Sendable (_ instance: String, _ command: RuntimeCommand) async -> Result<String, ActionFailure>,
         access: @escaping @Sendable (_ instance: String) async -> InstanceAccess
     ) {
         self.send = send

@@ -35,7 +35,9 @@ public struct AuditLog: Sendable {
             }
         }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AuditLogError("cannot open \(path) for appending: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw AuditLogError("cannot open \(path) for appending: \(String(cString: strerror(errno)))")
+        }
         close(fd)
     }
 
@@ -49,7 +51,9 @@ public struct AuditLog: Sendable {
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
-            throw AuditLogError("short write to \(path): \(written < 0 ? String(cString: strerror(errno)) : "\(written) of \(bytes.count) bytes")")
+            throw AuditLogError(
+                "short write to \(path): \(written < 0 ? String(cString: strerror(errno)) : "\(written) of \(bytes.count) bytes")"
+            )
         }
     }
 }

@@ -47,7 +47,8 @@ final class NcursesTerminal {
 
     func start() throws(TerminalError) {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw TerminalError("haws top needs a terminal on stdin and stdout; for scripts use `haws status` (or --json)")
+            throw TerminalError(
+                "haws top needs a terminal on stdin and stdout; for scripts use `haws status` (or --json)")
         }
         isUnicode = Self.prepareLocale() && !options.asciiOnly
         haws_unblock_terminal_signals()
@@ -138,6 +139,9 @@ final class NcursesTerminal {
             return .character(Character(scalar))
         }
     }
+
+    /// Stdin reports readable but holds nothing: end of file.
+    var inputAtEndOfFile: Bool { haws_stdin_at_eof() != 0 }
 
     /// Repaints everything at the next draw (Ctrl-L, or garbage left by another program).
     func invalidate() {

@@ -48,7 +48,7 @@ public final class TopRunner {
     private let dependencies: TopDependencies
     private let terminal: NcursesTerminal
     private var pendingWrites: [Task<Void, Never>] = []
-    /// Input wake-ups that found no key: a terminal that reports readable forever is gone.
+    /// Input wake-ups that found no key while stdin was at end of file: the terminal is gone.
     private var emptyWakes = 0
     private var lastDraw = Date.distantPast
 
@@ -74,18 +74,26 @@ public final class TopRunner {
         let now = dependencies.now
         var tasks: [Task<Void, Never>] = []
         let updates = dependencies.updates
-        tasks.append(Task.detached { for await value in updates { continuation.yield(.action(.monitor(value, at: now()))) } })
-        tasks.append(Task.detached { [tick = Self.tick] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
-                continuation.yield(.tick)
-            }
-        })
+        tasks.append(
+            Task.detached { for await value in updates { continuation.yield(.action(.monitor(value, at: now()))) } })
+        tasks.append(
+            Task.detached { [tick = Self.tick] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: tick)
+                    continuation.yield(.tick)
+                }
+            })
         let signals = dependencies.signals
-        tasks.append(Task.detached { for await signal in signals { continuation.yield(.action(.quit(reason: "signal \(signal)"))) } })
+        tasks.append(
+            Task.detached {
+                for await signal in signals { continuation.yield(.action(.quit(reason: "signal \(signal)"))) }
+            })
         let executor = dependencies.executor
         for instance in dependencies.instances {
-            tasks.append(Task.detached { continuation.yield(.action(.access(instance: instance, await executor.access(instance)))) })
+            tasks.append(
+                Task.detached {
+                    continuation.yield(.action(.access(instance: instance, await executor.access(instance))))
+                })
         }
 
         draw()
@@ -94,9 +102,11 @@ public final class TopRunner {
             switch wake {
             case .input:
                 let (keys, resized) = terminal.readKeys()
+                // A wake with no key is normal when the tick read the keys first; one at end of
+                // file, again and again, means the terminal is gone (else: a busy loop).
+                emptyWakes = keys.isEmpty && !resized && terminal.inputAtEndOfFile ? emptyWakes + 1 : 0
                 watcher.resume()
-                emptyWakes = keys.isEmpty && !resized ? emptyWakes + 1 : 0
-                if emptyWakes > 100 { actions.append(.quit(reason: "the terminal stopped answering")) }
+                if emptyWakes > 3 { actions.append(.quit(reason: "the terminal went away")) }
                 actions += keys.map(Action.key)
                 if resized { actions.append(.resized(terminal.size)) }
             case .hangup:

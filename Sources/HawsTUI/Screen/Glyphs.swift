@@ -30,7 +30,8 @@ public struct Glyphs: Sendable, Hashable {
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-        branch: "|- ", lastBranch: "`- ", expanded: "- ", collapsed: "+ ", marked: "*", ellipsis: "~", up: "^", down: "v",
+        branch: "|- ", lastBranch: "`- ", expanded: "- ", collapsed: "+ ", marked: "*", ellipsis: "~", up: "^",
+        down: "v",
         good: "o", bad: "x", sparks: ["_", ".", ",", "-", "=", "+", "*", "#"], isUnicode: false)
 
     /// A sparkline of `values` (oldest first) in `width` cells, scaled to the window's maximum; the

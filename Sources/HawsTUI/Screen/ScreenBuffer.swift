@@ -83,7 +83,8 @@ public struct ScreenBuffer: Sendable, Hashable {
     /// Writes `text` from (`x`, `y`), clipped to `maxWidth` cells and the right edge; control
     /// characters show as `?`. Returns the number of cells used.
     @discardableResult
-    public mutating func write(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, style: CellStyle = .normal) -> Int {
+    public mutating func write(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, style: CellStyle = .normal) -> Int
+    {
         guard y >= 0, y < size.rows, x < size.columns else { return 0 }
         let limit = min(size.columns, x + (maxWidth ?? size.columns))
         var column = x
@@ -105,11 +106,14 @@ public struct ScreenBuffer: Sendable, Hashable {
 
     /// Writes `text` fitted into exactly `width` cells (truncated with `ellipsis`, padded by `alignment`).
     public mutating func write(
-        _ text: String, x: Int, y: Int, width: Int, alignment: Alignment, ellipsis: String = "…", style: CellStyle = .normal
+        _ text: String, x: Int, y: Int, width: Int, alignment: Alignment, ellipsis: String = "…",
+        style: CellStyle = .normal
     ) {
         guard width > 0 else { return }
         fill(x: x, y: y, width: width, style: style)
-        write(DisplayWidth.fit(text, width: width, alignment: alignment, ellipsis: ellipsis), x: x, y: y, maxWidth: width, style: style)
+        write(
+            DisplayWidth.fit(text, width: width, alignment: alignment, ellipsis: ellipsis), x: x, y: y, maxWidth: width,
+            style: style)
     }
 
     /// Blanks `width` cells of row `y` from `x` with `style`.

@@ -66,12 +66,16 @@ public enum ViewLoader {
         let manager = FileManager.default
         for directory in directories {
             var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                continue
+            }
             let names: [String]
             do {
                 names = try manager.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
             } catch {
-                errors.append(ViewFileError(file: directory, key: nil, message: "cannot list the directory: \(error.localizedDescription)"))
+                errors.append(
+                    ViewFileError(
+                        file: directory, key: nil, message: "cannot list the directory: \(error.localizedDescription)"))
                 continue
             }
             for name in names {
@@ -115,13 +119,20 @@ public enum ViewLoader {
         var kind = ViewKind.servers
         if let text = try string(object, "kind", path: "kind", required: false) {
             guard let parsed = ViewKind(rawValue: text) else {
-                throw .init(key: "kind", message: "unknown kind \"\(text)\" (use \(ViewKind.allCases.map(\.rawValue).joined(separator: " or ")))")
+                throw .init(
+                    key: "kind",
+                    message:
+                        "unknown kind \"\(text)\" (use \(ViewKind.allCases.map(\.rawValue).joined(separator: " or ")))")
             }
             kind = parsed
         }
         let order = try integer(object, "order", path: "order", range: 0...999) ?? 100
         guard case .array(let items)? = object["columns"] else {
-            throw .init(key: "columns", message: object["columns"] == nil ? "missing: a view needs a list of columns" : "expected a list of columns, found \(object["columns"]!.typeName)")
+            throw .init(
+                key: "columns",
+                message: object["columns"] == nil
+                    ? "missing: a view needs a list of columns"
+                    : "expected a list of columns, found \(object["columns"]!.typeName)")
         }
         guard !items.isEmpty else { throw .init(key: "columns", message: "is empty: a view needs at least one column") }
         var columns: [ColumnSpec] = []
@@ -136,18 +147,24 @@ public enum ViewLoader {
                 throw .init(key: "\(path).id", message: "unknown column \"\(idText)\" (known: \(known(for: kind)))")
             }
             guard id.kinds.contains(kind) else {
-                throw .init(key: "\(path).id", message: "column \"\(idText)\" does not apply to a \(kind.rawValue) view (known: \(known(for: kind)))")
+                throw .init(
+                    key: "\(path).id",
+                    message:
+                        "column \"\(idText)\" does not apply to a \(kind.rawValue) view (known: \(known(for: kind)))")
             }
             guard !columns.contains(where: { $0.id == id }) else {
                 throw .init(key: "\(path).id", message: "column \"\(idText)\" appears twice")
             }
             let title = try string(column, "title", path: "\(path).title", required: false)
-            if let title, title.count > 40 { throw .init(key: "\(path).title", message: "is longer than 40 characters") }
+            if let title, title.count > 40 {
+                throw .init(key: "\(path).title", message: "is longer than 40 characters")
+            }
             let width = try integer(column, "width", path: "\(path).width", range: ViewDefinition.widthRange)
             var alignment: Alignment?
             if let text = try string(column, "align", path: "\(path).align", required: false) {
                 guard let parsed = Alignment(rawValue: text) else {
-                    throw .init(key: "\(path).align", message: "unknown alignment \"\(text)\" (use left, right or center)")
+                    throw .init(
+                        key: "\(path).align", message: "unknown alignment \"\(text)\" (use left, right or center)")
                 }
                 alignment = parsed
             }
@@ -156,12 +173,18 @@ public enum ViewLoader {
         var sort = SortSpec.configuration
         if let value = object["sort"] {
             guard case .object(let sortObject) = value else {
-                throw .init(key: "sort", message: "expected an object like {\"column\": \"tunnels\", \"direction\": \"desc\"}, found \(value.typeName)")
+                throw .init(
+                    key: "sort",
+                    message:
+                        "expected an object like {\"column\": \"tunnels\", \"direction\": \"desc\"}, found \(value.typeName)"
+                )
             }
             try rejectUnknownKeys(sortObject, allowed: sortKeys, path: "sort")
             if let text = try string(sortObject, "column", path: "sort.column", required: false), text != "config" {
                 guard let id = ColumnID(rawValue: text), id.kinds.contains(kind), id.isSortable else {
-                    throw .init(key: "sort.column", message: "cannot sort on \"\(text)\" (use a sortable column of this view or \"config\")")
+                    throw .init(
+                        key: "sort.column",
+                        message: "cannot sort on \"\(text)\" (use a sortable column of this view or \"config\")")
                 }
                 sort.column = id
                 sort.descending = id.prefersDescending
@@ -181,14 +204,20 @@ public enum ViewLoader {
         ColumnID.allCases.filter { $0.kinds.contains(kind) }.map(\.rawValue).joined(separator: ", ")
     }
 
-    private static func rejectUnknownKeys(_ object: [String: JSONValue], allowed: Set<String>, path: String) throws(ViewFileError.Problem) {
+    private static func rejectUnknownKeys(_ object: [String: JSONValue], allowed: Set<String>, path: String)
+        throws(ViewFileError.Problem)
+    {
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             let prefix = path.isEmpty ? "" : "\(path)."
-            throw .init(key: "\(prefix)\(unknown)", message: "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            throw .init(
+                key: "\(prefix)\(unknown)",
+                message: "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
-    private static func string(_ object: [String: JSONValue], _ key: String, path: String, required: Bool) throws(ViewFileError.Problem) -> String? {
+    private static func string(_ object: [String: JSONValue], _ key: String, path: String, required: Bool)
+        throws(ViewFileError.Problem) -> String?
+    {
         switch object[key] {
         case nil:
             if required { throw .init(key: path, message: "missing") }
@@ -200,13 +229,17 @@ public enum ViewLoader {
         }
     }
 
-    private static func integer(_ object: [String: JSONValue], _ key: String, path: String, range: ClosedRange<Int>) throws(ViewFileError.Problem) -> Int? {
+    private static func integer(_ object: [String: JSONValue], _ key: String, path: String, range: ClosedRange<Int>)
+        throws(ViewFileError.Problem) -> Int?
+    {
         switch object[key] {
         case nil:
             return nil
         case .number(let value)?:
             guard value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
-                throw .init(key: path, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(value)")
+                throw .init(
+                    key: path,
+                    message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(value)")
             }
             return Int(value)
         case let other?:
