@@ -116,8 +116,9 @@ struct TopCommand: AsyncParsableCommand {
         do {
             try await runner.run()
         } catch {
+            // No usage text: the terminal, not the command line, is the problem.
             engineTask.cancel()
-            throw ValidationError(error.description)
+            throw error
         }
         engineTask.cancel()
         // Messages shown on the screen (bad view files) are repeated where they stay visible.

@@ -208,3 +208,11 @@ import Testing
         #expect(Glyphs.ascii.sparkline([0, 4, 8], width: 5) == "   =#")
     }
 }
+
+extension RenderTests {
+    @Test func theHiddenColumnsNoteDoesNotCoverATitle() {
+        let header = Fixture.screen(Fixture.state(size: Self.small)).lines[2]
+        #expect(header.hasSuffix(" +5…"))
+        #expect(header.contains(" PROBE "))
+    }
+}

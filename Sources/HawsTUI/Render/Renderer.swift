@@ -189,18 +189,21 @@ struct Painter {
     // MARK: - Table
 
     /// The columns that fit in `width`, the name column widened with the room left.
+    /// When columns are hidden, room is kept at the right for the `+N…` note.
     static func fittedColumns(_ view: ViewDefinition, width: Int) -> (columns: [ColumnSpec], hidden: Int) {
+        let total = view.columns.reduce(0) { $0 + $1.width } + max(0, view.columns.count - 1)
+        let room = total <= width ? width : width - 5
         var used = 0
         var fitted: [ColumnSpec] = []
         for column in view.columns {
             let need = column.width + (fitted.isEmpty ? 0 : 1)
-            if used + need > width, !fitted.isEmpty { break }
+            if used + need > room, !fitted.isEmpty { break }
             fitted.append(column)
             used += need
         }
         let hidden = view.columns.count - fitted.count
         if let index = fitted.firstIndex(where: { $0.id == .name }) {
-            fitted[index].width += max(0, min(width - used, 24))
+            fitted[index].width += max(0, min(room - used, 24))
         }
         return (fitted, hidden)
     }
