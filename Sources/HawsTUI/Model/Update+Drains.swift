@@ -1,0 +1,112 @@
+import Foundation
+import HawsCore
+import HawsMonitor
+
+extension TopState {
+    /// Starts following a drain whose command HAProxy accepted.
+    mutating func startDrain(_ item: ActionItem, options: DrainTracker.Options) {
+        let instance = liveInstance(item.target.instance)
+        let countsSessions = instance?.snapshot?.serverTunnels == nil
+        let current = liveServer(item.target)
+        let tunnels =
+            countsSessions
+            ? (current?.server.sessions ?? item.before.sessions) : (current?.tunnels ?? item.before.tunnels ?? 0)
+        let start = DrainTracker.Observation(
+            time: now, tunnels: tunnels, upgradesTotal: current?.server.responses.informational)
+        drains[item.target] = DrainEntry(
+            tracker: DrainTracker(server: item.target.key, start: start, options: options),
+            countsSessions: countsSessions,
+            lastReadingAt: countsSessions ? instance?.lastGoodPoll : instance?.tunnelsReadAt)
+    }
+
+    /// Feeds every tracked drain the readings that are newer than its last one.
+    mutating func observeDrains() {
+        for id in drains.keys.sorted() {
+            guard var entry = drains[id], let instance = liveInstance(id.instance), let snapshot = instance.snapshot
+            else { continue }
+            guard let (server, tunnels) = liveServer(id) else {
+                drains[id] = nil
+                message = StatusMessage(
+                    "\(id.key) left the configuration of \(id.instance); its drain is no longer followed", .warning)
+                continue
+            }
+            if entry.tracker.maintRequested, server.status.admin == .maint {
+                drains[id] = nil
+                message = StatusMessage(
+                    "\(id.key) drained to zero and is in MAINT", .success, until: now.addingTimeInterval(30))
+                continue
+            }
+            if server.status.admin == .drain { entry.confirmed = true }
+            // Someone else set it READY after the drain showed: stop following it.
+            if entry.confirmed, server.status.admin == .ready {
+                drains[id] = nil
+                message = StatusMessage("\(id.key) is READY again: its drain is no longer followed", .warning)
+                continue
+            }
+            let readAt = entry.countsSessions ? instance.lastGoodPoll : instance.tunnelsReadAt
+            guard let readAt, readAt > (entry.lastReadingAt ?? .distantPast), readAt > entry.tracker.latest.time else {
+                drains[id] = entry
+                continue
+            }
+            let count =
+                entry.countsSessions
+                ? server.sessions : (snapshot.serverTunnels == nil ? server.sessions : (tunnels ?? 0))
+            if entry.awaitingFirstReading {
+                // Restart from the first count taken after the command; arrivals still count from
+                // the upgrade counter as it was when the command was sent.
+                let start = DrainTracker.Observation(
+                    time: readAt, tunnels: count, upgradesTotal: server.responses.informational)
+                entry.tracker = DrainTracker(
+                    server: id.key, start: start, options: entry.tracker.options,
+                    upgradesBaseline: entry.tracker.latest.upgradesTotal,
+                    began: entry.tracker.startedAt)
+                entry.awaitingFirstReading = false
+            } else {
+                entry.tracker.observe(
+                    DrainTracker.Observation(
+                        time: readAt, tunnels: count, upgradesTotal: server.responses.informational))
+            }
+            entry.lastReadingAt = readAt
+            drains[id] = entry
+        }
+    }
+
+    /// Takes the steps the drains call for: MAINT at zero (as confirmed), the shutdown offer after
+    /// the deadline (a dialog, never done silently).
+    mutating func advanceDrains(_ effects: inout [Effect]) {
+        for id in drains.keys.sorted() {
+            guard var entry = drains[id] else { continue }
+            switch entry.tracker.nextStep(at: now) {
+            case .wait, .drained:
+                continue
+            case .switchToMaint:
+                // Only on a reading taken after the drain command.
+                guard !entry.awaitingFirstReading else { continue }
+                entry.tracker.markMaintRequested()
+                drains[id] = entry
+                switch plan(.maint, targets: [id], origin: .maintAtZero) {
+                case .success(let batch):
+                    nextBatchID += 1
+                    send(batch, &effects)
+                    message = StatusMessage(
+                        "\(id.key) reached 0 \(entry.countsSessions ? "sessions" : "tunnels"): switching to MAINT as confirmed",
+                        .success)
+                case .failure(let refusal):
+                    message = StatusMessage(
+                        "\(id.key) reached 0 tunnels but MAINT was not sent: \(refusal.text)", .error)
+                }
+            case .offerShutdown(let remaining):
+                guard overlay == nil, filterInput == nil else { continue }
+                entry.tracker.markShutdownOffered()
+                drains[id] = entry
+                if case .success(var batch) = plan(.shutdownSessions, targets: [id], origin: .drainDeadline) {
+                    nextBatchID += 1
+                    batch.origin = .drainDeadline
+                    overlay = .confirm(ConfirmDialog(batch: batch, maintWhenEmpty: false, deadline: nil))
+                    message = StatusMessage(
+                        "drain deadline passed for \(id.key) with \(remaining) left: shut them down? (y/n)", .warning)
+                }
+            }
+        }
+    }
+}

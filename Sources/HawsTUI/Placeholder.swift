@@ -1,1 +1,0 @@
-// Placeholder: the HawsTUI module is being built; see Package.swift for its role.

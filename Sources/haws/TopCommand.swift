@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import HawsClient
+import HawsCore
+import HawsMonitor
+import HawsTUI
+
+/// `haws top`: the live dashboard (ncurses) for an operator during an incident.
+struct TopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "top",
+        abstract: "Live dashboard of every instance, backend and server, with WebSocket tunnels and actions.",
+        discussion: """
+            Keys: ? help, / filter (regex, ! inverts), s/S sort, tab or 1-9 views, j/k arrows PgUp/PgDn g/G \
+            move, enter detail, space fold, e events, p pause, q quit. Actions on the selected server or all \
+            marked (x): d drain, r ready, m maint, w weight, K shutdown sessions; each asks for confirmation, \
+            shows the exact runtime commands, checks that it took effect and is written to the audit log.
+            Views come from the shipped files and from --views-dir (JSON; see Dashboards/views).
+            """)
+
+    @OptionGroup var instance: InstanceOptions
+
+    @Flag(help: "Never send a command: actions are refused with a message.")
+    var readOnly = false
+
+    @Option(
+        help: ArgumentHelp(
+            "NDJSON audit log of actions (default: $XDG_STATE_HOME/haws/audit.log or ~/.local/state/haws/audit.log).",
+            valueName: "path"))
+    var auditLog: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Directory of extra view files (*.json); a view named like a shipped one replaces it (default: ~/.config/haws/views).",
+            valueName: "dir"))
+    var viewsDir: String?
+
+    @Option(
+        help: ArgumentHelp("View to open with (servers, tunnels, traffic, frontends or your own).", valueName: "name"))
+    var view: String?
+
+    @Option(help: ArgumentHelp("How often to read show stat / show info.", valueName: "duration"))
+    var interval: String = "1s"
+
+    @Option(
+        help: ArgumentHelp(
+            "How often to count tunnels (show sess all, which pauses HAProxy briefly).", valueName: "duration"))
+    var tunnelsInterval: String = "5s"
+
+    @Option(
+        help: ArgumentHelp(
+            "Default of the drain dialog: offer 'shutdown sessions' after this long (0 = never).", valueName: "duration"
+        ))
+    var drainDeadline: String = "10m"
+
+    @Flag(help: "No colour (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Flag(help: "Draw with ASCII only (no box drawing), whatever the locale.")
+    var ascii = false
+
+    func run() async throws {
+        let specs = try instance.instances()
+        let timeout = try instance.requestTimeout()
+        let stats = try duration(interval, "--interval")
+        let tunnels = try duration(tunnelsInterval, "--tunnels-interval")
+        let deadline = try duration(drainDeadline, "--drain-deadline")
+        let environment = ProcessInfo.processInfo.environment
+
+        let directory = viewsDir ?? Self.defaultViewsDirectory(environment)
+        let loaded = ViewLoader.load(directories: [directory])
+        var messages = loaded.errors.map(\.description)
+        let audit = AuditLog(path: auditLog ?? AuditLog.defaultPath(environment: environment))
+        var auditProblem: String?
+        if !readOnly {
+            do { try audit.prepare() } catch { auditProblem = error.description }
+            if let auditProblem { messages.append("audit log: \(auditProblem); actions are refused") }
+        }
+
+        var configuration = MonitorConfiguration()
+        configuration.statsInterval = stats
+        configuration.tunnelsInterval = tunnels
+        let engine = MonitorEngine(
+            sources: specs.map { InstanceSource.live($0, timeout: timeout) }, configuration: configuration)
+
+        let settings = TopSettings(
+            user: Self.currentUser(environment), readOnly: readOnly, drainDeadline: deadline > .zero ? deadline : nil,
+            statsInterval: stats, tunnelsInterval: tunnels, auditLogPath: audit.path, auditProblem: auditProblem,
+            glyphs: ascii ? .ascii : .unicode)
+        var state = TopState(
+            settings: settings, views: loaded.views, size: TerminalSize(columns: 80, rows: 24), now: Date(),
+            messages: messages)
+        if let view {
+            guard let index = state.views.firstIndex(where: { $0.name == view }) else {
+                throw ValidationError(
+                    "--view: no view named '\(view)' (have: \(state.views.map(\.name).joined(separator: ", ")))")
+            }
+            state.viewIndex = index
+        }
+
+        let signals = SignalWaiter()
+        let signalStream = AsyncStream<Int32> { continuation in
+            let task = Task {
+                while let signal = await signals.next() { continuation.yield(signal) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        let executor = readOnly ? ActionExecutor.none : ActionExecutor.live(specs, timeout: timeout)
+        let dependencies = TopDependencies(
+            updates: await engine.updates(), reread: { await engine.pollOnce() }, record: { await engine.record($0) },
+            executor: executor, auditLog: audit, instances: readOnly ? [] : specs.map(\.name), signals: signalStream)
+        let engineTask = Task { await engine.run() }
+        let runner = await TopRunner(
+            state: state, dependencies: dependencies, options: TerminalOptions(color: !noColor, asciiOnly: ascii))
+        do {
+            try await runner.run()
+        } catch {
+            // No usage text: the terminal, not the command line, is the problem.
+            engineTask.cancel()
+            throw error
+        }
+        engineTask.cancel()
+        // Messages shown on the screen (bad view files) are repeated where they stay visible.
+        for message in messages { FileHandle.standardError.write(Data("haws top: \(message)\n".utf8)) }
+    }
+
+    private func duration(_ text: String, _ flag: String) throws -> Duration {
+        if text == "0" { return .zero }
+        do { return try DurationParser.parse(text) } catch { throw ValidationError("\(flag): \(error)") }
+    }
+
+    static func defaultViewsDirectory(_ environment: [String: String]) -> String {
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config + "/haws/views" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/haws/views"
+    }
+
+    /// The user written into audit lines: the effective user, and who ran sudo when it was used.
+    static func currentUser(_ environment: [String: String]) -> String {
+        var name = environment["USER"] ?? "uid \(geteuid())"
+        if let entry = getpwuid(geteuid()), let cName = entry.pointee.pw_name { name = String(cString: cName) }
+        if let sudo = environment["SUDO_USER"], !sudo.isEmpty, sudo != name { return "\(name) (sudo by \(sudo))" }
+        return name
+    }
+}
+
+extension ActionExecutor {
+    /// Sends through `RuntimeAPIClient`, one connection per command, to each instance's runtime socket.
+    static func live(_ specs: [InstanceSpec], timeout: Duration) -> ActionExecutor {
+        var endpoints: [String: RuntimeEndpoint] = [:]
+        for spec in specs { if let runtime = spec.runtime { endpoints[spec.name] = runtime } }
+        let known = endpoints
+        return ActionExecutor(
+            send: { instance, command in
+                guard let endpoint = known[instance] else {
+                    return .failure(
+                        ActionFailure(
+                            .noRuntimeSocket, "\(instance) has no runtime socket (--socket) to send commands to"))
+                }
+                do {
+                    let answer = try await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).send(command.text)
+                    if let error = RuntimeAPIResponse.errorMessage(of: answer) {
+                        return .failure(ActionFailure(.rejected, "HAProxy answered '\(error)'"))
+                    }
+                    return .success(answer)
+                } catch let error as RuntimeAPIError {
+                    return .failure(
+                        ActionFailure(error.kind == .levelTooLow ? .permissionDenied : .failed, error.description))
+                } catch {
+                    return .failure(ActionFailure(.failed, "\(error)"))
+                }
+            },
+            access: { instance in
+                guard let endpoint = known[instance] else { return .noRuntimeSocket }
+                guard
+                    let answer = try? await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).send(
+                        "show cli level")
+                else {
+                    return .unknown
+                }
+                switch answer.trimmingCharacters(in: .whitespacesAndNewlines) {
+                case "admin": return .level(.admin)
+                case "operator": return .level(.operator)
+                case "user": return .level(.user)
+                default: return .unknown
+                }
+            })
+    }
+}
