@@ -24,8 +24,10 @@ struct TmuxPane {
     {
         let pane = TmuxPane(server: "haws-top-\(UUID().uuidString.prefix(8))")
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        var line = ((then == nil ? ["exec", "env"] : ["env"]) + assignments + command).map(Self.quoted).joined(
-            separator: " ")
+        // `swift test` runs with NO_COLOR=1; the pane gets it only when the test asks for it.
+        let unset = environment["NO_COLOR"] == nil ? ["-u", "NO_COLOR"] : []
+        var line = ((then == nil ? ["exec", "env"] : ["env"]) + unset + assignments + command).map(Self.quoted)
+            .joined(separator: " ")
         if let then { line += "; " + then }
         try await pane.tmux([
             "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(columns)", "-y", "\(rows)", line,
@@ -331,6 +333,39 @@ struct TmuxPane {
                 let exited = try await eventually(timeout: .seconds(5)) { try await pane.format("#{pane_dead}") == "1" }
                 #expect(exited)
                 #expect(try await pane.format("#{alternate_on}") == "0")
+            } catch {
+                await pane.kill()
+                throw error
+            }
+            await pane.kill()
+        }
+    }
+
+    /// 256 colours, 8 colours, and none with NO_COLOR; UTF-8 box drawing, ASCII in the C locale.
+    @Test func colourAndCharacterSetFollowTheTerminal() async throws {
+        let missing = directory.appendingPathComponent("missing.sock").path
+        let cases: [(environment: [String: String], check: (String) -> Bool, what: String)] = [
+            (["TERM": "tmux-256color"], { $0.contains("\u{1B}[38;5;") && $0.contains("✖") }, "256 colours, UTF-8"),
+            (["TERM": "screen"], { !$0.contains("\u{1B}[38;5;") && $0.contains("\u{1B}[31m") }, "8 colours"),
+            (
+                ["TERM": "tmux-256color", "NO_COLOR": "1", "LANG": "C", "LC_ALL": "C"],
+                { screen in
+                    !screen.contains("\u{1B}[38;5;") && !screen.contains("\u{1B}[31m")
+                        && screen.unicodeScalars.allSatisfy { $0.isASCII }
+                }, "no colour, ASCII"
+            ),
+        ]
+        for item in cases {
+            var environment = Self.environment
+            environment.merge(item.environment) { $1 }
+            let arguments = [Haws.binary, "top", "--socket", missing, "--interval", "500ms", "--audit-log", auditLog]
+            let pane = try await TmuxPane.start(arguments, columns: 100, rows: 30, environment: environment)
+            do {
+                _ = try await pane.waitFor { $0.contains("unreachable") }
+                let styled = try await pane.tmux(["capture-pane", "-p", "-e", "-t", "t"])
+                #expect(
+                    styled.contains("unreachable") && item.check(styled),
+                    "\(item.what): \(styled.debugDescription.prefix(600))")
             } catch {
                 await pane.kill()
                 throw error

@@ -212,6 +212,11 @@ import Testing
         #expect(state.shouldQuit)
         #expect(auditRecords(effects).count == 1)
         #expect(effects.last == .quit)
+        // A command still waiting for HAProxy's answer is audited too.
+        (state, _) = Fixture.press(
+            Fixture.select(Fixture.state(), "ws_chat", "s1"), [.character("m"), .character("y")])
+        (state, effects) = update(state, .quit(reason: "signal 2"))
+        #expect(auditRecords(effects).map(\.result) == ["unknown: haws top quit before HAProxy answered"])
     }
 
     @Test func theAuditLogAppendsOneLinePerCommand() throws {

@@ -350,6 +350,20 @@ extension TopState {
             effects.append(.audit(auditRecords(for: verification)))
         }
         verifications = [:]
+        // Commands handed to the executor whose answer has not come back: they may have been sent.
+        for id in inFlight.keys.sorted() {
+            guard let batch = inFlight[id] else { continue }
+            effects.append(
+                .audit(
+                    batch.items.map { item in
+                        AuditRecord(
+                            time: now, user: settings.user, instance: item.target.instance,
+                            object: item.target.key.description, command: item.command.text,
+                            stateBefore: item.before.describe(for: batch.kind), stateAfter: nil,
+                            result: "unknown: haws top quit before HAProxy answered", origin: batch.origin.rawValue)
+                    }))
+        }
+        inFlight = [:]
         shouldQuit = true
         effects.append(.quit)
     }
