@@ -39,10 +39,10 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product haws --scratch-path .build-release
 
-## test: the whole suite, unit and end-to-end against a real HAProxy
+## test: the whole suite, unit and end-to-end against a real HAProxy (one test at a time: on 2 cores, parallel HAProxy tests disturb each other's timings)
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## demo: a self-contained lab on loopback (real HAProxy, WebSocket backends, client traffic) and haws on it
 demo: setup

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import HawsClient
+import HawsCore
+import HawsTUI
+
+/// `haws drain B/S`: the drain-to-zero workflow of `haws top`, headless, for deploy scripts.
+struct DrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drain",
+        abstract: "Drain a server (set state drain) and optionally wait until its WebSocket tunnels reach zero.",
+        discussion: """
+            Sends `set server B/S state drain` to every configured instance that has the server, re-reads \
+            the state to check it took effect, and appends each command to the audit log. With --wait, \
+            prints progress (tunnels now vs at start, rate, ETA, newcomers) until no tunnel is left.
+            Exit codes: 0 drained (or drain set, without --wait); 2 timeout with tunnels left; 3 errors \
+            (unreachable, refused, no such server, bad arguments).
+            """)
+
+    @Argument(help: ArgumentHelp("The server, as BACKEND/SERVER.", valueName: "backend/server"))
+    var server: String
+
+    @OptionGroup var instance: InstanceOptions
+
+    @Flag(help: "Wait until the server holds no tunnel.")
+    var wait = false
+
+    @Option(name: .customLong("timeout-wait"), help: ArgumentHelp("With --wait: give up after this long (exit 2).", valueName: "duration"))
+    var waitTimeout: String = "10m"
+
+    @Option(help: ArgumentHelp("With --wait: when drained, switch the server to this state (only maint).", valueName: "state"))
+    var then: String?
+
+    @Option(help: ArgumentHelp(
+        "With --wait: after this long with tunnels left, send `shutdown sessions server B/S` (explicit opt-in).",
+        valueName: "duration"))
+    var shutdownAfter: String?
+
+    @Option(help: ArgumentHelp("With --wait: how often to read the server.", valueName: "duration"))
+    var interval: String = "1s"
+
+    @Option(help: ArgumentHelp("NDJSON audit log of the commands sent.", valueName: "path"))
+    var auditLog: String?
+
+    func validate() throws {
+        if let then, then != "maint" { throw ValidationError("--then only accepts maint, not '\(then)'") }
+        if !wait, then != nil || shutdownAfter != nil { throw ValidationError("--then and --shutdown-after need --wait") }
+    }
+
+    func run() async throws {
+        let reference: ServerReference
+        do { reference = try ServerReference(parsing: server) } catch { throw ValidationError("\(error)") }
+        let timeout = try instance.requestTimeout()
+        let limit = try Self.duration(waitTimeout, flag: "--timeout-wait")
+        let cadence = try Self.duration(interval, flag: "--interval")
+        let shutdownDeadline = try shutdownAfter.map { try Self.duration($0, flag: "--shutdown-after") }
+        let specs = try instance.instances().filter { $0.runtime != nil }
+        guard !specs.isEmpty else {
+            throw ValidationError("drain needs a runtime socket at level admin (--socket); a stats page cannot change state")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let audit = AuditLog(path: auditLog ?? AuditLog.defaultPath(environment: environment))
+        do { try audit.prepare() } catch { throw DrainFailure("audit log: \(error); refusing to act without it") }
+        let user = TopCommand.currentUser(environment)
+
+        // 1. Which instances have the server, and its state before.
+        var targets: [(spec: InstanceSpec, before: Server)] = []
+        for spec in specs {
+            guard case .read(let snapshot) = await InstanceReader(spec: spec, timeout: timeout).readStats() else {
+                throw DrainFailure("\(spec.name): unreachable; nothing was changed")
+            }
+            if let found = snapshot.backends.first(where: { $0.name == reference.backend.value })?.servers
+                .first(where: { $0.name == reference.server.value })
+            {
+                targets.append((spec, found))
+            }
+        }
+        guard !targets.isEmpty else { throw DrainFailure("no instance has a server \(reference)") }
+
+        // 2. Drain, verify, audit.
+        var trackers: [String: DrainTracker] = [:]
+        for (spec, before) in targets {
+            let command = RuntimeCommand.setState(reference, .drain)
+            try await send(command, to: spec, before: before, origin: "haws drain", audit: audit, user: user, timeout: timeout)
+            let start = await observe(reference, on: spec, timeout: timeout) ?? DrainTracker.Observation(time: Date(), tunnels: before.sessions)
+            trackers[spec.name] = DrainTracker(
+                server: reference.key, start: start,
+                options: .init(maintWhenEmpty: then == "maint", deadline: shutdownDeadline),
+                upgradesBaseline: before.responses.informational)
+            print("\(spec.name) \(reference): DRAIN set; \(start.tunnels) tunnels")
+        }
+        guard wait else { return }
+
+        // 3. Wait for zero.
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while true {
+            var remaining = 0
+            for (spec, _) in targets {
+                guard var tracker = trackers[spec.name] else { continue }
+                if let observation = await observe(reference, on: spec, timeout: timeout) { tracker.observe(observation) }
+                switch tracker.nextStep(at: Date()) {
+                case .switchToMaint:
+                    let before = await currentServer(reference, on: spec, timeout: timeout)
+                    try await send(RuntimeCommand.setState(reference, .maint), to: spec, before: before, origin: "auto-maint at zero tunnels", audit: audit, user: user, timeout: timeout)
+                    tracker.markMaintRequested()
+                    print("\(spec.name) \(reference): no tunnel left, MAINT set")
+                case .offerShutdown(let left):
+                    let before = await currentServer(reference, on: spec, timeout: timeout)
+                    print("\(spec.name) \(reference): --shutdown-after reached with \(left) tunnels: shutting down sessions")
+                    try await send(RuntimeCommand.shutdownSessions(reference), to: spec, before: before, origin: "drain --shutdown-after", audit: audit, user: user, timeout: timeout)
+                    tracker.markShutdownOffered()
+                case .drained, .wait:
+                    break
+                }
+                trackers[spec.name] = tracker
+                remaining += tracker.tunnels
+                print(Self.progress(spec.name, reference, tracker))
+            }
+            if remaining == 0, trackers.values.allSatisfy({ $0.nextStep(at: Date()) == .drained }) {
+                print("\(reference): drained")
+                return
+            }
+            if clock.now >= deadline {
+                FileHandle.standardError.write(Data("haws: \(reference): \(remaining) tunnels left after \(waitTimeout)\n".utf8))
+                throw ExitCode(2)
+            }
+            try await Task.sleep(for: cadence)
+        }
+    }
+
+    /// One progress line: `edge-1 ws_chat/s1 DRAIN 12 tunnels (25 at start, 13 closed, 2 new) 0.8/s ETA 15s`.
+    static func progress(_ instance: String, _ reference: ServerReference, _ tracker: DrainTracker) -> String {
+        var parts = ["\(instance) \(reference): \(tracker.tunnels) tunnels (\(tracker.tunnelsAtStart) at start, \(tracker.closedSinceStart) closed"]
+        if let arrived = tracker.arrivedSinceStart { parts[0] += ", \(arrived) new" }
+        parts[0] += ")"
+        if let rate = tracker.decreasePerSecond { parts.append(String(format: "%.1f/s", rate)) }
+        if let eta = tracker.etaSeconds { parts.append("ETA \(StatusTableRenderer.duration(Int(eta.rounded(.up))))") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Tunnels now (exact per server when the socket allows it, otherwise its sessions) and upgrades so far.
+    func observe(_ reference: ServerReference, on spec: InstanceSpec, timeout: Duration) async -> DrainTracker.Observation? {
+        guard case .read(let snapshot) = await InstanceReader(spec: spec, timeout: timeout).read(),
+            let server = snapshot.backends.first(where: { $0.name == reference.backend.value })?.servers
+                .first(where: { $0.name == reference.server.value })
+        else { return nil }
+        let tunnels = snapshot.tunnels(of: server.key)?.count ?? server.sessions
+        return DrainTracker.Observation(time: Date(), tunnels: tunnels, upgradesTotal: server.responses.informational)
+    }
+
+    func currentServer(_ reference: ServerReference, on spec: InstanceSpec, timeout: Duration) async -> Server? {
+        guard case .read(let snapshot) = await InstanceReader(spec: spec, timeout: timeout).readStats() else { return nil }
+        return snapshot.backends.first { $0.name == reference.backend.value }?.servers.first { $0.name == reference.server.value }
+    }
+
+    /// Sends one command, re-reads the state, and writes the audit line; throws with HAProxy's own words.
+    func send(
+        _ command: RuntimeCommand, to spec: InstanceSpec, before: Server?, origin: String, audit: AuditLog, user: String,
+        timeout: Duration
+    ) async throws {
+        let reference = try ServerReference(parsing: server)
+        guard let endpoint = spec.runtime else { throw DrainFailure("\(spec.name) has no runtime socket") }
+        var result = "took effect"
+        var failure: String?
+        do {
+            let answer = try await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).send(command.text)
+            if let message = RuntimeAPIResponse.errorMessage(of: answer) { failure = message }
+        } catch {
+            failure = String(describing: error)
+        }
+        let after = await currentServer(reference, on: spec, timeout: timeout)
+        if let failure { result = "failed: \(failure)" }
+        try? audit.append([
+            AuditRecord(
+                time: Date(), user: user, instance: spec.name, object: reference.description,
+                command: command.text, stateBefore: before?.status.raw, stateAfter: after?.status.raw, result: result,
+                origin: origin)
+        ])
+        if let failure { throw DrainFailure("\(spec.name): '\(command.text)' failed: \(failure)") }
+    }
+
+    static func duration(_ text: String, flag: String) throws -> Duration {
+        do {
+            let value = try DurationParser.parse(text)
+            guard value > .zero else { throw ValidationError("\(flag) must be positive") }
+            return value
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(flag): \(error)")
+        }
+    }
+}
+
+/// A drain that could not proceed: one line, exit 3.
+struct DrainFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
