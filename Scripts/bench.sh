@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # haws benchmarks: speed and memory as ratios against named peers, measured in the same run.
-# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status; default: all)
+# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe; default: all)
 # Everything listens on 127.0.0.1 or a Unix socket in a temp dir; every loop is bounded.
 set -euo pipefail
 HAWS=$(realpath "${1:?usage: bench.sh path/to/haws [section...]}")
 shift || true
-SECTIONS=${*:-status}
+SECTIONS=${*:-status agent top}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/haws-bench.XXXXXX)
 PIDS=()
@@ -121,6 +121,33 @@ PY
   read -r cpu rss hwm <<<"$(cpu_rss $soaker)"
   kill $soaker
   echo "  after ${done_polls} polls (${cpu} s CPU): RSS ${rss} MB (${early_rss} MB after 5 s, peak ${hwm} MB; target under 50 MB)"
+}
+
+# top_cpu NAME SECONDS CMD...: runs a dashboard in a private tmux (160x50) and prints "cpu_percent hwm_mb".
+top_cpu() {
+  local name=$1 seconds=$2; shift 2
+  local sock="$WORK/tmux-$name"
+  tmux -S "$sock" -f /dev/null new-session -d -s bench -x 160 -y 50 "$*"
+  sleep 3   # let it start and draw its first frames before measuring
+  local pid; pid=$(tmux -S "$sock" list-panes -t bench -F '#{pane_pid}')
+  read -r c0 _ _ <<<"$(cpu_rss "$pid")"
+  sleep "$seconds"
+  read -r c1 rss hwm <<<"$(cpu_rss "$pid")"
+  tmux -S "$sock" kill-server 2>/dev/null || true
+  python3 -c "print(f'{($c1 - $c0) / $seconds * 100:.2f} $hwm')"
+}
+
+bench_top() {
+  local seconds=${TOP_SECONDS:-30}
+  for servers in 2000 10000; do
+    echo "== haws top vs hatop at ${servers} servers, 1 s refresh, ${seconds} s each (CPU of one core, peak RSS)"
+    start_haproxy "$WORK/top$servers" "$servers" $((servers / 100))
+    local sock="$WORK/top$servers/admin.sock"
+    read -r hcpu hrss <<<"$(top_cpu hatop "$seconds" hatop -s "$sock" -i 1)"
+    read -r wcpu wrss <<<"$(top_cpu haws "$seconds" "$HAWS" top --socket "$sock" --interval 1s --audit-log "$WORK/audit.log")"
+    echo "  hatop (shows at most 999 rows): ${hcpu}% CPU, ${hrss} MB"
+    echo "  haws top (all ${servers} servers): ${wcpu}% CPU, ${wrss} MB"
+  done
 }
 
 for section in $SECTIONS; do
