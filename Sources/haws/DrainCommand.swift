@@ -134,7 +134,7 @@ struct DrainCommand: AsyncParsableCommand {
         var parts = ["\(instance) \(reference): \(tracker.tunnels) tunnels (\(tracker.tunnelsAtStart) at start, \(tracker.closedSinceStart) closed"]
         if let arrived = tracker.arrivedSinceStart { parts[0] += ", \(arrived) new" }
         parts[0] += ")"
-        if let rate = tracker.decreasePerSecond { parts.append(String(format: "%.1f/s", rate)) }
+        if let rate = tracker.decreasePerSecond { parts.append(String(format: "%.1f/s", rate + 0.0)) }  // no "-0.0"
         if let eta = tracker.etaSeconds { parts.append("ETA \(StatusTableRenderer.duration(Int(eta.rounded(.up))))") }
         return parts.joined(separator: " ")
     }

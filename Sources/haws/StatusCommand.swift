@@ -67,7 +67,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let report = StatusEvaluator.evaluate(readings, policy: policy)
         if json {
-            print(report.json())
+            print(report.json(), terminator: "")
         } else {
             print(StatusTableRenderer(color: Terminal.wantsColor(disabled: noColor)).render(report), terminator: "")
             for reading in readings {

@@ -1,3 +1,4 @@
+import HawsCore
 import Foundation
 import Testing
 

@@ -51,7 +51,7 @@ import Testing
             #expect(output.stderr.contains("not a HAProxy stats CSV"))
             let json = try await Haws.run(["status", "--socket", path, "--json"])
             #expect(json.code == 3)
-            #expect(json.stdout.contains("\"verdict\" : \"unknown\""))
+            #expect(json.stdout.contains("\"verdict\":\"unknown\""))
         }
     }
 

@@ -105,7 +105,7 @@ import Testing
             var output = Haws.Output(code: -1, stdout: "", stderr: "")
             let down = try await eventually(timeout: .seconds(15)) {
                 output = try await Haws.run(["status", "--socket", socket, "--json"])
-                return output.stdout.contains("\"status\" : \"DOWN\"")
+                return output.stdout.contains("\"status\":\"DOWN\"")
             }
             #expect(down, "s3 never went DOWN: \(output.stdout.prefix(600))")
             #expect(output.code == 1)  // a DOWN server is WARNING by default
@@ -171,7 +171,7 @@ import Testing
 
         let missing = try await Haws.run(["status", "--socket", "/nonexistent/haproxy.sock", "--json"])
         #expect(missing.code == 3)
-        #expect(missing.stdout.contains("\"verdict\" : \"unknown\""))
+        #expect(missing.stdout.contains("\"verdict\":\"unknown\""))
         let bad = try await Haws.run(["status", "--down", "sometimes"])
         #expect(bad.code == 3)
         #expect(bad.stderr.split(separator: "\n").count >= 1)

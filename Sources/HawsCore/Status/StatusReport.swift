@@ -83,22 +83,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var backup: Bool
     }
 
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder
     }
 
-    public func json() -> String {
-        // Encoding plain value types cannot fail; an empty object would still be valid JSON.
-        let data = (try? Self.encoder().encode(self)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
 }
