@@ -9,6 +9,8 @@ public final class StatsHeader: Sendable, Hashable {
     /// trailing comma is dropped.
     public let names: [String]
     private let indexByName: [String: Int]
+    /// Positions of the ``StatsColumn`` cases, `-1` when this HAProxy's CSV lacks the column.
+    private let knownIndex: [Int]
 
     public init(names: [String]) {
         self.names = names
@@ -17,6 +19,14 @@ public final class StatsHeader: Sendable, Hashable {
             map[name] = index
         }
         self.indexByName = map
+        self.knownIndex = StatsColumn.allCases.map { map[$0.name] ?? -1 }
+    }
+
+    /// The position of a known column, or `nil` when absent.
+    @inline(__always)
+    public func index(of column: StatsColumn) -> Int? {
+        let index = knownIndex[column.rawValue]
+        return index < 0 ? nil : index
     }
 
     /// Parses the fields of the `# pxname,svname,...` line.
@@ -60,6 +70,24 @@ public struct StatsRow: Sendable, Hashable {
     public subscript(_ column: String) -> String? {
         guard let index = header.index(of: column), index < values.count else { return nil }
         return values[index]
+    }
+
+    /// The cell of a known column, by position.
+    public subscript(_ column: StatsColumn) -> String? {
+        guard let index = header.index(of: column), index < values.count else { return nil }
+        return values[index]
+    }
+
+    /// A known column as an integer; `nil` when absent, empty or not a number.
+    public func int(_ column: StatsColumn) -> Int? {
+        guard let cell = self[column], !cell.isEmpty else { return nil }
+        return Int(cell)
+    }
+
+    /// A known column as a non-empty string.
+    public func text(_ column: StatsColumn) -> String? {
+        guard let cell = self[column], !cell.isEmpty else { return nil }
+        return cell
     }
 
     /// The cell as an integer; `nil` when absent, empty or not a number.

@@ -25,12 +25,12 @@ public struct HTTPResponseCounts: Sendable, Hashable, Codable {
     public var other: Int
 
     init(_ row: StatsRow) {
-        informational = row.int("hrsp_1xx") ?? 0
-        success = row.int("hrsp_2xx") ?? 0
-        redirection = row.int("hrsp_3xx") ?? 0
-        clientError = row.int("hrsp_4xx") ?? 0
-        serverError = row.int("hrsp_5xx") ?? 0
-        other = row.int("hrsp_other") ?? 0
+        informational = row.int(.hrsp1xx) ?? 0
+        success = row.int(.hrsp2xx) ?? 0
+        redirection = row.int(.hrsp3xx) ?? 0
+        clientError = row.int(.hrsp4xx) ?? 0
+        serverError = row.int(.hrsp5xx) ?? 0
+        other = row.int(.hrspOther) ?? 0
     }
 }
 
@@ -55,20 +55,20 @@ public struct Frontend: Sendable, Hashable {
 
     public init(row: StatsRow) {
         self.row = row
-        name = row["pxname"] ?? ""
-        status = row["status"] ?? ""
-        sessions = row.int("scur") ?? 0
-        sessionLimit = row.int("slim")
-        totalSessions = row.int("stot") ?? 0
-        sessionRate = row.int("rate") ?? 0
-        requestRate = row.int("req_rate") ?? 0
-        totalRequests = row.int("req_tot") ?? 0
-        bytesIn = row.int("bin") ?? 0
-        bytesOut = row.int("bout") ?? 0
-        deniedRequests = row.int("dreq") ?? 0
-        requestErrors = row.int("ereq") ?? 0
+        name = row[.pxname] ?? ""
+        status = row[.status] ?? ""
+        sessions = row.int(.scur) ?? 0
+        sessionLimit = row.int(.slim)
+        totalSessions = row.int(.stot) ?? 0
+        sessionRate = row.int(.rate) ?? 0
+        requestRate = row.int(.reqRate) ?? 0
+        totalRequests = row.int(.reqTot) ?? 0
+        bytesIn = row.int(.bin) ?? 0
+        bytesOut = row.int(.bout) ?? 0
+        deniedRequests = row.int(.dreq) ?? 0
+        requestErrors = row.int(.ereq) ?? 0
         responses = HTTPResponseCounts(row)
-        mode = row.text("mode")
+        mode = row.text(.mode)
     }
 }
 
@@ -115,37 +115,37 @@ public struct Server: Sendable, Hashable {
 
     public init(row: StatsRow) {
         self.row = row
-        backend = row["pxname"] ?? ""
-        name = row["svname"] ?? ""
-        status = ServerStatus(row["status"] ?? "")
-        check = row["check_status"].flatMap(CheckStatus.init)
-        checkCode = row.int("check_code")
-        lastCheck = row.text("last_chk")
-        checkDescription = row.text("check_desc")
-        checkDurationMs = row.int("check_duration")
-        weight = row.int("weight") ?? 0
-        userWeight = row.int("uweight")
-        isBackup = (row.int("bck") ?? 0) > 0
-        sessions = row.int("scur") ?? 0
-        maxSessions = row.int("smax") ?? 0
-        sessionLimit = row.int("slim")
-        totalSessions = row.int("stot") ?? 0
-        queue = row.int("qcur") ?? 0
-        queueMax = row.int("qmax") ?? 0
-        queueLimit = row.int("qlimit")
-        bytesIn = row.int("bin") ?? 0
-        bytesOut = row.int("bout") ?? 0
-        connectionErrors = row.int("econ") ?? 0
-        responseErrors = row.int("eresp") ?? 0
-        retries = row.int("wretr") ?? 0
-        redispatches = row.int("wredis") ?? 0
-        failedChecks = row.int("chkfail") ?? 0
-        downTransitions = row.int("chkdown") ?? 0
-        secondsSinceChange = row.int("lastchg")
-        downtimeSeconds = row.int("downtime")
-        sessionRate = row.int("rate") ?? 0
+        backend = row[.pxname] ?? ""
+        name = row[.svname] ?? ""
+        status = ServerStatus(row[.status] ?? "")
+        check = row[.checkStatus].flatMap(CheckStatus.init)
+        checkCode = row.int(.checkCode)
+        lastCheck = row.text(.lastChk)
+        checkDescription = row.text(.checkDesc)
+        checkDurationMs = row.int(.checkDuration)
+        weight = row.int(.weight) ?? 0
+        userWeight = row.int(.uweight)
+        isBackup = (row.int(.bck) ?? 0) > 0
+        sessions = row.int(.scur) ?? 0
+        maxSessions = row.int(.smax) ?? 0
+        sessionLimit = row.int(.slim)
+        totalSessions = row.int(.stot) ?? 0
+        queue = row.int(.qcur) ?? 0
+        queueMax = row.int(.qmax) ?? 0
+        queueLimit = row.int(.qlimit)
+        bytesIn = row.int(.bin) ?? 0
+        bytesOut = row.int(.bout) ?? 0
+        connectionErrors = row.int(.econ) ?? 0
+        responseErrors = row.int(.eresp) ?? 0
+        retries = row.int(.wretr) ?? 0
+        redispatches = row.int(.wredis) ?? 0
+        failedChecks = row.int(.chkfail) ?? 0
+        downTransitions = row.int(.chkdown) ?? 0
+        secondsSinceChange = row.int(.lastchg)
+        downtimeSeconds = row.int(.downtime)
+        sessionRate = row.int(.rate) ?? 0
         responses = HTTPResponseCounts(row)
-        address = row.text("addr")
+        address = row.text(.addr)
     }
 }
 
@@ -177,21 +177,21 @@ public struct Backend: Sendable, Hashable {
         self.row = row
         self.name = name
         self.servers = servers
-        status = row?["status"] ?? ""
-        sessions = row?.int("scur") ?? servers.reduce(0) { $0 + $1.sessions }
-        sessionLimit = row?.int("slim")
-        totalSessions = row?.int("stot") ?? 0
-        queue = row?.int("qcur") ?? 0
-        bytesIn = row?.int("bin") ?? 0
-        bytesOut = row?.int("bout") ?? 0
-        connectionErrors = row?.int("econ") ?? 0
-        responseErrors = row?.int("eresp") ?? 0
-        sessionRate = row?.int("rate") ?? 0
+        status = row?[.status] ?? ""
+        sessions = row?.int(.scur) ?? servers.reduce(0) { $0 + $1.sessions }
+        sessionLimit = row?.int(.slim)
+        totalSessions = row?.int(.stot) ?? 0
+        queue = row?.int(.qcur) ?? 0
+        bytesIn = row?.int(.bin) ?? 0
+        bytesOut = row?.int(.bout) ?? 0
+        connectionErrors = row?.int(.econ) ?? 0
+        responseErrors = row?.int(.eresp) ?? 0
+        sessionRate = row?.int(.rate) ?? 0
         responses = row.map(HTTPResponseCounts.init) ?? HTTPResponseCounts(StatsRow(header: StatsHeader(names: []), values: []))
-        algorithm = row?.text("algo")
-        mode = row?.text("mode")
-        activeServers = row?.int("act") ?? 0
-        backupServers = row?.int("bck") ?? 0
+        algorithm = row?.text(.algo)
+        mode = row?.text(.mode)
+        activeServers = row?.int(.act) ?? 0
+        backupServers = row?.int(.bck) ?? 0
     }
 
     /// True when no server of the backend is alive outside maintenance, or HAProxy itself marks the
