@@ -69,7 +69,7 @@ extension StatusReport.BackendEntry {
 extension StatusReport.ServerEntry {
     enum CodingKeys: String, CodingKey {
         case name, status, adminState, operState, weight, sessions, sessionLimit, tunnels, oldestTunnelSeconds
-        case queue, errors, checkStatus, checkCode, checkDescription, lastCheck, address, backup
+        case queue, errors, checkStatus, checkCode, checkDescription, lastCheck, address, backup, probe
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,5 +91,80 @@ extension StatusReport.ServerEntry {
         try c.encode(lastCheck, forKey: .lastCheck)
         try c.encode(address, forKey: .address)
         try c.encode(backup, forKey: .backup)
+        try c.encode(probe, forKey: .probe)
+    }
+}
+
+extension StatusReport {
+    enum CodingKeys: String, CodingKey {
+        case schema, generatedAt, verdict, exitCode, summary, problems, findings, instances, frontends, backends, probes
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(exitCode, forKey: .exitCode)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(problems, forKey: .problems)
+        try c.encode(findings, forKey: .findings)
+        try c.encode(instances, forKey: .instances)
+        try c.encode(frontends, forKey: .frontends)
+        try c.encode(backends, forKey: .backends)
+        try c.encode(probes, forKey: .probes)
+    }
+}
+
+extension StatusReport.ProbeEntry {
+    enum CodingKeys: String, CodingKey {
+        case verdict, url, mode, failureCode, failurePhase, headline, message, httpStatus, timingsMs
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(url, forKey: .url)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(failureCode, forKey: .failureCode)
+        try c.encode(failurePhase, forKey: .failurePhase)
+        try c.encode(headline, forKey: .headline)
+        try c.encode(message, forKey: .message)
+        try c.encode(httpStatus, forKey: .httpStatus)
+        try c.encode(timingsMs, forKey: .timingsMs)
+    }
+}
+
+extension StatusReport.PhaseTimings {
+    enum CodingKeys: String, CodingKey {
+        case resolve, connect, tls, upgrade, ping, message, close, total
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(resolve, forKey: .resolve)
+        try c.encode(connect, forKey: .connect)
+        try c.encode(tls, forKey: .tls)
+        try c.encode(upgrade, forKey: .upgrade)
+        try c.encode(ping, forKey: .ping)
+        try c.encode(message, forKey: .message)
+        try c.encode(close, forKey: .close)
+        try c.encode(total, forKey: .total)
+    }
+}
+
+extension StatusReport.ProbeSummary {
+    enum CodingKeys: String, CodingKey {
+        case probed, passed, failed, notProbeable, durationMs, frontends
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(probed, forKey: .probed)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(failed, forKey: .failed)
+        try c.encode(notProbeable, forKey: .notProbeable)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(frontends, forKey: .frontends)
     }
 }
