@@ -60,12 +60,13 @@ public struct BackendProbeSettings: Sendable, Hashable {
             origin: self.origin,
             headers: self.headers,
             subprotocols: self.subprotocols,
-            serverName: self.serverName ?? self.hostHeader.map(Self.stripPort)
+            serverName: self.serverName ?? self.hostHeader.map(Self.serverName(forHostHeader:))
         )
     }
 
-    /// `chat.example.com:8443` -> `chat.example.com`; `[::1]:80` -> `::1`.
-    static func stripPort(_ authority: String) -> String {
+    /// The SNI name a `Host` header implies: `chat.example.com:8443` -> `chat.example.com`; `[::1]:80` -> `::1`
+    /// (which ``ProbeTarget`` then never sends, being an IP literal).
+    public static func serverName(forHostHeader authority: String) -> String {
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             return String(authority[authority.index(after: authority.startIndex)..<close])
         }

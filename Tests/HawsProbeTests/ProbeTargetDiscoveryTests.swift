@@ -197,8 +197,8 @@ struct ProbeTargetDiscoveryTests {
                 continue
             }
         }
-        #expect(BackendProbeSettings.stripPort("chat.example.com:8443") == "chat.example.com")
-        #expect(BackendProbeSettings.stripPort("[::1]:80") == "::1")
-        #expect(BackendProbeSettings.stripPort("chat.example.com") == "chat.example.com")
+        #expect(BackendProbeSettings.serverName(forHostHeader: "chat.example.com:8443") == "chat.example.com")
+        #expect(BackendProbeSettings.serverName(forHostHeader: "[::1]:80") == "::1")
+        #expect(BackendProbeSettings.serverName(forHostHeader: "chat.example.com") == "chat.example.com")
     }
 }
