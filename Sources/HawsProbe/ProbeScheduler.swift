@@ -57,6 +57,9 @@ public actor ProbeScheduler {
         public var fall: Int
         /// Consecutive passes before a failing object counts as passing again (default 1).
         public var rise: Int
+        /// Keep rolling ``ProbeStatistics`` per object (default). A single round (`haws status --probe`) turns it
+        /// off: its percentiles would be of one sample, and starting histograms costs about 1 ms of CPU per object.
+        public var keepsStatistics: Bool
 
         public init(
             interval: Duration = ProbeSettings.defaultInterval,
@@ -65,7 +68,8 @@ public actor ProbeScheduler {
             options: ProbeOptions = ProbeOptions(),
             statisticsWindow: Duration = .seconds(300),
             fall: Int = 1,
-            rise: Int = 1
+            rise: Int = 1,
+            keepsStatistics: Bool = true
         ) {
             self.interval = interval
             self.concurrency = concurrency
@@ -74,6 +78,7 @@ public actor ProbeScheduler {
             self.statisticsWindow = statisticsWindow
             self.fall = fall
             self.rise = rise
+            self.keepsStatistics = keepsStatistics
         }
 
         /// The cadence, concurrency, jitter and options of `settings`.
@@ -258,11 +263,13 @@ public actor ProbeScheduler {
     }
 
     private func record(_ result: ProbeResult, for key: ProbeKey) {
-        var statistics =
-            self.statistics[key]
-            ?? ProbeStatistics(window: self.configuration.statisticsWindow, origin: self.statisticsOrigin)
-        statistics.record(result, at: self.clock.instant())
-        self.statistics[key] = statistics
+        if self.configuration.keepsStatistics {
+            var statistics =
+                self.statistics.removeValue(forKey: key)  // keeps the histograms uniquely referenced
+                ?? ProbeStatistics(window: self.configuration.statisticsWindow, origin: self.statisticsOrigin)
+            statistics.record(result, at: self.clock.instant())
+            self.statistics[key] = statistics
+        }
         self.lastResults[key] = result
         var health = self.health[key] ?? ProbeHealth()
         let event = health.observe(

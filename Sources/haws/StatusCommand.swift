@@ -126,8 +126,10 @@ struct StatusCommand: AsyncParsableCommand {
         let frontendInstance = specs.count == 1 ? specs[0].name : "haproxy"
         let plan = readings.map { ProbeTargetDiscovery.plan(for: $0, settings: settings) }.reduce(ProbePlan(), +)
             + ProbeTargetDiscovery.frontendPlan(settings, instance: frontendInstance)
+        var configuration = ProbeScheduler.Configuration(settings)
+        configuration.keepsStatistics = false  // one round: percentiles of one sample say nothing
         let scheduler = ProbeScheduler(
-            configuration: ProbeScheduler.Configuration(settings),
+            configuration: configuration,
             targets: { plan },
             probe: ProbeScheduler.live(prober: Prober()))
         return StatusProbeResults(board: await scheduler.runRound())

@@ -274,6 +274,20 @@ struct ProbeSchedulerTests {
         #expect(board[Self.key("s4001")]?.health.state == .unknown)
     }
 
+    @Test("a one-round scheduler (haws status --probe) can skip statistics: results and health only")
+    func withoutStatistics() async {
+        let clock = FakeClock()
+        let probe = FakeProbe(clock: clock)
+        let source = PlanSource()
+        source.set([8001])
+        let configuration = ProbeScheduler.Configuration(jitter: .zero, keepsStatistics: false)
+        let scheduler = self.scheduler(source, probe, clock, Collected(), configuration: configuration)
+        let board = await scheduler.runRound()
+        #expect(board[Self.key("s8001")]?.lastResult?.passed == true)
+        #expect(board[Self.key("s8001")]?.health.state == .passing)
+        #expect(board[Self.key("s8001")]?.statistics == nil)
+    }
+
     @Test("the per-object mode of the plan reaches the probe function")
     func modes() async {
         let clock = FakeClock()
