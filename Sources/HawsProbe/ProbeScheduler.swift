@@ -200,6 +200,10 @@ public actor ProbeScheduler {
                 startNext()
             }
             while let (job, result) = await group.next() {
+                startNext()
+                if result.failure == .cancelled {
+                    continue  // the round was cancelled (shutdown): says nothing about the server
+                }
                 if result.passed {
                     passed += 1
                 } else {
@@ -208,7 +212,6 @@ public actor ProbeScheduler {
                 for key in work[job] ?? [] {
                     self.record(result, for: key)
                 }
-                startNext()
             }
         }
 

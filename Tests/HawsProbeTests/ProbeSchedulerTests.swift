@@ -288,6 +288,23 @@ struct ProbeSchedulerTests {
         #expect(board[Self.key("s8001")]?.statistics == nil)
     }
 
+    @Test("probes cancelled by a shutdown are not recorded: no failure event, health unchanged")
+    func cancelledIsNotAFailure() async {
+        let clock = FakeClock()
+        let probe = FakeProbe(clock: clock)
+        let source = PlanSource()
+        source.set([9001])
+        let collected = Collected()
+        let scheduler = self.scheduler(source, probe, clock, collected)
+        await scheduler.runRound()
+        probe.fail(9001, .cancelled)
+        let board = await scheduler.runRound()
+        #expect(collected.eventList.isEmpty)
+        #expect(board[Self.key("s9001")]?.health.state == .passing)
+        #expect(board[Self.key("s9001")]?.statistics?.probes == 1)
+        #expect(board.lastRound?.failed == 0)
+    }
+
     @Test("the per-object mode of the plan reaches the probe function")
     func modes() async {
         let clock = FakeClock()
