@@ -134,9 +134,11 @@ public struct ProbeRunReport: Sendable, Encodable {
         if self.passed {
             lines.append("HAWS PROBE OK - \(total)/\(total) probes passed")
         } else {
-            let codes = self.targets.flatMap(\.failures).reduce(into: [String: Int]()) { $0[$1.key, default: 0] += $1.value }
-            let list = codes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
-            lines.append("HAWS PROBE FAILED - \(failed) of \(total) probes failed (\(list.joined(separator: ", ")))")
+            var codes: [String: Int] = [:]
+            for (code, count) in self.targets.flatMap(\.failures) {
+                codes[code, default: 0] += count
+            }
+            lines.append("HAWS PROBE FAILED - \(failed) of \(total) probes failed (\(Self.list(codes)))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -187,13 +189,19 @@ public struct ProbeRunReport: Sendable, Encodable {
             lines.append("  " + name + String(repeating: " ", count: max(1, 8 - name.count)) + cells.joined())
         }
         if !target.failures.isEmpty {
-            let list = target.failures.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
-            lines.append("  failures: \(list.joined(separator: ", "))")
+            lines.append("  failures: \(Self.list(target.failures))")
             if let failure = target.result.failure {
                 lines.append("  first: \(failure.description)")
             }
         }
         return lines
+    }
+
+    /// `bad_accept 3, timeout 1`: most frequent first.
+    static func list(_ counts: [String: Int]) -> String {
+        counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .map { "\($0.key) \($0.value)" }
+            .joined(separator: ", ")
     }
 
     /// Milliseconds with two decimals below 100 ms.

@@ -61,7 +61,9 @@ public enum ProbeTargetDiscovery {
             return .notProbeable(reason: "backend \(backend) is not listed in [probes] backends")
         }
         if !backendSettings.enabled {
-            return .notProbeable(reason: "probes are disabled for \(backend) ([probes.backend.\(backend)] enabled = false)")
+            return .notProbeable(
+                reason: "probes are disabled for \(backend) ([probes.backend.\(backend)] enabled = false)"
+            )
         }
         if server.status.admin == .maint {
             return .notProbeable(reason: "in MAINT: HAProxy sends it no traffic, so it is not probed")

@@ -35,10 +35,16 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("full or connect-only.", valueName: "mode"))
     var mode: ModeArgument = ModeArgument(.full)
 
-    @Option(name: .customLong("subprotocol"), help: ArgumentHelp("Offer this subprotocol (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("subprotocol"),
+        help: ArgumentHelp("Offer this subprotocol (repeatable).", valueName: "name")
+    )
     var subprotocols: [String] = []
 
-    @Option(name: .customLong("header"), help: ArgumentHelp("Extra request header 'Name: value' (repeatable).", valueName: "header"))
+    @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp("Extra request header 'Name: value' (repeatable).", valueName: "header")
+    )
     var headers: [String] = []
 
     @Option(help: ArgumentHelp("Origin header to send.", valueName: "origin"))

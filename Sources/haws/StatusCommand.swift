@@ -48,7 +48,8 @@ struct StatusCommand: AsyncParsableCommand {
     var probe = false
 
     @Option(help: ArgumentHelp(
-        "Severity of a server whose probe fails while HAProxy says it is up (a backend with no passing server is CRITICAL unless ok).",
+        "Severity of a server whose probe fails while HAProxy says it is up (a backend with no passing server is "
+            + "CRITICAL unless ok).",
         valueName: "severity"))
     var probeFailure: PolicySeverity = .init(.warning)
 

@@ -198,13 +198,16 @@ extension StatusEvaluator {
                 probed += 1
             case .notProbeable:
                 findings.append(
-                    Finding(severity: .ok, instance: instance, object: object, message: "not probed: \(probe.message ?? "")"))
+                    Finding(
+                        severity: .ok, instance: instance, object: object,
+                        message: "not probed: \(probe.message ?? "")"))
             case .failed:
                 probed += 1
                 failed += 1
                 let what = probe.headline ?? probe.failureCode ?? "probe failed"
                 if server.status.isDown {
-                    findings.append(Finding(severity: .ok, instance: instance, object: object, message: "probe fails too: \(what)"))
+                    findings.append(
+                        Finding(severity: .ok, instance: instance, object: object, message: "probe fails too: \(what)"))
                 } else {
                     let stage = probe.isHandshakeFailure ? "handshake fails" : "WebSocket fails after the handshake"
                     let state = server.status.raw.isEmpty ? "nothing" : server.status.raw

@@ -30,9 +30,8 @@ public struct StatusTableRenderer: Sendable {
             if let note = instance.tunnelDetailNote { lines.append("  note: \(note)") }
             let backends = report.backends.filter { $0.instance == instance.name }
             guard instance.reachable, !backends.isEmpty else { continue }
-            let probeHeader = showProbes ? ["PROBE"] : []
-            lines.append(
-                paint(row(["BACKEND / SERVER", "STATE", "CHECK", "WEIGHT", "SESS", "TUNNELS", "QUEUE", "ERRORS"] + probeHeader), .bold))
+            let header = ["BACKEND / SERVER", "STATE", "CHECK", "WEIGHT", "SESS", "TUNNELS", "QUEUE", "ERRORS"]
+            lines.append(paint(row(header + (showProbes ? ["PROBE"] : [])), .bold))
             for backend in backends {
                 let state = backend.serversTotal > 0 ? "\(backend.status) \(backend.serversUp)/\(backend.serversTotal)" : backend.status
                 let line = row([
