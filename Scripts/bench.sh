@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # haws benchmarks: speed and memory as ratios against named peers, measured in the same run.
 # Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe; default: all)
+# probe needs Debian's python3-websockets (imported by /usr/bin/python3, not a pyenv python3).
 # Everything listens on 127.0.0.1 or a Unix socket in a temp dir; every loop is bounded.
 set -euo pipefail
 HAWS=$(realpath "${1:?usage: bench.sh path/to/haws [section...]}")
 shift || true
-SECTIONS=${*:-status agent top}
+SECTIONS=${*:-status agent top probe}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/haws-bench.XXXXXX)
 PIDS=()
@@ -148,6 +149,106 @@ bench_top() {
     echo "  hatop (shows at most 999 rows): ${hcpu}% CPU, ${hrss} MB"
     echo "  haws top (all ${servers} servers): ${wcpu}% CPU, ${wrss} MB"
   done
+}
+
+# wait_for_line FILE TEXT: until FILE has a line TEXT (a server saying "ready"), at most 10 s.
+wait_for_line() {
+  for _ in $(seq 1 100); do
+    grep -qx "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "not ready: $(tail -3 "$1")" >&2
+  exit 1
+}
+
+bench_probe() {
+  echo "== haws probe vs Python websockets: 1,000 full WebSocket handshakes (connect, 101 + Sec-WebSocket-Accept,"
+  echo "   ping/pong, close), 64 in flight, against the same local echo server (Python websockets), median of 3 runs"
+  if ! /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
+    echo "  skipped: Debian's python3-websockets is missing (apt-get install python3-websockets)"
+    return 0
+  fi
+  local port dir
+  port=$(free_port)
+  # One port on 1,000 loopback addresses (127.0.0.1, 127.0.1.1, ...): 1,000 distinct probe targets below.
+  /usr/bin/python3 "$HERE/ws_bench_client.py" serve --port "$port" --hosts 1000 >"$WORK/echo.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_line "$WORK/echo.log" ready
+  python3 - "$HAWS" "$HERE/ws_bench_client.py" "$port" <<'PY'
+import json, resource, statistics, subprocess, sys, time
+haws, client, port = sys.argv[1], sys.argv[2], sys.argv[3]
+url, n, c = f"ws://127.0.0.1:{port}/bench", 1000, 64
+def measure(cmd, passed):
+    walls, cpus = [], []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        walls.append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        try:
+            ok = passed(out.stdout)
+        except (ValueError, KeyError, IndexError):
+            ok = None
+        if ok != n:
+            sys.exit(f"  {cmd[0]}: {ok}/{n} passed (exit {out.returncode}): {out.stdout[-300:]} {out.stderr[-300:]}")
+    return statistics.median(walls), statistics.median(cpus)
+hw, hc = measure([haws, "probe", url, "--count", str(n), "--concurrency", str(c), "--mode", "full", "--json"],
+                 lambda o: json.loads(o)["targets"][0]["passed"])
+pw, pc = measure(["/usr/bin/python3", client, "client", url, "--count", str(n), "--concurrency", str(c)],
+                 lambda o: json.loads(o)["passed"])
+version = subprocess.run(["/usr/bin/python3", "-c", "import websockets; print(websockets.__version__)"],
+                         capture_output=True, text=True).stdout.strip()
+print(f"  {'client':<34}{'wall':>8}{'handshakes/s':>15}{'CPU/handshake':>16}  (client process, user+sys)")
+for name, wall, cpu in [("haws probe (Swift, NIO)", hw, hc), (f"Python websockets {version}", pw, pc)]:
+    print(f"  {name:<34}{wall:>7.2f}s{n / wall:>15.0f}{cpu / n * 1000:>14.2f}ms")
+print(f"  haws vs Python: {pw / hw:.1f}x the handshake rate, {pc / hc:.1f}x less CPU per handshake "
+      "(the single-threaded echo server bounds both rates)")
+PY
+
+  echo "== haws status --probe: 1,000 servers behind HAProxy (1,000 loopback addresses, no checks), one probe round"
+  echo "   (discovery + 1,000 full probes, 64 in flight, 50 ms jitter), median of 3 runs"
+  dir="$WORK/probe"
+  mkdir -p "$dir"
+  python3 - "$dir" "$port" "$(free_port)" <<'PY'
+import sys
+directory, port, fe_port = sys.argv[1], sys.argv[2], sys.argv[3]
+lines = ["global", f"    stats socket {directory}/admin.sock mode 600 level admin", "    maxconn 4000",
+         "defaults", "    mode http", "    timeout connect 5s", "    timeout client 60s", "    timeout server 60s",
+         "frontend fe_main", f"    bind 127.0.0.1:{fe_port}", "    default_backend be_0"]
+hosts = ["127.0.0.1"] + [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(999)]
+for b in range(10):
+    lines += [f"backend be_{b}", "    balance roundrobin"]
+    lines += [f"    server s{s} {hosts[b * 100 + s]}:{port}" for s in range(100)]
+open(f"{directory}/haproxy.cfg", "w").write("\n".join(lines) + "\n")
+PY
+  haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    echo "show info" | socat -t 2 stdio "UNIX-CONNECT:$dir/admin.sock" 2>/dev/null | grep -q '^Pid:' && break
+    sleep 0.1
+  done
+  python3 - "$HAWS" "$dir/admin.sock" <<'PY'
+import json, resource, statistics, subprocess, sys, time
+haws, socket = sys.argv[1], sys.argv[2]
+rounds, walls, cpus = [], [], []
+for _ in range(3):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    out = subprocess.run([haws, "status", "--socket", socket, "--probe", "--json"], capture_output=True, text=True)
+    walls.append(time.perf_counter() - t)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    probes = json.loads(out.stdout)["probes"]
+    if probes["passed"] != 1000:
+        sys.exit(f"  only {probes['passed']}/1000 servers passed: {json.loads(out.stdout)['summary'][:300]}")
+    rounds.append(probes["duration_ms"] / 1000)
+print(f"  probe round: {statistics.median(rounds):.2f} s for 1000/1000 servers passed (a 10 s cycle: "
+      f"{statistics.median(rounds) / 10 * 100:.0f}% of it)")
+print(f"  whole command (read HAProxy, probe round, report): {statistics.median(walls):.2f} s wall, "
+      f"{statistics.median(cpus):.2f} s CPU ({statistics.median(cpus) / 1000 * 1000:.2f} ms per server)")
+PY
 }
 
 for section in $SECTIONS; do

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HawsClient
 import HawsCore
+import HawsProbe
 
 /// `haws status`: one read of every instance, a table or JSON, and a Nagios exit code.
 struct StatusCommand: AsyncParsableCommand {
@@ -12,6 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
             Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (HAProxy unreachable, bad arguments).
             Defaults: a server DOWN is WARNING, a backend with no server up is CRITICAL, DRAIN and MAINT are \
             OK but listed, session use at 80% of a limit is WARNING and at 95% CRITICAL.
+            With --probe, every server HAProxy lists gets one RFC 6455 probe (settings from the [probes] section of \
+            --config): a failing probe is WARNING even while HAProxy says UP, and a backend none of whose servers \
+            passes is CRITICAL.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -40,6 +44,20 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Never colour the table (colour is used only on a terminal, and never when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: "Probe every server with a real WebSocket handshake before reporting (settings: [probes] of --config).")
+    var probe = false
+
+    @Option(help: ArgumentHelp(
+        "Severity of a server whose probe fails while HAProxy says it is up (a backend with no passing server is "
+            + "CRITICAL unless ok).",
+        valueName: "severity"))
+    var probeFailure: PolicySeverity = .init(.warning)
+
+    @Option(name: .customLong("probe-frontend"), help: ArgumentHelp(
+        "Also probe this URL through HAProxy itself, e.g. ws://127.0.0.1:80/chat (repeatable; implies --probe).",
+        valueName: "url"))
+    var probeFrontends: [String] = []
+
     func validate() throws {
         for (name, value) in [("--sessions-warning", sessionsWarning), ("--sessions-critical", sessionsCritical)] where !(0...1000).contains(value) {
             throw ValidationError("\(name) must be a percentage between 0 and 1000, not \(value)")
@@ -65,11 +83,19 @@ struct StatusCommand: AsyncParsableCommand {
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        let report = StatusEvaluator.evaluate(readings, policy: policy)
+        let probing = probe || !probeFrontends.isEmpty
+        var probes: StatusProbeResults?
+        if probing {
+            policy.probeFailure = probeFailure.severity
+            policy.backendNoProbePassing = probeFailure.severity == .ok ? .ok : .critical
+            probes = await Self.probeRound(readings, settings: try probeSettings(), frontendInstance: specs)
+        }
+        let report = StatusEvaluator.evaluate(readings, policy: policy, probes: probes)
         if json {
             print(report.json(), terminator: "")
         } else {
-            print(StatusTableRenderer(color: Terminal.wantsColor(disabled: noColor)).render(report), terminator: "")
+            let renderer = StatusTableRenderer(color: Terminal.wantsColor(disabled: noColor), showProbes: probing)
+            print(renderer.render(report), terminator: "")
             for reading in readings {
                 if case .unreachable(let name, let error) = reading {
                     FileHandle.standardError.write(Data("haws: \(name): \(error)\n".utf8))
@@ -77,6 +103,37 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         throw ExitCode(report.verdict.exitCode)
+    }
+
+    /// `[probes]` of --config, plus the --probe-frontend URLs.
+    func probeSettings() throws -> ProbeSettings {
+        let config = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
+        var settings = try ProbeSettings(config: config)
+        for url in probeFrontends {
+            do {
+                settings.frontends.append(try ProbeTarget(url: url))
+            } catch {
+                throw ValidationError("--probe-frontend \(url): \(error.reason)")
+            }
+        }
+        return settings
+    }
+
+    /// One probe round over the servers of every instance read, and the frontend URLs.
+    static func probeRound(
+        _ readings: [InstanceReading], settings: ProbeSettings, frontendInstance specs: [InstanceSpec]
+    ) async -> StatusProbeResults {
+        // Frontend URLs belong to no single instance; with one instance they are reported under it.
+        let frontendInstance = specs.count == 1 ? specs[0].name : "haproxy"
+        let plan = readings.map { ProbeTargetDiscovery.plan(for: $0, settings: settings) }.reduce(ProbePlan(), +)
+            + ProbeTargetDiscovery.frontendPlan(settings, instance: frontendInstance)
+        var configuration = ProbeScheduler.Configuration(settings)
+        configuration.keepsStatistics = false  // one round: percentiles of one sample say nothing
+        let scheduler = ProbeScheduler(
+            configuration: configuration,
+            targets: { plan },
+            probe: ProbeScheduler.live(prober: Prober()))
+        return StatusProbeResults(board: await scheduler.runRound())
     }
 }
 

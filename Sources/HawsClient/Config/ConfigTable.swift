@@ -44,6 +44,21 @@ public struct ConfigTable: Sendable {
         return number
     }
 
+    /// An array of strings (`subprotocols = ["chat.v1"]`); with `acceptingSingle`, one string counts as an array of
+    /// one (`frontend = "ws://..."`).
+    public mutating func strings(_ key: String, acceptingSingle: Bool = false) throws(ConfigFileError) -> [String]? {
+        guard let value = take(key) else { return nil }
+        if acceptingSingle, case .string(let text) = value { return [text] }
+        let expected = acceptingSingle ? "a string or an array of strings" : "an array of strings, e.g. [\"a\", \"b\"]"
+        guard case .array(let elements) = value else { throw wrongType(key, expected: expected, found: value) }
+        var texts: [String] = []
+        for element in elements {
+            guard case .string(let text) = element else { throw wrongType(key, expected: expected, found: element) }
+            texts.append(text)
+        }
+        return texts
+    }
+
     /// A duration written as a string (`"5s"`, `"500ms"`); a bare number is refused, its unit is ambiguous.
     public mutating func duration(_ key: String) throws(ConfigFileError) -> Duration? {
         guard let value = take(key) else { return nil }

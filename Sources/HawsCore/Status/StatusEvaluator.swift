@@ -3,7 +3,11 @@ import Foundation
 /// Turns instance readings into a ``StatusReport``: verdict, findings and the tables, applying a
 /// ``StatusPolicy``. Pure: the same readings and policy always give the same report.
 public enum StatusEvaluator {
-    public static func evaluate(_ readings: [InstanceReading], policy: StatusPolicy, now: Date = Date()) -> StatusReport {
+    /// - Parameter probes: the probe round of `haws status --probe`; `nil` without it (no probe fields, findings or
+    ///   table column).
+    public static func evaluate(
+        _ readings: [InstanceReading], policy: StatusPolicy, probes: StatusProbeResults? = nil, now: Date = Date()
+    ) -> StatusReport {
         var findings: [Finding] = []
         var instances: [StatusReport.InstanceEntry] = []
         var frontends: [StatusReport.FrontendEntry] = []
@@ -68,13 +72,20 @@ public enum StatusEvaluator {
                     }
                 }
                 for backend in snapshot.backends {
-                    let entry = backendEntry(backend, in: snapshot)
+                    let entry = backendEntry(backend, in: snapshot, probes: probes)
                     serverCount += entry.serversTotal
                     serversUp += entry.serversUp
                     backends.append(entry)
                     findings += backendFindings(backend, instance: name, policy: policy)
+                    if let probes {
+                        findings += probeFindings(backend, instance: name, probes: probes, policy: policy)
+                    }
                 }
             }
+        }
+
+        if let probes {
+            findings += frontendProbeFindings(probes, policy: policy)
         }
 
         findings.sort { ($0.severity.rank, $1.object) > ($1.severity.rank, $0.object) }
@@ -88,6 +99,7 @@ public enum StatusEvaluator {
             summaryParts.append("\(backends.count) backends, \(serversUp)/\(serverCount) servers up")
             summaryParts.append(totalTunnels.map { "\($0) tunnels" } ?? "tunnels unknown")
             if readings.count > 1 { summaryParts.append("\(reachable)/\(readings.count) instances reachable") }
+            if let probes { summaryParts.append(probeSummaryText(probes)) }
         }
         let listed = findings.prefix(3).map { $0.line(showInstance: showInstance) }
         var summary = "HAWS \(verdict.label) - " + summaryParts.joined(separator: ", ")
@@ -97,10 +109,12 @@ public enum StatusEvaluator {
         return StatusReport(
             generatedAt: RFC3339.string(now), verdict: verdict, exitCode: Int(verdict.exitCode), summary: summary,
             problems: findings.map { $0.line(showInstance: showInstance) }, findings: findings,
-            instances: instances, frontends: frontends, backends: backends)
+            instances: instances, frontends: frontends, backends: backends, probes: probes.map(probeSummary))
     }
 
-    static func backendEntry(_ backend: Backend, in snapshot: InstanceSnapshot) -> StatusReport.BackendEntry {
+    static func backendEntry(
+        _ backend: Backend, in snapshot: InstanceSnapshot, probes: StatusProbeResults? = nil
+    ) -> StatusReport.BackendEntry {
         let servers = backend.servers.map { server in
             let tally = snapshot.tunnels(of: server.key)
             return StatusReport.ServerEntry(
@@ -109,7 +123,8 @@ public enum StatusEvaluator {
                 sessionLimit: server.sessionLimit, tunnels: tally?.count, oldestTunnelSeconds: tally?.oldestSeconds,
                 queue: server.queue, errors: server.errors, checkStatus: server.check?.description,
                 checkCode: server.checkCode, checkDescription: server.checkDescription, lastCheck: server.lastCheck,
-                address: snapshot.address(of: server), backup: server.isBackup)
+                address: snapshot.address(of: server), backup: server.isBackup,
+                probe: probes?.probe(instance: snapshot.instance, server: server.key))
         }
         return StatusReport.BackendEntry(
             instance: snapshot.instance, name: backend.name, status: backend.status, sessions: backend.sessions,
@@ -162,6 +177,104 @@ public enum StatusEvaluator {
             }
         }
         return findings
+    }
+}
+
+extension StatusEvaluator {
+    /// Per server: a failing probe while HAProxy says the server is up is a problem (HAProxy keeps sending it clients
+    /// that cannot connect); on a server already DOWN it is an OK-level note; a server that could not be probed is
+    /// listed with the reason. Per backend: probed servers of which none passes is `backendNoProbePassing`.
+    static func probeFindings(
+        _ backend: Backend, instance: String, probes: StatusProbeResults, policy: StatusPolicy
+    ) -> [Finding] {
+        var findings: [Finding] = []
+        var probed = 0
+        var failed = 0
+        for server in backend.servers {
+            guard let probe = probes.probe(instance: instance, server: server.key) else { continue }
+            let object = server.key.description
+            switch probe.verdict {
+            case .passed:
+                probed += 1
+            case .notProbeable:
+                findings.append(
+                    Finding(
+                        severity: .ok, instance: instance, object: object,
+                        message: "not probed: \(probe.message ?? "")"))
+            case .failed:
+                probed += 1
+                failed += 1
+                let what = probe.headline ?? probe.failureCode ?? "probe failed"
+                if server.status.isDown {
+                    findings.append(
+                        Finding(severity: .ok, instance: instance, object: object, message: "probe fails too: \(what)"))
+                } else {
+                    let stage = probe.isHandshakeFailure ? "handshake fails" : "WebSocket fails after the handshake"
+                    let state = server.status.raw.isEmpty ? "nothing" : server.status.raw
+                    findings.append(
+                        Finding(
+                            severity: policy.probeFailure, instance: instance, object: object,
+                            message: "HAProxy says \(state), \(stage): \(what)"))
+                }
+            }
+        }
+        if probed > 0, failed == probed {
+            findings.append(
+                Finding(
+                    severity: policy.backendNoProbePassing, instance: instance, object: backend.name,
+                    message: "no server passes the WebSocket probe (\(failed) of \(probed) failing)"))
+        }
+        return findings
+    }
+
+    /// A URL probed through HAProxy: its failure is placed in HAProxy or in the application by comparing with the
+    /// servers probed directly.
+    static func frontendProbeFindings(_ probes: StatusProbeResults, policy: StatusPolicy) -> [Finding] {
+        let direct = probes.serverEntries.filter { $0.verdict != .notProbeable }
+        let directFailed = direct.filter { $0.verdict == .failed }.count
+        var findings: [Finding] = []
+        for frontend in probes.frontends where frontend.probe.verdict != .passed {
+            let object = "frontend \(frontend.url)"
+            guard frontend.probe.verdict == .failed else {
+                findings.append(
+                    Finding(
+                        severity: .ok, instance: frontend.instance, object: object,
+                        message: "not probed: \(frontend.probe.message ?? "")"))
+                continue
+            }
+            let what = frontend.probe.headline ?? frontend.probe.failureCode ?? "probe failed"
+            let placement: String
+            if direct.isEmpty {
+                placement = "no server was probed directly to compare"
+            } else if directFailed == 0 {
+                placement = "every server probed directly (\(direct.count)) passes: look at HAProxy (routing, ACLs, "
+                    + "timeouts, limits), not the application"
+            } else {
+                placement = "\(directFailed) of \(direct.count) servers fail directly too: look at the application"
+            }
+            findings.append(
+                Finding(
+                    severity: policy.probeFailure, instance: frontend.instance, object: object,
+                    message: "probe through HAProxy fails: \(what); \(placement)"))
+        }
+        return findings
+    }
+
+    static func probeSummary(_ probes: StatusProbeResults) -> StatusReport.ProbeSummary {
+        let entries = probes.serverEntries
+        let passed = entries.filter { $0.verdict == .passed }.count
+        let failed = entries.filter { $0.verdict == .failed }.count
+        return StatusReport.ProbeSummary(
+            probed: passed + failed, passed: passed, failed: failed,
+            notProbeable: entries.filter { $0.verdict == .notProbeable }.count, durationMs: probes.durationMs,
+            frontends: probes.frontends.sorted { ($0.instance, $0.url) < ($1.instance, $1.url) })
+    }
+
+    /// `probes 5/6 passed` (servers and frontend URLs together).
+    static func probeSummaryText(_ probes: StatusProbeResults) -> String {
+        let all = probes.serverEntries + probes.frontends.map(\.probe)
+        let probed = all.filter { $0.verdict != .notProbeable }
+        return "probes \(probed.filter { $0.verdict == .passed }.count)/\(probed.count) passed"
     }
 }
 

@@ -12,6 +12,11 @@ public struct StatusPolicy: Sendable, Hashable {
     /// Session use vs. limit (`scur` vs `slim`, `CurrConns` vs `Maxconn`), in percent.
     public var sessionsWarningPercent: Double? = 80
     public var sessionsCriticalPercent: Double? = 95
+    /// A server whose RFC 6455 probe fails while HAProxy says it is up (and a frontend URL whose probe through
+    /// HAProxy fails). Default WARNING: HAProxy still sends it clients that cannot connect.
+    public var probeFailure: Severity = .warning
+    /// A backend with probed servers of which none passes. Default CRITICAL: no client can connect through it.
+    public var backendNoProbePassing: Severity = .critical
 
     public init() {}
 

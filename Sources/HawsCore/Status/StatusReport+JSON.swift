@@ -49,6 +49,29 @@ extension StatusReport {
         json.beginArray()
         for backend in backends { Self.write(backend, into: &json) }
         json.endArray()
+        if let probes {
+            json.key("probes")
+            json.beginObject()
+            json.field("probed", probes.probed)
+            json.field("passed", probes.passed)
+            json.field("failed", probes.failed)
+            json.field("not_probeable", probes.notProbeable)
+            json.field("duration_ms", probes.durationMs)
+            json.key("frontends")
+            json.beginArray()
+            for frontend in probes.frontends {
+                json.beginObject()
+                json.field("instance", frontend.instance)
+                json.field("url", frontend.url)
+                json.key("probe")
+                Self.write(frontend.probe, into: &json)
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        } else {
+            json.nullField("probes")
+        }
         json.endObject()
         return String(decoding: json.line, as: UTF8.self)
     }
@@ -106,9 +129,43 @@ extension StatusReport {
             json.field("last_check", server.lastCheck)
             json.field("address", server.address)
             json.field("backup", server.backup)
+            if let probe = server.probe {
+                json.key("probe")
+                Self.write(probe, into: &json)
+            } else {
+                json.nullField("probe")
+            }
             json.endObject()
         }
         json.endArray()
+        json.endObject()
+    }
+
+    private static func write(_ probe: ProbeEntry, into json: inout JSONLineBuilder) {
+        json.beginObject()
+        json.field("verdict", probe.verdict.rawValue)
+        json.field("url", probe.url)
+        json.field("mode", probe.mode)
+        json.field("failure_code", probe.failureCode)
+        json.field("failure_phase", probe.failurePhase)
+        json.field("headline", probe.headline)
+        json.field("message", probe.message)
+        json.field("http_status", probe.httpStatus)
+        if let timings = probe.timingsMs {
+            json.key("timings_ms")
+            json.beginObject()
+            json.field("resolve", timings.resolve)
+            json.field("connect", timings.connect)
+            json.field("tls", timings.tls)
+            json.field("upgrade", timings.upgrade)
+            json.field("ping", timings.ping)
+            json.field("message", timings.message)
+            json.field("close", timings.close)
+            json.field("total", timings.total)
+            json.endObject()
+        } else {
+            json.nullField("timings_ms")
+        }
         json.endObject()
     }
 }

@@ -17,6 +17,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
     public var instances: [InstanceEntry]
     public var frontends: [FrontendEntry]
     public var backends: [BackendEntry]
+    /// The probe round of `haws status --probe`; `nil` (JSON `null`) without `--probe`.
+    public var probes: ProbeSummary? = nil
 
     public struct InstanceEntry: Sendable, Codable, Hashable {
         public var name: String
@@ -81,6 +83,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var lastCheck: String?
         public var address: String?
         public var backup: Bool
+        /// The RFC 6455 probe of this server (`haws status --probe`); `nil` (JSON `null`) when not probed.
+        public var probe: ProbeEntry? = nil
     }
 
     public static func decoder() -> JSONDecoder {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders a ``StatusReport`` as the compact table `haws status` prints for humans.
 ///
 /// ```
@@ -9,8 +11,13 @@
 /// Colour (ANSI) only when asked: the command decides from the TTY and `NO_COLOR`.
 public struct StatusTableRenderer: Sendable {
     public var color: Bool
+    /// Adds the PROBE column (`haws status --probe`) and the probes made through the frontend.
+    public var showProbes: Bool
 
-    public init(color: Bool) { self.color = color }
+    public init(color: Bool, showProbes: Bool = false) {
+        self.color = color
+        self.showProbes = showProbes
+    }
 
     public func render(_ report: StatusReport) -> String {
         var lines: [String] = []
@@ -23,22 +30,31 @@ public struct StatusTableRenderer: Sendable {
             if let note = instance.tunnelDetailNote { lines.append("  note: \(note)") }
             let backends = report.backends.filter { $0.instance == instance.name }
             guard instance.reachable, !backends.isEmpty else { continue }
-            lines.append(paint(row(["BACKEND / SERVER", "STATE", "CHECK", "WEIGHT", "SESS", "TUNNELS", "QUEUE", "ERRORS"]), .bold))
+            let header = ["BACKEND / SERVER", "STATE", "CHECK", "WEIGHT", "SESS", "TUNNELS", "QUEUE", "ERRORS"]
+            lines.append(paint(row(header + (showProbes ? ["PROBE"] : [])), .bold))
             for backend in backends {
                 let state = backend.serversTotal > 0 ? "\(backend.status) \(backend.serversUp)/\(backend.serversTotal)" : backend.status
                 let line = row([
                     backend.name, state, "", "", String(backend.sessions), backend.tunnels.map(String.init) ?? "-",
                     String(backend.queue), String(backend.errors),
-                ])
+                ] + (showProbes ? [Self.probeCell(of: backend)] : []))
                 lines.append(paint(line, backend.status.uppercased().hasPrefix("DOWN") ? .red : .bold))
                 for server in backend.servers {
                     let check = [server.checkStatus, server.checkCode.map(String.init)].compactMap { $0 }.joined(separator: " ")
                     let line = row([
                         "  " + server.name, server.status, check, String(server.weight), String(server.sessions),
                         server.tunnels.map(String.init) ?? "-", String(server.queue), String(server.errors),
-                    ])
-                    lines.append(paint(line, colour(of: server)))
+                    ] + (showProbes ? [Self.probeCell(server.probe)] : []))
+                    lines.append(paint(line, server.probe?.verdict == .failed ? .red : colour(of: server)))
                 }
+            }
+        }
+        if showProbes, let probes = report.probes, !probes.frontends.isEmpty {
+            lines.append("")
+            lines.append(paint("PROBES THROUGH HAPROXY", .bold))
+            for frontend in probes.frontends {
+                let line = "  \(frontend.url)  \(Self.probeCell(frontend.probe))"
+                lines.append(paint(line, frontend.probe.verdict == .failed ? .red : .green))
             }
         }
         if !report.problems.isEmpty {
@@ -69,9 +85,40 @@ public struct StatusTableRenderer: Sendable {
 
     private static let widths = [18, 14, 14, 6, 6, 8, 6, 7]
 
+    /// `pass 1.9ms`, `FAIL bad_accept`, `n/a` (not probeable), `-` (not probed).
+    static func probeCell(_ probe: StatusReport.ProbeEntry?) -> String {
+        guard let probe else { return "-" }
+        switch probe.verdict {
+        case .passed:
+            return probe.timingsMs.map { "pass " + Self.milliseconds($0.total) } ?? "pass"
+        case .failed:
+            return "FAIL " + (probe.failureCode ?? "")
+        case .notProbeable:
+            return "n/a"
+        }
+    }
+
+    /// `2/3 pass`: servers of the backend whose probe passed, of those probed.
+    static func probeCell(of backend: StatusReport.BackendEntry) -> String {
+        let probed = backend.servers.compactMap(\.probe).filter { $0.verdict != .notProbeable }
+        guard !probed.isEmpty else { return "" }
+        return "\(probed.filter { $0.verdict == .passed }.count)/\(probed.count) pass"
+    }
+
+    /// `0.84ms`, `12.3ms`, `1204ms`: two significant decimals where they matter.
+    static func milliseconds(_ value: Double) -> String {
+        if value < 10 { return String(format: "%.2fms", value) }
+        if value < 100 { return String(format: "%.1fms", value) }
+        return String(format: "%.0fms", value)
+    }
+
     private func row(_ cells: [String]) -> String {
         var out = ""
         for (index, cell) in cells.enumerated() {
+            guard index < Self.widths.count else {
+                out += "  " + cell  // PROBE: free text, last
+                continue
+            }
             let width = Self.widths[index]
             if index < 3 {
                 out += cell.count >= width ? String(cell.prefix(width - 1)) + " " : cell + String(repeating: " ", count: width - cell.count)
