@@ -135,11 +135,11 @@ import Testing
 
         let with = StatusEvaluator.evaluate(try readings(), policy: StatusPolicy(), probes: probes())
         let json = with.json()
-        #expect(json.contains("\"failure_code\" : \"bad_accept\""))
-        #expect(json.contains("\"timings_ms\" : {"))
-        #expect(json.contains("\"tls\" : null"))
-        #expect(json.contains("\"not_probeable\" : 1"))
-        #expect(json.contains("\"verdict\" : \"not_probeable\""))
+        #expect(json.contains("\"failure_code\":\"bad_accept\""))
+        #expect(json.contains("\"timings_ms\":{"))
+        #expect(json.contains("\"tls\":null"))
+        #expect(json.contains("\"not_probeable\":1"))
+        #expect(json.contains("\"verdict\":\"not_probeable\""))
         // Round trip: what scripts read back is what was written.
         let decoded = try StatusReport.decoder().decode(StatusReport.self, from: Data(json.utf8))
         #expect(decoded == with)
