@@ -12,7 +12,8 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Starts Debian's haproxy with a generated config on free 127.0.0.1 ports, WebSocket backends \
             (ws_chat: s1-s3, ws_feed: f1-f2, http_api: a1), and clients that keep tunnels open and churn. \
-            Ctrl-C stops everything it started.
+            On a terminal it opens `haws top` on the lab (quit with q); otherwise, or with --no-dashboard or \
+            --duration, it prints `haws status` every second. Ctrl-C stops everything it started.
             """)
 
     @Option(help: ArgumentHelp("Stop by itself after this long (e.g. 30s); default: run until Ctrl-C.", valueName: "duration"))
@@ -20,6 +21,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Refresh interval of the status view.", valueName: "duration"))
     var interval: String = "1s"
+
+    @Flag(help: "Refresh `haws status` instead of opening the `haws top` dashboard (the default on a terminal).")
+    var noDashboard = false
 
     func run() async throws {
         let limit = try duration.map { text in
@@ -43,6 +47,21 @@ struct DemoCommand: AsyncParsableCommand {
 
             """
         print(intro)
+
+        // On a terminal, the dashboard; it returns when the operator quits (q, Ctrl-C).
+        if !noDashboard, limit == nil, isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 {
+            do {
+                let top = try TopCommand.parse(["--socket", socket, "--audit-log", lab.directory.file("audit.log")])
+                try await top.run()
+                trafficTask.cancel()
+                await trafficTask.value
+                await lab.shutdown()
+                print("haws demo: stopped the lab (HAProxy, backends, clients).")
+                return
+            } catch {
+                FileHandle.standardError.write(Data("haws demo: the dashboard could not start (\(error)); showing haws status instead\n".utf8))
+            }
+        }
 
         let viewer = Task {
             let spec = try InstanceSpec.fromFlags(name: "demo", socket: socket)
