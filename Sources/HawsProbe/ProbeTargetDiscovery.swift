@@ -38,6 +38,18 @@ public enum ProbeTargetDiscovery {
         }
     }
 
+    /// The whole plan of a round: the servers of every reading (unreachable instances marked unavailable) and the
+    /// frontend URLs, reported under `frontendInstance`. What `haws status --probe` probes, and what a long-running
+    /// consumer returns from ``ProbeScheduler``'s `targets` closure with the monitor's latest readings.
+    public static func plan(
+        for readings: [InstanceReading],
+        settings: ProbeSettings,
+        frontendInstance: String
+    ) -> ProbePlan {
+        readings.map { Self.plan(for: $0, settings: settings) }.reduce(ProbePlan(), +)
+            + Self.frontendPlan(settings, instance: frontendInstance)
+    }
+
     /// The frontend URLs of `settings`, reported under `instance`.
     public static func frontendPlan(_ settings: ProbeSettings, instance: String) -> ProbePlan {
         ProbePlan(

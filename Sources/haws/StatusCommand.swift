@@ -125,8 +125,7 @@ struct StatusCommand: AsyncParsableCommand {
     ) async -> StatusProbeResults {
         // Frontend URLs belong to no single instance; with one instance they are reported under it.
         let frontendInstance = specs.count == 1 ? specs[0].name : "haproxy"
-        let plan = readings.map { ProbeTargetDiscovery.plan(for: $0, settings: settings) }.reduce(ProbePlan(), +)
-            + ProbeTargetDiscovery.frontendPlan(settings, instance: frontendInstance)
+        let plan = ProbeTargetDiscovery.plan(for: readings, settings: settings, frontendInstance: frontendInstance)
         var configuration = ProbeScheduler.Configuration(settings)
         configuration.keepsStatistics = false  // one round: percentiles of one sample say nothing
         let scheduler = ProbeScheduler(

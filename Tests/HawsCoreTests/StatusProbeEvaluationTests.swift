@@ -115,6 +115,22 @@ import Testing
         #expect(report.problems.contains { $0.hasSuffix("2 of 3 servers fail directly too: look at the application") })
     }
 
+    @Test func unreachableHAProxyStaysInTheSummaryNextToAFailingFrontendProbe() {
+        let refused = StatusReport.ProbeEntry(
+            verdict: .failed, url: "ws://127.0.0.1:80/chat", failureCode: "connect_refused", failurePhase: "connect",
+            headline: "connection refused", timingsMs: .init(total: 0.2))
+        let probes = StatusProbeResults(
+            frontends: [.init(instance: "edge-1", url: "ws://127.0.0.1:80/chat", probe: refused)])
+        let report = StatusEvaluator.evaluate(
+            [.unreachable(instance: "edge-1", error: "connection refused")], policy: StatusPolicy(), probes: probes)
+        #expect(report.verdict == .warning)
+        #expect(
+            report.summary
+                == "HAWS WARNING - unreachable: connection refused, probes 0/1 passed, WARNING frontend "
+                + "ws://127.0.0.1:80/chat: probe through HAProxy fails: connection refused; no server was probed "
+                + "directly to compare")
+    }
+
     @Test func withoutProbesNothingChanges() throws {
         let report = StatusEvaluator.evaluate(try readings(), policy: StatusPolicy())
         #expect(report.probes == nil)

@@ -183,6 +183,16 @@ struct ProbeTargetDiscoveryTests {
         let frontends = ProbeTargetDiscovery.frontendPlan(settings, instance: "edge-1")
         #expect(frontends.entries.map(\.key.object) == ["frontend ws://127.0.0.1:8080/chat"])
         #expect(frontends.entries.first?.key.isFrontend == true)
+
+        let rows = "be,s1,2,UP,0,1,L7OK,10.0.0.1:80,\nbe,BACKEND,1,UP,0,1,,,\n"
+        let whole = ProbeTargetDiscovery.plan(
+            for: [.read(try self.snapshot(rows)), .unreachable(instance: "edge-2", error: "refused")],
+            settings: settings,
+            frontendInstance: "edge-1"
+        )
+        #expect(whole.entries.map(\.key.description) == ["edge-1 be/s1", "edge-1 frontend ws://127.0.0.1:8080/chat"])
+        #expect(whole.unavailableInstances == ["edge-2"])
+        #expect(whole.probeable.count == 2)
     }
 
     @Test("address parsing")

@@ -94,7 +94,14 @@ public enum StatusEvaluator {
         let reachable = instances.filter(\.reachable).count
         var summaryParts: [String] = []
         if reachable == 0 {
-            summaryParts.append(findings.first?.message ?? "no instance configured")
+            // With --probe-frontend a failing probe may outrank UNKNOWN; the summary still says why nothing was read.
+            let unreachable = findings.first { $0.severity == .unknown } ?? findings.first
+            summaryParts.append(unreachable?.message ?? "no instance configured")
+            if let probes, !probes.frontends.isEmpty {
+                summaryParts.append(probeSummaryText(probes))
+                summaryParts += findings.filter { $0 != unreachable && $0.severity != .ok }.prefix(2)
+                    .map { $0.line(showInstance: showInstance) }
+            }
         } else {
             summaryParts.append("\(backends.count) backends, \(serversUp)/\(serverCount) servers up")
             summaryParts.append(totalTunnels.map { "\($0) tunnels" } ?? "tunnels unknown")
