@@ -47,4 +47,13 @@ import Testing
         ])
         #expect(SnapshotDiff.events(from: new, to: new, at: Date()).isEmpty)
     }
+
+    @Test func reorderedServersAreNotChanges() throws {
+        let header = "# pxname,svname,type,status,check_status,\n"
+        let before = try StatsCSVParser.parse(header + "be,s1,2,UP,L7OK,\nbe,s2,2,DOWN,L4CON,\nbe,BACKEND,1,UP,,\n")
+        let after = try StatsCSVParser.parse(header + "be,s2,2,DOWN,L4CON,\nbe,s1,2,UP,L7OK,\nbe,BACKEND,1,UP,,\n")
+        let events = SnapshotDiff.events(
+            from: InstanceSnapshot(instance: "i", stats: before), to: InstanceSnapshot(instance: "i", stats: after), at: Date())
+        #expect(events.isEmpty, "\(events.map(\.summary))")
+    }
 }
