@@ -205,34 +205,55 @@ public actor MonitorEngine {
     }
 
     private func computeRates(_ live: inout LiveInstance, previous: InstanceSnapshot?, current: InstanceSnapshot, seconds: Double, reset: Bool) {
-        var oldServers: [ServerKey: StatsRow] = [:]
-        var oldBackends: [String: StatsRow] = [:]
-        var oldFrontends: [String: StatsRow] = [:]
-        if let previous {
-            for backend in previous.backends {
-                if let row = backend.row { oldBackends[backend.name] = row }
-                for server in backend.servers { oldServers[server.key] = server.row }
+        // Same position, same object, almost always (configuration order): look up by name only on a
+        // mismatch, and build that table lazily, once.
+        var oldServers: [ServerKey: StatsRow]?
+        func oldServer(_ server: Server, backendIndex: Int, serverIndex: Int) -> StatsRow? {
+            if let previous, backendIndex < previous.backends.count {
+                let oldBackend = previous.backends[backendIndex]
+                if oldBackend.name == server.backend, serverIndex < oldBackend.servers.count,
+                    oldBackend.servers[serverIndex].name == server.name
+                {
+                    return oldBackend.servers[serverIndex].row
+                }
             }
-            for frontend in previous.frontends { oldFrontends[frontend.name] = frontend.row }
+            if oldServers == nil {
+                var table: [ServerKey: StatsRow] = [:]
+                for backend in previous?.backends ?? [] { for server in backend.servers { table[server.key] = server.row } }
+                oldServers = table
+            }
+            return oldServers?[server.key]
+        }
+        func oldBackendRow(_ backend: Backend, index: Int) -> StatsRow? {
+            guard let previous else { return nil }
+            if index < previous.backends.count, previous.backends[index].name == backend.name { return previous.backends[index].row }
+            return previous.backends.first { $0.name == backend.name }?.row
+        }
+        func oldFrontendRow(_ frontend: Frontend, index: Int) -> StatsRow? {
+            guard let previous else { return nil }
+            if index < previous.frontends.count, previous.frontends[index].name == frontend.name { return previous.frontends[index].row }
+            return previous.frontends.first { $0.name == frontend.name }?.row
         }
         var serverRates: [ServerKey: ObjectRates] = [:]
+        serverRates.reserveCapacity(live.serverRates.count)
         var backendRates: [String: ObjectRates] = [:]
         var frontendRates: [String: ObjectRates] = [:]
-        for backend in current.backends {
+        for (backendIndex, backend) in current.backends.enumerated() {
             if let row = backend.row {
-                backendRates[backend.name] = ObjectRates.between(oldBackends[backend.name], row, seconds: seconds, reset: reset)
+                backendRates[backend.name] = ObjectRates.between(oldBackendRow(backend, index: backendIndex), row, seconds: seconds, reset: reset)
             }
             var upgrades: Double? = nil
-            for server in backend.servers {
-                let rates = ObjectRates.between(oldServers[server.key], server.row, seconds: seconds, reset: reset)
+            for (serverIndex, server) in backend.servers.enumerated() {
+                let old = oldServer(server, backendIndex: backendIndex, serverIndex: serverIndex)
+                let rates = ObjectRates.between(old, server.row, seconds: seconds, reset: reset)
                 serverRates[server.key] = rates
                 if let rate = rates.upgrades { upgrades = (upgrades ?? 0) + rate }
             }
             // A backend counts a 101 only when the tunnel ends: its upgrades/s is the sum of its servers'.
             backendRates[backend.name, default: ObjectRates()].upgrades = upgrades
         }
-        for frontend in current.frontends {
-            frontendRates[frontend.name] = ObjectRates.between(oldFrontends[frontend.name], frontend.row, seconds: seconds, reset: reset)
+        for (index, frontend) in current.frontends.enumerated() {
+            frontendRates[frontend.name] = ObjectRates.between(oldFrontendRow(frontend, index: index), frontend.row, seconds: seconds, reset: reset)
         }
         live.serverRates = serverRates
         live.backendRates = backendRates
