@@ -105,6 +105,7 @@ print(f"  haws agent (NDJSON + /metrics scraped each poll): {a:.1f} ms CPU per p
 print(f"  ratio: {e / max(a, 0.001):.1f}x less CPU per poll, {ehwm / max(ahwm, 0.001):.1f}x less memory (targets: 20x, 5x)")
 PY
 
+  [ "$soak" -gt 0 ] || return 0
   echo "== haws agent soak: ${soak} polls (an hour at 1 s) back to back at 10,000 servers"
   local soak_port; soak_port=$(free_port)
   "$HAWS" agent --socket "$sock" --output /dev/null --prometheus "127.0.0.1:$soak_port" \
