@@ -1,3 +1,4 @@
+import HawsCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -37,7 +38,7 @@ public enum LabHTTPClient {
         headers.add(name: "Connection", value: "close")
         headers.add(name: "User-Agent", value: "haws-lab")
         if let basicAuth {
-            let token = WebSocketHandshake.base64(Array("\(basicAuth.user):\(basicAuth.password)".utf8))
+            let token = RFC6455.base64(Array("\(basicAuth.user):\(basicAuth.password)".utf8))
             headers.add(name: "Authorization", value: "Basic \(token)")
         }
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)

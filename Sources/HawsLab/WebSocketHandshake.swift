@@ -17,6 +17,4 @@ public enum WebSocketHandshake {
         RFC6455.base64(SHA1.hash(Array(key.utf8)))
     }
 
-    /// Standard base64 with padding (RFC 4648).
-    static func base64(_ bytes: [UInt8]) -> String { RFC6455.base64(bytes) }
 }

@@ -16,7 +16,7 @@ public enum WebSocketKey {
 
     /// A key from the given generator, so tests can make keys deterministic.
     public static func random(using generator: inout some RandomNumberGenerator) -> String {
-        base64((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        RFC6455.base64((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// The `Sec-WebSocket-Accept` a correct server answers to `key`: base64(SHA-1(key + GUID)).
@@ -24,6 +24,4 @@ public enum WebSocketKey {
         RFC6455.acceptValue(forKey: key)
     }
 
-    /// Standard base64 with padding (RFC 4648).
-    static func base64(_ bytes: [UInt8]) -> String { RFC6455.base64(bytes) }
 }
