@@ -26,11 +26,8 @@ struct DemoCommand: AsyncParsableCommand {
     var noDashboard = false
 
     func run() async throws {
-        let limit = try duration.map { text in
-            do { return try DurationParser.parse(text) } catch { throw ValidationError("--duration: \(error)") }
-        }
-        let refresh: Duration
-        do { refresh = try DurationParser.parse(interval) } catch { throw ValidationError("--interval: \(error)") }
+        let limit = try duration.map { try DurationFlag.parse($0, flag: "--duration") }
+        let refresh = try DurationFlag.parse(interval, flag: "--interval")
         let signals = SignalWaiter()
 
         let lab = try await Lab.start(.demo)

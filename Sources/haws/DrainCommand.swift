@@ -51,9 +51,9 @@ struct DrainCommand: AsyncParsableCommand {
         let reference: ServerReference
         do { reference = try ServerReference(parsing: server) } catch { throw ValidationError("\(error)") }
         let timeout = try instance.requestTimeout()
-        let limit = try Self.duration(waitTimeout, flag: "--timeout-wait")
-        let cadence = try Self.duration(interval, flag: "--interval")
-        let shutdownDeadline = try shutdownAfter.map { try Self.duration($0, flag: "--shutdown-after") }
+        let limit = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait", positive: true)
+        let cadence = try DurationFlag.parse(interval, flag: "--interval", positive: true)
+        let shutdownDeadline = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after", positive: true) }
         let specs = try instance.instances().filter { $0.runtime != nil }
         guard !specs.isEmpty else {
             throw ValidationError("drain needs a runtime socket at level admin (--socket); a stats page cannot change state")
@@ -81,7 +81,7 @@ struct DrainCommand: AsyncParsableCommand {
         var trackers: [String: DrainTracker] = [:]
         for (spec, before) in targets {
             let command = RuntimeCommand.setState(reference, .drain)
-            try await send(command, to: spec, before: before, origin: "haws drain", audit: audit, user: user, timeout: timeout)
+            try await send(command, for: reference, to: spec, before: before, origin: "haws drain", audit: audit, user: user, timeout: timeout)
             let start = await observe(reference, on: spec, timeout: timeout) ?? DrainTracker.Observation(time: Date(), tunnels: before.sessions)
             trackers[spec.name] = DrainTracker(
                 server: reference.key, start: start,
@@ -102,13 +102,13 @@ struct DrainCommand: AsyncParsableCommand {
                 switch tracker.nextStep(at: Date()) {
                 case .switchToMaint:
                     let before = await currentServer(reference, on: spec, timeout: timeout)
-                    try await send(RuntimeCommand.setState(reference, .maint), to: spec, before: before, origin: "auto-maint at zero tunnels", audit: audit, user: user, timeout: timeout)
+                    try await send(RuntimeCommand.setState(reference, .maint), for: reference, to: spec, before: before, origin: "auto-maint at zero tunnels", audit: audit, user: user, timeout: timeout)
                     tracker.markMaintRequested()
                     print("\(spec.name) \(reference): no tunnel left, MAINT set")
                 case .offerShutdown(let left):
                     let before = await currentServer(reference, on: spec, timeout: timeout)
                     print("\(spec.name) \(reference): --shutdown-after reached with \(left) tunnels: shutting down sessions")
-                    try await send(RuntimeCommand.shutdownSessions(reference), to: spec, before: before, origin: "drain --shutdown-after", audit: audit, user: user, timeout: timeout)
+                    try await send(RuntimeCommand.shutdownSessions(reference), for: reference, to: spec, before: before, origin: "drain --shutdown-after", audit: audit, user: user, timeout: timeout)
                     tracker.markShutdownOffered()
                 case .drained, .wait:
                     break
@@ -156,10 +156,9 @@ struct DrainCommand: AsyncParsableCommand {
 
     /// Sends one command, re-reads the state, and writes the audit line; throws with HAProxy's own words.
     func send(
-        _ command: RuntimeCommand, to spec: InstanceSpec, before: Server?, origin: String, audit: AuditLog, user: String,
+        _ command: RuntimeCommand, for reference: ServerReference, to spec: InstanceSpec, before: Server?, origin: String, audit: AuditLog, user: String,
         timeout: Duration
     ) async throws {
-        let reference = try ServerReference(parsing: server)
         guard let endpoint = spec.runtime else { throw DrainFailure("\(spec.name) has no runtime socket") }
         var result = "took effect"
         var failure: String?
@@ -178,18 +177,6 @@ struct DrainCommand: AsyncParsableCommand {
                 origin: origin)
         ])
         if let failure { throw DrainFailure("\(spec.name): '\(command.text)' failed: \(failure)") }
-    }
-
-    static func duration(_ text: String, flag: String) throws -> Duration {
-        do {
-            let value = try DurationParser.parse(text)
-            guard value > .zero else { throw ValidationError("\(flag) must be positive") }
-            return value
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw ValidationError("\(flag): \(error)")
-        }
     }
 }
 

@@ -41,7 +41,7 @@ struct InstanceOptions: ParsableArguments {
     static let defaultSocket = "/run/haproxy/admin.sock"
 
     func requestTimeout() throws -> Duration {
-        do { return try DurationParser.parse(timeout) } catch { throw ValidationError("--timeout: \(error)") }
+        try DurationFlag.parse(timeout, flag: "--timeout")
     }
 
     /// The instances to read: the config file's, then one per --socket / --stats-url, else Debian's

@@ -127,7 +127,7 @@ struct TopCommand: AsyncParsableCommand {
 
     private func duration(_ text: String, _ flag: String) throws -> Duration {
         if text == "0" { return .zero }
-        do { return try DurationParser.parse(text) } catch { throw ValidationError("\(flag): \(error)") }
+        return try DurationFlag.parse(text, flag: flag)
     }
 
     static func defaultViewsDirectory(_ environment: [String: String]) -> String {
