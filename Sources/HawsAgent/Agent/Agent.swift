@@ -52,18 +52,20 @@ public final class Agent: Sendable {
         await engine.record(event)
     }
 
-    /// The `/metrics` text of the current state.
-    public func metricsText() -> String {
+    /// The `/metrics` exposition of the current state.
+    public func metrics() -> PrometheusExposition {
         AgentExposition.build(
-            observations.snapshot, maxServerSeries: settings.maxServerSeries, contributors: contributors
-        ).render()
+            observations.snapshot, maxServerSeries: settings.maxServerSeries, contributors: contributors)
     }
+
+    /// The `/metrics` text of the current state.
+    public func metricsText() -> String { metrics().render() }
 
     /// Starts the metrics server if one is configured: call before ``run(metricsServer:)`` so that an
     /// address in use fails the start, not a later scrape.
     public func startMetricsServer() async throws(AgentSettingError) -> MetricsServer? {
         guard let address = settings.prometheus else { return nil }
-        return try await MetricsServer.start(at: address) { [self] in metricsText() }
+        return try await MetricsServer.start(at: address) { [self] in metrics() }
     }
 
     /// Polls and writes until ``stop()``. Returns once the output is closed and the engine stopped.

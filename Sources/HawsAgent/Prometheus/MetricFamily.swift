@@ -120,7 +120,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .backendErrors: "Connection and response errors of the backend (econ + eresp)."
         case .serverUp: "1 when checks see the server alive (UP, NOLB, DRAIN, no check) and it is not in maintenance."
         case .serverState:
-            "1 for the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint), 0 for the others."
+            "1, labelled with the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint); no series for other states."
         case .serverCheckPassed: "1 when the last health check passed, 0 when it failed; absent without checks."
         case .serverWeight: "Effective weight of the server."
         case .serverSessions: "Current sessions of the server (scur)."

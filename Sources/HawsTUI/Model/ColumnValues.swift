@@ -194,7 +194,7 @@ enum ColumnValues {
             return .text(
                 backend.servers.isEmpty ? status : "\(status) \(up)/\(backend.servers.count)", backendStyle(backend))
         case .check, .probe, .handshakeP95, .drain, .address: return .missing
-        case .weight: return .count(backend.row?.int(.weight))
+        case .weight: return .count(backend.weight)
         case .sessions: return .count(backend.sessions)
         case .limit: return .count(backend.sessionLimit)
         case .tunnels: return .count(data.snapshot.tunnels(of: backend))
@@ -210,7 +210,7 @@ enum ColumnValues {
             return .number(Double(backend.queue), .count, backend.queue > 0 ? CellStyle(.warning, bold: true) : .normal)
         case .inRate: return .number(rates?.bytesIn, .bytesRate)
         case .outRate: return .number(rates?.bytesOut, .bytesRate)
-        case .lastChange: return .number(backend.row?.int(.lastchg).map(Double.init), .seconds)
+        case .lastChange: return .number(backend.secondsSinceChange.map(Double.init), .seconds)
         case .sparkTunnels:
             guard context.wantsHistory else { return .spark([]) }
             return .spark(data.live.backendTunnelHistory[backend.name]?.elements ?? [])
