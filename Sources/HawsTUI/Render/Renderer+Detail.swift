@@ -97,20 +97,7 @@ extension Painter {
         }
         lines.append(tunnels)
 
-        if let probe = state.probes[id] {
-            var line: [(String, CellStyle)] = [
-                ("probe", .dim), (probe.verdict, CellStyle(probe.passed ? .ok : .critical, bold: true)),
-            ]
-            if let p95 = probe.handshakeP95Milliseconds {
-                line.append(("handshake p95 \(Format.milliseconds(p95))", .normal))
-            }
-            for phase in probe.phases {
-                line.append(("\(phase.name) \(Format.milliseconds(phase.milliseconds))", .dim))
-            }
-            lines.append(line)
-        } else {
-            lines.append([("probe", .dim), ("- (no probe data for this server)", .dim)])
-        }
+        lines += probeLines(state.probes[id])
         if let drain = state.drains[id] {
             lines.append([
                 ("drain", CellStyle(.drain, bold: true)),
@@ -130,6 +117,53 @@ extension Painter {
             }
         }
         return lines
+    }
+
+    /// The verdict and the last probe's phases; the window's success ratio and p50/p95/p99 per phase; why it
+    /// failed or is not probed.
+    private func probeLines(_ probe: ProbeSummary?) -> [[(String, CellStyle)]] {
+        guard let probe else {
+            let why = state.settings.probeInterval == nil ? "probes are off (--no-probe)" : "waiting for the first round"
+            return [[("probe", .dim), ("- (\(why))", .dim)]]
+        }
+        let verdictStyle = probe.probeable ? CellStyle(probe.passed ? .ok : .critical, bold: true) : .dim
+        var first: [(String, CellStyle)] = [("probe", .dim), (probe.verdict, verdictStyle)]
+        if let p95 = probe.handshakeP95Milliseconds {
+            first.append(("handshake p95 \(Format.milliseconds(p95))", .normal))
+        }
+        for phase in probe.phases {
+            first.append(("\(phase.name) \(Format.milliseconds(phase.milliseconds))", .dim))
+        }
+        var lines = [first]
+        if let ratio = probe.successRatio {
+            var window: [(String, CellStyle)] = [
+                ("window", .dim),
+                (
+                    "success \(Self.percent(ratio)) of \(probe.windowProbes)",
+                    ratio < 1 ? CellStyle(.warning, bold: true) : .normal
+                ),
+            ]
+            if !probe.percentiles.isEmpty { window.append(("p50/p95/p99", .dim)) }
+            for phase in probe.percentiles {
+                window.append(
+                    (
+                        "\(phase.name) \(Format.milliseconds(phase.p50))/\(Format.milliseconds(phase.p95))/"
+                            + Format.milliseconds(phase.p99), .normal
+                    ))
+            }
+            lines.append(window)
+        }
+        if let detail = probe.detail {
+            lines.append([("why", .dim), (detail, probe.probeable ? CellStyle(.critical) : .dim)])
+        }
+        if let url = probe.url { lines.append([("url", .dim), (url, .dim)]) }
+        return lines
+    }
+
+    /// `100%`, `97.5%`.
+    static func percent(_ ratio: Double) -> String {
+        let value = (ratio * 1_000).rounded() / 10
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
     }
 
     private func backendLines(_ backend: Backend, _ data: RowData) -> [[(String, CellStyle)]] {
