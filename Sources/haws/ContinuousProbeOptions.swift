@@ -21,7 +21,8 @@ struct ContinuousProbeOptions: ParsableArguments {
 
     func validate() throws {
         if noProbe, probeInterval != nil || !probeFrontends.isEmpty {
-            throw ValidationError("--no-probe turns probing off: it goes with neither --probe-interval nor --probe-frontend")
+            throw ValidationError(
+                "--no-probe turns probing off: it goes with neither --probe-interval nor --probe-frontend")
         }
         if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true) }
     }

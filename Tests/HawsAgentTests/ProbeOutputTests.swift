@@ -49,7 +49,8 @@ enum ProbeFixture {
 
 @Suite struct ProbeLineTests {
     @Test func aFailedProbeLineCarriesTheFailureTimingsHealthAndWindow() async throws {
-        let entry = ProbeFixture.entry(ProbeFixture.s2, [ProbeFixture.result(), ProbeFixture.result(ProbeFixture.accept)])
+        let results = [ProbeFixture.result(), ProbeFixture.result(ProbeFixture.accept)]
+        let entry = ProbeFixture.entry(ProbeFixture.s2, results)
         let bytes = ProbeLine.encode(entry, round: 2, time: Date())
         #expect(bytes.last == UInt8(ascii: "\n") && !bytes.dropLast().contains(UInt8(ascii: "\n")))
         let text = String(decoding: bytes, as: UTF8.self)
@@ -81,7 +82,8 @@ enum ProbeFixture {
     }
 
     @Test func passingNotProbeableAndFrontendLinesFollowTheSchema() async throws {
-        let pass = ProbeLine.encode(ProbeFixture.entry(ProbeFixture.s1, [ProbeFixture.result()]), round: 1, time: Date())
+        let passing = ProbeFixture.entry(ProbeFixture.s1, [ProbeFixture.result()])
+        let pass = ProbeLine.encode(passing, round: 1, time: Date())
         let reason = "in MAINT: HAProxy sends it no traffic, so it is not probed"
         let maint = ProbeLine.encode(
             ProbeBoard.Entry(key: .server(ProbeFixture.s2, instance: "edge-1"), notProbeable: reason), round: 1,
@@ -141,9 +143,8 @@ enum ProbeFixture {
         #expect(
             parsed[#"haws_probe_duration_seconds_count{backend="ws_chat",instance="edge-1",phase="total",server="s2"}"#]
                 == nil)
-        #expect(
-            parsed[#"haws_probe_duration_seconds_count{backend="ws_chat",instance="edge-1",phase="upgrade",server="s2"}"#]
-                == 1)
+        let count = #"haws_probe_duration_seconds_count{backend="ws_chat",instance="edge-1","#
+        #expect(parsed[count + #"phase="upgrade",server="s2"}"#] == 1)
         #expect(parsed[#"haws_probe_success{backend="ws_chat",instance="edge-1",server="s1"}"#] == 1)
         #expect(parsed[#"haws_probe_success{backend="ws_chat",instance="edge-1",server="s2"}"#] == 0)
         #expect(parsed[#"haws_probes_total{backend="ws_chat",instance="edge-1",result="pass",server="s1"}"#] == 2)
@@ -157,11 +158,12 @@ enum ProbeFixture {
         let backend = try await Python.parseExposition(truncated.render())
         #expect(backend[#"haws_probes_total{backend="ws_chat",instance="edge-1",result="pass"}"#] == 2)
         #expect(backend[#"haws_probes_total{backend="ws_chat",instance="edge-1",result="bad_accept"}"#] == 1)
-        #expect(backend[#"haws_probe_duration_seconds_count{backend="ws_chat",instance="edge-1",phase="connect"}"#] == 3)
+        #expect(backend[count + #"phase="connect"}"#] == 3)
         #expect(!truncated.render().contains("server=") && !truncated.contains(.probeSuccess))
 
         // A server that left the configuration leaves the metrics.
-        let third = ProbeFixture.board([ProbeFixture.entry(ProbeFixture.s1, [ProbeFixture.result(at: 1_020)])], round: 3)
+        let third = ProbeFixture.board(
+            [ProbeFixture.entry(ProbeFixture.s1, [ProbeFixture.result(at: 1_020)])], round: 3)
         metrics.record(third, news: third.news(since: second))
         var after = PrometheusExposition()
         metrics.contribute(into: &after, perServer: true)
@@ -222,18 +224,22 @@ enum ProbeFixture {
         let all = try parseLines(text)
         let probeLines = all.filter { $0["type"] as? String == "probe" }
         // s1, s2 (DRAIN still gets probed) and s3 (DOWN) of ws_chat fail; f1 is in MAINT: listed once, not probed.
-        let objects = Set(probeLines.filter { $0["result"] as? String == "fail" }.compactMap { $0["object"] as? String })
+        let failed = probeLines.filter { $0["result"] as? String == "fail" }
+        let objects = Set(failed.compactMap { $0["object"] as? String })
         #expect(objects == ["ws_chat/s1", "ws_chat/s2", "ws_chat/s3"])
-        #expect(probeLines.filter { $0["object"] as? String == "ws_feed/f1" }.map { $0["result"] as? String } == ["not_probeable"])
+        let f1 = probeLines.filter { $0["object"] as? String == "ws_feed/f1" }
+        #expect(f1.map { $0["result"] as? String } == ["not_probeable"])
         let failures = all.filter { $0["type"] as? String == "event" && $0["kind"] as? String == "probe_failure" }
         // One event per server when it starts failing, not one per round.
         #expect(failures.compactMap { $0["object"] as? String }.sorted() == ["ws_chat/s1", "ws_chat/s2", "ws_chat/s3"])
         #expect(failures.allSatisfy { $0["after"] as? String == "bad_accept" })
         #expect(try await Python.schemaProblems(ndjson: text) == nil)
 
-        #expect((metrics[#"haws_probes_total{backend="ws_chat",instance="edge-1",result="bad_accept",server="s1"}"#] ?? 0) >= 2)
+        let s1 = #"instance="edge-1",result="bad_accept",server="s1"}"#
+        #expect((metrics[#"haws_probes_total{backend="ws_chat","# + s1] ?? 0) >= 2)
         #expect(metrics[#"haws_probe_success{backend="ws_chat",instance="edge-1",server="s1"}"#] == 0)
-        #expect((metrics[#"haws_probe_duration_seconds_count{backend="ws_chat",instance="edge-1",phase="upgrade",server="s1"}"#] ?? 0) >= 2)
+        let upgrade = #"instance="edge-1",phase="upgrade",server="s1"}"#
+        #expect((metrics[#"haws_probe_duration_seconds_count{backend="ws_chat","# + upgrade] ?? 0) >= 2)
         #expect((metrics["haws_probe_rounds_total{}"] ?? 0) >= 2)
         #expect(probed.withLock { $0 } >= 2)
     }
@@ -253,7 +259,9 @@ enum ProbeFixture {
             }
         ) { _ in }
         let running = Task { await agent.run() }
-        _ = try await poll(timeout: .seconds(5)) { (agent.observations.snapshot.state?.instances.first?.polls ?? 0) >= 5 }
+        _ = try await poll(timeout: .seconds(5)) {
+            (agent.observations.snapshot.state?.instances.first?.polls ?? 0) >= 5
+        }
         agent.stop()
         await running.value
         #expect(probed.withLock { $0 } == 0)

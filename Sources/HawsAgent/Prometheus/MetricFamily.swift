@@ -139,7 +139,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .serverBytesOut: "Bytes sent to clients through the server (bout)."
         case .serverErrors: "Connection and response errors of the server (econ + eresp)."
         case .probeDuration:
-            "Duration of active RFC 6455 probes per phase (connect, tls, upgrade, ping, message, close), and total of passed probes."
+            "Duration of WebSocket probes per phase (connect, tls, upgrade, ping, message, close; total: passed probes)."
         case .probeSuccess: "1 when the last WebSocket probe of the server passed, 0 when it failed."
         case .probes: "WebSocket probes made, by result: pass, or the failure code (bad_accept, connect_refused, ...)."
         case .probeRounds: "Probe rounds run (one probe of every probeable server per round)."

@@ -89,7 +89,8 @@ public final class TopRunner {
             })
         if let probes = dependencies.probes {
             // Rounds run elsewhere (the probe scheduler's own tasks); only their summaries come through here.
-            tasks.append(Task.detached { for await summaries in probes { continuation.yield(.action(.probes(summaries))) } })
+            tasks.append(
+                Task.detached { for await summaries in probes { continuation.yield(.action(.probes(summaries))) } })
         }
         let signals = dependencies.signals
         tasks.append(
