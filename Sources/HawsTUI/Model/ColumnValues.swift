@@ -151,6 +151,7 @@ enum ColumnValues {
         case .tunnelAge: return .number(data.snapshot.tunnels(of: server.key)?.oldestSeconds.map(Double.init), .seconds)
         case .probe:
             guard let probe = context.probes[id] else { return .missing }
+            guard probe.probeable else { return .text(probe.verdict, .dim) }
             return .text(probe.verdict, CellStyle(probe.passed ? .ok : .critical, bold: !probe.passed))
         case .handshakeP95: return .number(context.probes[id]?.handshakeP95Milliseconds, .milliseconds)
         case .requestRate: return .number(rates?.requests, .rate)
