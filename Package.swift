@@ -147,6 +147,7 @@ let package = Package(
             dependencies: [
                 "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsLab",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsMonitor
+import NIOCore
 import Synchronization
 import Testing
 
@@ -134,5 +135,44 @@ import Testing
             #expect(error.description.contains("cannot serve /metrics on 127.0.0.1:\(server.address.port)"))
         }
         await server.close()
+    }
+
+    /// `/metrics` is sent piece by piece as it is written: chunked on HTTP/1.1, ended by the connection's close
+    /// on HTTP/1.0, and in both cases byte for byte what the writer emitted, large pieces included.
+    @Test func metricsAreStreamedWholeOverHTTP11AndHTTP10() async throws {
+        let pieces = ["# HELP a x\n# TYPE a gauge\n", String(repeating: "a{k=\"v\"} 1\n", count: 300_000), "b 2\n"]
+        let server = try await MetricsServer.start(at: ListenAddress(host: "127.0.0.1", port: 0)) { emit in
+            for piece in pieces { emit(ByteBuffer(string: piece)) }
+        }
+        defer { Task { await server.close() } }
+        let script = """
+            import socket, sys, http.client, json
+            port = int(sys.argv[1])
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/metrics")
+            r = c.getresponse()
+            body11 = r.read().decode()
+            chunked = r.getheader("Transfer-Encoding")
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /metrics HTTP/1.0\\r\\n\\r\\n")
+            raw = b""
+            while True:
+                part = s.recv(65536)
+                if not part:
+                    break
+                raw += part
+            head, _, body10 = raw.partition(b"\\r\\n\\r\\n")
+            print(json.dumps({"chunked": chunked, "body11": body11, "head10": head.decode(), "body10": body10.decode()}))
+            """
+        let result = try await Python.run(script, arguments: [String(server.address.port)])
+        #expect(result.code == 0, "\(result.stderr)")
+        let decoded = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        let answer = try #require(decoded as? [String: String])
+        let expected = pieces.joined()
+        #expect(answer["chunked"] == "chunked")
+        #expect(answer["body11"] == expected)
+        #expect(answer["head10"]?.hasPrefix("HTTP/1.0 200") == true)
+        #expect(answer["head10"]?.lowercased().contains("connection: close") == true)
+        #expect(answer["body10"] == expected)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import HawsCore
 import HawsMonitor
 import HawsProbe
@@ -73,11 +74,17 @@ public final class Agent: Sendable {
     /// The `/metrics` text of the current state.
     public func metricsText() -> String { metrics().render() }
 
+    /// Writes the `/metrics` exposition of the current state through `emit`, one piece at a time.
+    public func writeMetrics(to emit: (ByteBuffer) -> Void) {
+        AgentExposition.write(
+            observations.snapshot, maxServerSeries: settings.maxServerSeries, contributors: contributors, to: emit)
+    }
+
     /// Starts the metrics server if one is configured: call before ``run(metricsServer:)`` so that an
     /// address in use fails the start, not a later scrape.
     public func startMetricsServer() async throws(AgentSettingError) -> MetricsServer? {
         guard let address = settings.prometheus else { return nil }
-        return try await MetricsServer.start(at: address) { [self] in metrics() }
+        return try await MetricsServer.start(at: address) { [self] emit in writeMetrics(to: emit) }
     }
 
     /// Polls and writes until ``stop()``. Returns once the output is closed and the engine stopped.

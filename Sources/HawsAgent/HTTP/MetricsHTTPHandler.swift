@@ -4,15 +4,17 @@ import NIOHTTP1
 /// Answers `GET /metrics` with the exposition text; `/` with a pointer to it; anything else 404 or 405.
 ///
 /// The body is rendered on the event loop when the request is complete, from the latest observed state:
-/// nothing is rendered between scrapes, and a scrape never waits for HAProxy.
+/// nothing is rendered between scrapes, and a scrape never waits for HAProxy. It is sent as it is written,
+/// family by family (chunked on HTTP/1.1; on HTTP/1.0 the connection's end ends the body), so a scrape of
+/// 10,000 servers never holds its ten megabytes at once; each piece goes back to the buffer pool once sent.
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let render: @Sendable () -> PrometheusExposition
+    private let render: @Sendable (_ emit: (ByteBuffer) -> Void) -> Void
     private var request: HTTPRequestHead?
 
-    init(render: @escaping @Sendable () -> PrometheusExposition) {
+    init(render: @escaping @Sendable (_ emit: (ByteBuffer) -> Void) -> Void) {
         self.render = render
     }
 
@@ -33,13 +35,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         let status: HTTPResponseStatus
         var body = ""
-        var parts: [ByteBuffer]?
+        var streamed = false
         var contentType = "text/plain; charset=utf-8"
         switch (head.method, path) {
         case (.GET, "/metrics"), (.HEAD, "/metrics"):
             status = .ok
-            // Sent family by family as the exposition holds them: no joined copy of the whole text.
-            parts = render().buffers
+            streamed = true
             contentType = PrometheusExposition.contentType
         case (.GET, "/"), (.HEAD, "/"):
             status = .ok
@@ -51,27 +52,31 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             status = .notFound
             body = "not found: try /metrics\n"
         }
-        let payload = parts ?? [context.channel.allocator.buffer(string: body)]
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
-        headers.add(name: "Content-Length", value: String(payload.reduce(0) { $0 + $1.readableBytes }))
+        if !streamed { headers.add(name: "Content-Length", value: String(body.utf8.count)) }
         if status == .methodNotAllowed { headers.add(name: "Allow", value: "GET, HEAD") }
-        let keepAlive = head.isKeepAlive
+        // Without a length, an HTTP/1.0 body ends with the connection.
+        let keepAlive = head.isKeepAlive && !(streamed && head.version == .http1_0)
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
             promise: nil)
         if head.method != .HEAD {
-            for part in payload {
-                context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+            if streamed {
+                render { piece in
+                    let sent = context.eventLoop.makePromise(of: Void.self)
+                    sent.futureResult.whenComplete { _ in ExpositionBufferPool.shared.recycle([piece]) }
+                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(piece))), promise: sent)
+                }
+            } else {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
             }
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        let channel = context.channel
-        let recycled = parts ?? []
-        written.whenComplete { _ in
-            ExpositionBufferPool.shared.recycle(recycled)
-            if !keepAlive { channel.close(promise: nil) }
+        if !keepAlive {
+            let channel = context.channel
+            written.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

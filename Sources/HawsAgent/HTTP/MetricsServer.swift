@@ -13,12 +13,12 @@ public final class MetricsServer: Sendable {
         self.address = address
     }
 
-    /// Binds `address` and serves `render()` at `/metrics` until ``close()``.
+    /// Binds `address` and serves what `render` emits at `/metrics` until ``close()``.
     ///
     /// - Throws: ``AgentSettingError/Kind/cannotListen`` naming the address and the system's reason.
     public static func start(
         at address: ListenAddress, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        render: @escaping @Sendable () -> PrometheusExposition
+        render: @escaping @Sendable (_ emit: (ByteBuffer) -> Void) -> Void
     ) async throws(AgentSettingError) -> MetricsServer {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -1,5 +1,6 @@
 import HawsCore
 import HawsMonitor
+import NIOCore
 
 /// Adds samples of families the agent core does not own (probe latencies, later) to a scrape.
 public typealias AgentMetricsContributor = @Sendable (inout PrometheusExposition) -> Void
@@ -14,11 +15,38 @@ public typealias AgentMetricsContributor = @Sendable (inout PrometheusExposition
 /// Cardinality: per-server series are written while the reachable instances hold at most
 /// `maxServerSeries` servers in total; beyond that only backend series (with `haws_backend_servers` per
 /// state) are written and `haws_agent_series_truncated` is 1.
+///
+/// Streaming: ``write(_:maxServerSeries:contributors:to:)`` hands each server family over as soon as it is
+/// written (about a megabyte each at 10,000 servers), so a scrape never holds the whole text (ten megabytes)
+/// at once; ``build(_:maxServerSeries:contributors:)`` keeps everything, for tests and small callers.
 public enum AgentExposition {
     public static func build(
         _ observed: AgentObservations.Snapshot, maxServerSeries: Int, contributors: [AgentMetricsContributor] = []
     ) -> PrometheusExposition {
         var out = PrometheusExposition()
+        fill(&out, observed, maxServerSeries: maxServerSeries, contributors: contributors) { _ in }
+        return out
+    }
+
+    /// Writes the exposition through `emit` in pieces (each family's `# HELP`/`# TYPE` and samples, whole
+    /// families only), in an order that keeps every family contiguous.
+    public static func write(
+        _ observed: AgentObservations.Snapshot, maxServerSeries: Int, contributors: [AgentMetricsContributor] = [],
+        to emit: (ByteBuffer) -> Void
+    ) {
+        var out = PrometheusExposition()
+        fill(&out, observed, maxServerSeries: maxServerSeries, contributors: contributors) { out in
+            out.drain().forEach(emit)
+        }
+        out.drain().forEach(emit)
+    }
+
+    /// Adds every family to `out`; calls `flush` after each server family, when `out` holds only whole
+    /// families that nothing later adds to.
+    private static func fill(
+        _ out: inout PrometheusExposition, _ observed: AgentObservations.Snapshot, maxServerSeries: Int,
+        contributors: [AgentMetricsContributor], flush: (inout PrometheusExposition) -> Void
+    ) {
         let instances = observed.state?.instances ?? []
         let current = instances.compactMap { live in SnapshotLine.isCurrent(live) ? live.snapshot : nil }
         let serverCount = current.reduce(0) { $0 + $1.backends.reduce(0) { $0 + $1.servers.count } }
@@ -54,13 +82,15 @@ public enum AgentExposition {
             }
         }
         addBackends(backendRows, into: &out)
-        addServers(serverRows, into: &out)
         out.add(.seriesTruncated, [], perServer ? 0 : 1)
         out.add(.outputErrors, [], observed.outputErrors)
         for contribute in contributors {
             contribute(&out)
         }
-        return out
+        // Everything above is small (instances, backends, contributors' families): sent first, whole. Server
+        // families follow one by one, each sent before the next is written.
+        flush(&out)
+        addServers(serverRows, into: &out, flush: flush)
     }
 
     /// A backend with its labels rendered once for all of its families.
@@ -181,7 +211,9 @@ public enum AgentExposition {
     }
 
     /// Server families, one pass per family.
-    private static func addServers(_ rows: ServerSeries, into out: inout PrometheusExposition) {
+    private static func addServers(
+        _ rows: ServerSeries, into out: inout PrometheusExposition, flush: (inout PrometheusExposition) -> Void
+    ) {
         guard !rows.isEmpty else { return }
         func each(_ family: MetricFamily, _ value: (ServerSeries.Figures) -> Int?) {
             out.withFamily(family, reservingCapacity: rows.capacity(for: family)) { writer in
@@ -189,6 +221,7 @@ public enum AgentExposition {
                     if let value = value(figures) { writer.sample(rows.labels[position], value) }
                 }
             }
+            flush(&out)
         }
         each(.serverUp) { $0.up }
         // The current state only: a server in `drain` has `state="drain"} 1` and no zero series for the seven
@@ -200,6 +233,7 @@ public enum AgentExposition {
                 writer.sample(rows.labels[position], extra: stateLabels[state.position].labels, 1)
             }
         }
+        flush(&out)
         each(.serverCheckPassed) { $0.checkPassed }
         each(.serverWeight) { $0.weight }
         each(.serverSessions) { $0.sessions }
@@ -210,11 +244,13 @@ public enum AgentExposition {
                     if let tally { writer.sample(rows.labels[position], tally.count) }
                 }
             }
+            flush(&out)
             out.withFamily(.serverOldestTunnel, reservingCapacity: rows.capacity(for: .serverOldestTunnel)) { writer in
                 for (position, tally) in rows.tunnels.enumerated() {
                     if let tally { writer.sample(rows.labels[position], tally.oldestSeconds ?? 0) }
                 }
             }
+            flush(&out)
         }
         each(.serverUpgrades) { $0.upgrades }
         each(.serverBytesIn) { $0.bytesIn }

@@ -3,12 +3,12 @@ import Synchronization
 
 /// Family buffers kept between scrapes, so a scrape writes into memory the previous one already touched.
 ///
-/// A 10,000-server scrape is about ten megabytes of fresh buffers; allocated anew each time, the kernel
-/// zero-filled every page again (a fifth of a scrape's CPU in profiles). The HTTP handler gives the
-/// buffers back once the response is written; the pool keeps at most ``byteLimit`` of capacity, so it
-/// holds one scrape's worth, not a growing heap.
+/// A 10,000-server scrape is about ten megabytes written into fresh buffers; allocated anew each time, the
+/// kernel zero-filled every page again (a fifth of a scrape's CPU in profiles). The HTTP handler gives each
+/// piece back once it is sent, usually before the next family is written, so a few buffers serve a whole
+/// scrape; the pool keeps at most ``byteLimit`` of capacity.
 final class ExpositionBufferPool: Sendable {
-    static let shared = ExpositionBufferPool(byteLimit: 64 << 20)
+    static let shared = ExpositionBufferPool(byteLimit: 8 << 20)
 
     private let byteLimit: Int
     private let buffers = Mutex<[ByteBuffer]>([])

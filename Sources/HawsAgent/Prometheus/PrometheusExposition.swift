@@ -72,6 +72,13 @@ public struct PrometheusExposition: Sendable {
         return out
     }
 
+    /// Hands over the families written so far (as ``buffers``) and forgets them: a streaming writer sends
+    /// them and goes on with other families.
+    public mutating func drain() -> [ByteBuffer] {
+        defer { sections = Array(repeating: nil, count: sections.count) }
+        return buffers
+    }
+
     /// Writes the exposition through `sink`, family by family, without joining it into one buffer first.
     public func write(_ sink: (UnsafeRawBufferPointer) -> Void) {
         for buffer in buffers {
