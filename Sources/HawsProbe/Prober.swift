@@ -77,13 +77,16 @@ public final class Prober: Sendable {
             }
         }
 
+        // One system call for every random byte of the probe: the key, the ping payload, masks for four frames.
+        let entropy = ProbeEntropy.bytes(48)
         let setup = ProbeConnection.Setup(
             target: target,
             options: options,
             address: address,
             sslContext: sslContext,
-            key: WebSocketKey.random(),
-            pingPayload: (0..<16).map { _ in UInt8.random(in: .min ... .max) },
+            key: WebSocketKey.key(Array(entropy[0..<16])),
+            pingPayload: Array(entropy[16..<32]),
+            masks: Array(entropy[32...]),
             probeStart: probeStart,
             startedAt: startedAt,
             resolveDuration: resolveDuration
