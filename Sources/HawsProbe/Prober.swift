@@ -27,6 +27,15 @@ public final class Prober: Sendable {
         }
     }
 
+    /// A prober that runs every probe on one event loop of the process-wide group, for a one-off batch such as
+    /// `haws probe --count`.
+    ///
+    /// A few hundred probes in flight keep one thread busy at most; spreading them over every loop only adds
+    /// wake-ups between threads (measured on 2 cores: about 20% more CPU per handshake, and a lower rate).
+    public static func singleLoop(raiseFileLimit: Bool = true) -> Prober {
+        Prober(group: MultiThreadedEventLoopGroup.singleton.next(), raiseFileLimit: raiseFileLimit)
+    }
+
     /// Probes one target. Never throws: every problem, including an invalid target or a cancelled task, is a
     /// ``ProbeResult`` with a ``ProbeFailure``.
     public func probe(_ target: ProbeTarget, options: ProbeOptions = ProbeOptions()) async -> ProbeResult {
