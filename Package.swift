@@ -42,6 +42,7 @@ let package = Package(
             name: "HawsClient",
             dependencies: [
                 "HawsCore",
+                "HawsProbe",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,7 +73,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "HawsTUI",
-            dependencies: ["HawsCore", "HawsMonitor", "CNcurses"],
+            dependencies: ["HawsCore", "HawsMonitor", "HawsProbe", "CNcurses"],
             swiftSettings: strict
         ),
         .target(
@@ -80,6 +81,7 @@ let package = Package(
             dependencies: [
                 "HawsCore",
                 "HawsMonitor",
+                "HawsProbe",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -137,13 +139,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsTUITests",
-            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor"],
+            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "HawsAgentTests",
             dependencies: [
-                "HawsAgent", "HawsCore", "HawsMonitor", "HawsClient", "HawsLab",
+                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsLab",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
@@ -152,6 +154,7 @@ let package = Package(
             name: "HawsClientTests",
             dependencies: [
                 "HawsClient",
+                "HawsProbe",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -207,45 +207,46 @@ public actor MonitorEngine {
     private func computeRates(_ live: inout LiveInstance, previous: InstanceSnapshot?, current: InstanceSnapshot, seconds: Double, reset: Bool) {
         // Same position, same object, almost always (configuration order): look up by name only on a
         // mismatch, and build that table lazily, once.
-        var oldServers: [ServerKey: StatsRow]?
-        func oldServer(_ server: Server, backendIndex: Int, serverIndex: Int) -> StatsRow? {
+        var oldServers: [ServerKey: RateCounters]?
+        func oldServer(_ server: Server, backendIndex: Int, serverIndex: Int) -> RateCounters? {
             if let previous, backendIndex < previous.backends.count {
                 let oldBackend = previous.backends[backendIndex]
                 if oldBackend.name == server.backend, serverIndex < oldBackend.servers.count,
                     oldBackend.servers[serverIndex].name == server.name
                 {
-                    return oldBackend.servers[serverIndex].row
+                    return oldBackend.servers[serverIndex].counters
                 }
             }
             if oldServers == nil {
-                var table: [ServerKey: StatsRow] = [:]
-                for backend in previous?.backends ?? [] { for server in backend.servers { table[server.key] = server.row } }
+                var table: [ServerKey: RateCounters] = [:]
+                for backend in previous?.backends ?? [] { for server in backend.servers { table[server.key] = server.counters } }
                 oldServers = table
             }
             return oldServers?[server.key]
         }
-        func oldBackendRow(_ backend: Backend, index: Int) -> StatsRow? {
+        func oldBackend(_ backend: Backend, index: Int) -> RateCounters? {
             guard let previous else { return nil }
-            if index < previous.backends.count, previous.backends[index].name == backend.name { return previous.backends[index].row }
-            return previous.backends.first { $0.name == backend.name }?.row
+            let old = index < previous.backends.count && previous.backends[index].name == backend.name
+                ? previous.backends[index] : previous.backends.first { $0.name == backend.name }
+            return old?.hasStatsRow == true ? old?.counters : nil
         }
-        func oldFrontendRow(_ frontend: Frontend, index: Int) -> StatsRow? {
+        func oldFrontend(_ frontend: Frontend, index: Int) -> RateCounters? {
             guard let previous else { return nil }
-            if index < previous.frontends.count, previous.frontends[index].name == frontend.name { return previous.frontends[index].row }
-            return previous.frontends.first { $0.name == frontend.name }?.row
+            if index < previous.frontends.count, previous.frontends[index].name == frontend.name { return previous.frontends[index].counters }
+            return previous.frontends.first { $0.name == frontend.name }?.counters
         }
         var serverRates: [ServerKey: ObjectRates] = [:]
         serverRates.reserveCapacity(live.serverRates.count)
         var backendRates: [String: ObjectRates] = [:]
         var frontendRates: [String: ObjectRates] = [:]
         for (backendIndex, backend) in current.backends.enumerated() {
-            if let row = backend.row {
-                backendRates[backend.name] = ObjectRates.between(oldBackendRow(backend, index: backendIndex), row, seconds: seconds, reset: reset)
+            if backend.hasStatsRow {
+                backendRates[backend.name] = ObjectRates.between(oldBackend(backend, index: backendIndex), backend.counters, seconds: seconds, reset: reset)
             }
             var upgrades: Double? = nil
             for (serverIndex, server) in backend.servers.enumerated() {
                 let old = oldServer(server, backendIndex: backendIndex, serverIndex: serverIndex)
-                let rates = ObjectRates.between(old, server.row, seconds: seconds, reset: reset)
+                let rates = ObjectRates.between(old, server.counters, seconds: seconds, reset: reset)
                 serverRates[server.key] = rates
                 if let rate = rates.upgrades { upgrades = (upgrades ?? 0) + rate }
             }
@@ -253,7 +254,7 @@ public actor MonitorEngine {
             backendRates[backend.name, default: ObjectRates()].upgrades = upgrades
         }
         for (index, frontend) in current.frontends.enumerated() {
-            frontendRates[frontend.name] = ObjectRates.between(oldFrontendRow(frontend, index: index), frontend.row, seconds: seconds, reset: reset)
+            frontendRates[frontend.name] = ObjectRates.between(oldFrontend(frontend, index: index), frontend.counters, seconds: seconds, reset: reset)
         }
         live.serverRates = serverRates
         live.backendRates = backendRates

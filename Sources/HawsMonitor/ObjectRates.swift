@@ -20,20 +20,16 @@ public struct ObjectRates: Sendable, Hashable, Codable {
         self.errors = errors
     }
 
-    static func between(_ old: StatsRow?, _ new: StatsRow, seconds: Double, reset: Bool) -> ObjectRates {
-        func rate(_ column: String) -> Double? {
-            guard let old, let previous = old.int(column), let current = new.int(column) else { return nil }
-            return CounterRate.perSecond(previous: previous, current: current, seconds: seconds, reset: reset)
-        }
-        func errorRate() -> Double? {
-            guard let old else { return nil }
-            let columns = ["econ", "eresp", "ereq"]
-            let previous = columns.compactMap { old.int($0) }.reduce(0, +)
-            let current = columns.compactMap { new.int($0) }.reduce(0, +)
+    static func between(_ old: RateCounters?, _ new: RateCounters, seconds: Double, reset: Bool) -> ObjectRates {
+        guard let old else { return ObjectRates() }
+        func rate(_ previous: Int?, _ current: Int?) -> Double? {
+            guard let previous, let current else { return nil }
             return CounterRate.perSecond(previous: previous, current: current, seconds: seconds, reset: reset)
         }
         return ObjectRates(
-            sessions: rate("stot"), requests: rate("req_tot") ?? rate("hrsp_2xx"), upgrades: rate("hrsp_1xx"),
-            bytesIn: rate("bin"), bytesOut: rate("bout"), errors: errorRate())
+            sessions: rate(old.sessions, new.sessions),
+            requests: rate(old.requests, new.requests) ?? rate(old.successes, new.successes),
+            upgrades: rate(old.upgrades, new.upgrades), bytesIn: rate(old.bytesIn, new.bytesIn),
+            bytesOut: rate(old.bytesOut, new.bytesOut), errors: rate(old.errors, new.errors))
     }
 }

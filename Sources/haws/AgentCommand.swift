@@ -3,6 +3,7 @@ import Foundation
 import HawsAgent
 import HawsClient
 import HawsCore
+import HawsProbe
 
 /// `haws agent`: the headless poller for log shippers and Prometheus.
 struct AgentCommand: AsyncParsableCommand {
@@ -17,8 +18,11 @@ struct AgentCommand: AsyncParsableCommand {
             Signals: SIGTERM and SIGINT stop after the current line (exit 0); SIGHUP reopens the output file \
             (for logrotate). A failing output (full disk, unwritable file) is reported on stderr at most once \
             a minute while polling goes on.
+            Probes: every server HAProxy lists gets a real WebSocket handshake every 10s (--probe-interval, \
+            [probes] of --config; --no-probe turns it off): one "probe" line per server per round, "event" lines \
+            when a probe starts failing or passes again, and haws_probe_* metrics.
             Config file sections: [intervals] stats, sessions; [outputs] ndjson, prometheus, rotate_size, \
-            rotate_keep, max_server_series. Flags override the file.
+            rotate_keep, max_server_series; [probes]. Flags override the file.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -55,6 +59,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Rotated files to keep, FILE.1 ... FILE.N (default: 5).", valueName: "count"))
     var rotateKeep: Int?
 
+    @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
+
     func validate() throws {
         for (flag, value) in [("--max-server-series", maxServerSeries), ("--rotate-keep", rotateKeep)] {
             if let value, value < 0 { throw ValidationError("\(flag) must be 0 or more, not \(value)") }
@@ -69,7 +75,8 @@ struct AgentCommand: AsyncParsableCommand {
 
         let specs = try instance.instances()
         let file = try instance.configFile.map { path throws(ConfigFileError) in try HawsConfigFile.load(path: path) }
-        let settings = try resolveSettings(file: try file?.agentSettings())
+        var settings = try resolveSettings(file: try file?.agentSettings())
+        settings.probes = try probe.settings(config: try file?.probes())
         var timeout = try instance.requestTimeout()
         if instance.timeout == Self.defaultTimeoutArgument, let fromFile = file?.requestTimeout {
             timeout = fromFile  // --timeout left at its default: the file's [timeouts] request applies
@@ -172,6 +179,7 @@ struct AgentCommand: AsyncParsableCommand {
             "haws agent: polling \(instances.joined(separator: ", ")) every \(Self.text(settings.statsInterval)) "
                 + "(sessions every \(Self.text(settings.sessionsInterval)))"
         ]
+        parts.append(ContinuousProbeOptions.describe(settings.probes))
         if let ndjson = settings.ndjson { parts.append("NDJSON to \(ndjson)") }
         if let server {
             var metrics = "metrics on http://\(server.address)/metrics"

@@ -123,8 +123,7 @@ struct StatusCommand: AsyncParsableCommand {
     static func probeRound(
         _ readings: [InstanceReading], settings: ProbeSettings, frontendInstance specs: [InstanceSpec]
     ) async -> StatusProbeResults {
-        // Frontend URLs belong to no single instance; with one instance they are reported under it.
-        let frontendInstance = specs.count == 1 ? specs[0].name : "haproxy"
+        let frontendInstance = ProbeTargetDiscovery.frontendInstance(among: specs.map(\.name))
         let plan = ProbeTargetDiscovery.plan(for: readings, settings: settings, frontendInstance: frontendInstance)
         var configuration = ProbeScheduler.Configuration(settings)
         configuration.keepsStatistics = false  // one round: percentiles of one sample say nothing

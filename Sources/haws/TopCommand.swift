@@ -3,6 +3,7 @@ import Foundation
 import HawsClient
 import HawsCore
 import HawsMonitor
+import HawsProbe
 import HawsTUI
 
 /// `haws top`: the live dashboard (ncurses) for an operator during an incident.
@@ -16,6 +17,9 @@ struct TopCommand: AsyncParsableCommand {
             marked (x): d drain, r ready, m maint, w weight, K shutdown sessions; each asks for confirmation, \
             shows the exact runtime commands, checks that it took effect and is written to the audit log.
             Views come from the shipped files and from --views-dir (JSON; see Dashboards/views).
+            Every server is probed with a real WebSocket handshake every 10s (--probe-interval, [probes] of \
+            --config; --no-probe turns it off): the PROBE and HS p95 columns, the detail pane, and probe failures \
+            in the event log.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -59,12 +63,16 @@ struct TopCommand: AsyncParsableCommand {
     @Flag(help: "Draw with ASCII only (no box drawing), whatever the locale.")
     var ascii = false
 
+    @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
+
     func run() async throws {
         let specs = try instance.instances()
         let timeout = try instance.requestTimeout()
         let stats = try duration(interval, "--interval")
         let tunnels = try duration(tunnelsInterval, "--tunnels-interval")
         let deadline = try duration(drainDeadline, "--drain-deadline")
+        let probeConfig = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
+        let probeSettings = try probe.settings(config: probeConfig)
         let environment = ProcessInfo.processInfo.environment
 
         let directory = viewsDir ?? Self.defaultViewsDirectory(environment)
@@ -86,7 +94,7 @@ struct TopCommand: AsyncParsableCommand {
         let settings = TopSettings(
             user: Self.currentUser(environment), readOnly: readOnly, drainDeadline: deadline > .zero ? deadline : nil,
             statsInterval: stats, tunnelsInterval: tunnels, auditLogPath: audit.path, auditProblem: auditProblem,
-            glyphs: ascii ? .ascii : .unicode)
+            glyphs: ascii ? .ascii : .unicode, probeInterval: probeSettings?.interval)
         var state = TopState(
             settings: settings, views: loaded.views, size: TerminalSize(columns: 80, rows: 24), now: Date(),
             messages: messages)
@@ -107,10 +115,18 @@ struct TopCommand: AsyncParsableCommand {
             continuation.onTermination = { _ in task.cancel() }
         }
         let executor = readOnly ? ActionExecutor.none : ActionExecutor.live(specs, timeout: timeout)
+        let probes = probeSettings.map { settings in
+            ProbeFeed(
+                settings: settings, frontendInstance: ProbeTargetDiscovery.frontendInstance(among: specs.map(\.name)),
+                engine: engine, probe: ProbeScheduler.live(prober: Prober()))
+        }
         let dependencies = TopDependencies(
             updates: await engine.updates(), reread: { await engine.pollOnce() }, record: { await engine.record($0) },
-            executor: executor, auditLog: audit, instances: readOnly ? [] : specs.map(\.name), signals: signalStream)
+            executor: executor, auditLog: audit, instances: readOnly ? [] : specs.map(\.name), signals: signalStream,
+            probes: probes?.summaries)
         let engineTask = Task { await engine.run() }
+        let probeTask = Task { await probes?.run() }
+        defer { probeTask.cancel() }
         let runner = await TopRunner(
             state: state, dependencies: dependencies, options: TerminalOptions(color: !noColor, asciiOnly: ascii))
         do {

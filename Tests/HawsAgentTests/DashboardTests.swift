@@ -39,7 +39,7 @@ import Testing
         #expect(unknown.isEmpty, "the dashboard queries metrics the agent does not export: \(unknown.sorted())")
         for required in [
             "haws_server_tunnels", "haws_backend_upgrades_total", "haws_server_state", "haws_instance_up",
-            "haws_poll_duration_seconds_bucket", "haws_probe_duration_seconds_bucket",
+            "haws_poll_duration_seconds_bucket", "haws_probe_duration_seconds_bucket", "haws_probes_total",
         ] {
             #expect(used.contains(required), "no panel uses \(required)")
         }

@@ -99,8 +99,9 @@ import Testing
         #expect(
             self.error("[probes]\nintervall = \"10s\"\n")
                 == "haws.toml: [probes]: unknown key 'intervall'; did you mean 'interval'? (known keys: backend, "
-                + "backends, ca_file, cert_file, concurrency, expect, frontend, headers, host, insecure, interval, "
-                + "jitter, key_file, message, mode, origin, path, port, server_name, subprotocols, timeout, tls)"
+                + "backends, ca_file, cert_file, concurrency, continuous, expect, frontend, headers, host, insecure, "
+                + "interval, jitter, key_file, message, mode, origin, path, port, server_name, subprotocols, timeout, "
+                + "tls)"
         )
         #expect(
             self.error("[probes]\ninterval = 10\n")

@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsMonitor
+import HawsProbe
 
 /// `haws agent`: polls every instance with the monitor engine and writes what it sees as NDJSON lines
 /// and Prometheus metrics, until ``stop()``.
@@ -14,6 +15,8 @@ public final class Agent: Sendable {
     private let engine: MonitorEngine
     private let report: @Sendable (String) -> Void
     private let contributors: [AgentMetricsContributor]
+    /// Continuous probes, when ``AgentSettings/probes`` is set.
+    private let probing: AgentProbing?
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
     private let now: @Sendable () -> Date
@@ -24,9 +27,11 @@ public final class Agent: Sendable {
 
     /// - Parameters:
     ///   - report: one-line messages for stderr (startup, output failures at most once a minute).
-    ///   - contributors: extra metric families (probes) added to every scrape.
+    ///   - contributors: extra metric families added to every scrape.
+    ///   - probe: runs one probe when ``AgentSettings/probes`` is set; `nil` uses a real ``Prober`` (tests inject one).
     public init(
         settings: AgentSettings, sources: [InstanceSource], contributors: [AgentMetricsContributor] = [],
+        probe: ProbeScheduler.Probe? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, report: @escaping @Sendable (String) -> Void
     ) {
         self.settings = settings
@@ -35,7 +40,14 @@ public final class Agent: Sendable {
         self.engine = MonitorEngine(
             sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
             now: now)
-        self.contributors = contributors
+        let probing = settings.probes.map { probes in
+            AgentProbing(
+                settings: probes, frontendInstance: ProbeTargetDiscovery.frontendInstance(among: sources.map(\.name)),
+                probe: probe ?? ProbeScheduler.live(prober: Prober()), observations: observations,
+                maxServerSeries: settings.maxServerSeries)
+        }
+        self.probing = probing
+        self.contributors = contributors + (probing.map { [$0.contributor] } ?? [])
         self.now = now
         self.report = report
         (commands, commandSink) = AsyncStream.makeStream(of: Command.self)
@@ -52,18 +64,20 @@ public final class Agent: Sendable {
         await engine.record(event)
     }
 
-    /// The `/metrics` text of the current state.
-    public func metricsText() -> String {
+    /// The `/metrics` exposition of the current state.
+    public func metrics() -> PrometheusExposition {
         AgentExposition.build(
-            observations.snapshot, maxServerSeries: settings.maxServerSeries, contributors: contributors
-        ).render()
+            observations.snapshot, maxServerSeries: settings.maxServerSeries, contributors: contributors)
     }
+
+    /// The `/metrics` text of the current state.
+    public func metricsText() -> String { metrics().render() }
 
     /// Starts the metrics server if one is configured: call before ``run(metricsServer:)`` so that an
     /// address in use fails the start, not a later scrape.
     public func startMetricsServer() async throws(AgentSettingError) -> MetricsServer? {
         guard let address = settings.prometheus else { return nil }
-        return try await MetricsServer.start(at: address) { [self] in metricsText() }
+        return try await MetricsServer.start(at: address) { [self] in metrics() }
     }
 
     /// Polls and writes until ``stop()``. Returns once the output is closed and the engine stopped.
@@ -94,6 +108,9 @@ public final class Agent: Sendable {
                         if await !output.write(line) { observations.recordOutputError() }
                     }
                 }
+            }
+            if let probing = self.probing {
+                group.addTask { await probing.run(engine: engine, output: output, observations: observations) }
             }
             group.addTask {
                 for await event in events {

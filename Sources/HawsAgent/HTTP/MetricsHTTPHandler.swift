@@ -9,10 +9,10 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let render: @Sendable () -> String
+    private let render: @Sendable () -> PrometheusExposition
     private var request: HTTPRequestHead?
 
-    init(render: @escaping @Sendable () -> String) {
+    init(render: @escaping @Sendable () -> PrometheusExposition) {
         self.render = render
     }
 
@@ -32,12 +32,14 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         let status: HTTPResponseStatus
-        let body: String
+        var body = ""
+        var parts: [ByteBuffer]?
         var contentType = "text/plain; charset=utf-8"
         switch (head.method, path) {
         case (.GET, "/metrics"), (.HEAD, "/metrics"):
             status = .ok
-            body = render()
+            // Sent family by family as the exposition holds them: no joined copy of the whole text.
+            parts = render().buffers
             contentType = PrometheusExposition.contentType
         case (.GET, "/"), (.HEAD, "/"):
             status = .ok
@@ -49,11 +51,10 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             status = .notFound
             body = "not found: try /metrics\n"
         }
-        var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
-        buffer.writeString(body)
+        let payload = parts ?? [context.channel.allocator.buffer(string: body)]
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
-        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        headers.add(name: "Content-Length", value: String(payload.reduce(0) { $0 + $1.readableBytes }))
         if status == .methodNotAllowed { headers.add(name: "Allow", value: "GET, HEAD") }
         let keepAlive = head.isKeepAlive
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
@@ -61,12 +62,16 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
             promise: nil)
         if head.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            for part in payload {
+                context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+            }
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
+        let channel = context.channel
+        let recycled = parts ?? []
+        written.whenComplete { _ in
+            ExpositionBufferPool.shared.recycle(recycled)
+            if !keepAlive { channel.close(promise: nil) }
         }
     }
 

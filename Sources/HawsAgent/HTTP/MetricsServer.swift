@@ -18,7 +18,7 @@ public final class MetricsServer: Sendable {
     /// - Throws: ``AgentSettingError/Kind/cannotListen`` naming the address and the system's reason.
     public static func start(
         at address: ListenAddress, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        render: @escaping @Sendable () -> String
+        render: @escaping @Sendable () -> PrometheusExposition
     ) async throws(AgentSettingError) -> MetricsServer {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -19,6 +19,6 @@ public enum EventLine {
         json.field("detail", event.detail)
         json.field("summary", event.summary)
         json.endObject()
-        return json.line
+        return json.takeLine()
     }
 }

@@ -42,8 +42,12 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case serverBytesIn = "haws_server_bytes_in_total"
     case serverBytesOut = "haws_server_bytes_out_total"
     case serverErrors = "haws_server_errors_total"
-    // Probes: filled by the probe engine once it runs inside the agent (an ``AgentMetricsContributor``).
+    // Probes: filled by the probe scheduler running inside the agent (an ``AgentMetricsContributor``).
     case probeDuration = "haws_probe_duration_seconds"
+    case probeSuccess = "haws_probe_success"
+    case probes = "haws_probes_total"
+    case probeRounds = "haws_probe_rounds_total"
+    case probeRoundOverruns = "haws_probe_round_overruns_total"
     // The agent itself
     case seriesTruncated = "haws_agent_series_truncated"
     case outputErrors = "haws_agent_output_errors_total"
@@ -58,7 +62,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         switch self {
         case .instanceReloads, .instancePolls, .instancePollErrors, .backendSessionsTotal, .backendUpgrades,
             .backendBytesIn, .backendBytesOut, .backendErrors, .serverSessionsTotal, .serverUpgrades, .serverBytesIn,
-            .serverBytesOut, .serverErrors, .outputErrors:
+            .serverBytesOut, .serverErrors, .outputErrors, .probes, .probeRounds, .probeRoundOverruns:
             .counter
         case .pollDuration, .probeDuration:
             .histogram
@@ -74,8 +78,11 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .pollDuration: ["instance", "poll"]
         case .backendServers: ["instance", "backend", "state"]
         case .serverState: ["instance", "backend", "server", "state"]
-        case .probeDuration: ["instance", "target", "phase"]
-        case .seriesTruncated, .outputErrors: []
+        // Probes through HAProxy's frontend carry `frontend` (the URL) instead of `backend` and `server`.
+        case .probeDuration: ["instance", "backend", "server", "phase"]
+        case .probeSuccess: ["instance", "backend", "server"]
+        case .probes: ["instance", "backend", "server", "result"]
+        case .seriesTruncated, .outputErrors, .probeRounds, .probeRoundOverruns: []
         default:
             switch rawValue {
             case let name where name.hasPrefix("haws_server_"): ["instance", "backend", "server"]
@@ -120,7 +127,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .backendErrors: "Connection and response errors of the backend (econ + eresp)."
         case .serverUp: "1 when checks see the server alive (UP, NOLB, DRAIN, no check) and it is not in maintenance."
         case .serverState:
-            "1 for the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint), 0 for the others."
+            "1, labelled with the server's current state (up, down, going-up, going-down, nolb, no-check, drain, maint); no series for other states."
         case .serverCheckPassed: "1 when the last health check passed, 0 when it failed; absent without checks."
         case .serverWeight: "Effective weight of the server."
         case .serverSessions: "Current sessions of the server (scur)."
@@ -131,7 +138,12 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .serverBytesIn: "Bytes received from clients through the server (bin)."
         case .serverBytesOut: "Bytes sent to clients through the server (bout)."
         case .serverErrors: "Connection and response errors of the server (econ + eresp)."
-        case .probeDuration: "Duration of active WebSocket handshake probes, per phase."
+        case .probeDuration:
+            "Duration of WebSocket probes per phase (connect, tls, upgrade, ping, message, close; total: passed probes)."
+        case .probeSuccess: "1 when the last WebSocket probe of the server passed, 0 when it failed."
+        case .probes: "WebSocket probes made, by result: pass, or the failure code (bad_accept, connect_refused, ...)."
+        case .probeRounds: "Probe rounds run (one probe of every probeable server per round)."
+        case .probeRoundOverruns: "Probe rounds that took longer than the probe interval (the next one started late)."
         case .seriesTruncated:
             "1 when per-server series are left out because the servers exceed --max-server-series; backend series stay."
         case .outputErrors: "NDJSON lines that could not be written (full disk, unwritable file)."

@@ -1,4 +1,5 @@
 import HawsMonitor
+import HawsProbe
 
 /// Everything `haws agent` runs with, validated: built from defaults, then the config file's `[intervals]`
 /// and `[outputs]`, then the command line (which wins).
@@ -14,6 +15,8 @@ public struct AgentSettings: Sendable, Hashable {
     public var prometheus: ListenAddress?
     /// Per-server series are written while the instances hold at most this many servers in total.
     public var maxServerSeries = 10_000
+    /// Continuous WebSocket probes of every discovered server; `nil`: none (`--no-probe`).
+    public var probes: ProbeSettings?
 
     public init() {}
 

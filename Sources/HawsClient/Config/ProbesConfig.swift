@@ -3,6 +3,7 @@
 /// ```toml
 /// [probes]
 /// interval = "10s"            # time between rounds (haws agent, haws top)
+/// continuous = true           # false: haws agent and haws top do not probe (status --probe still does)
 /// mode = "full"               # or "connect-only"
 /// timeout = "5s"              # whole-probe deadline
 /// concurrency = 64            # probes in flight
@@ -70,7 +71,7 @@ public struct ProbesConfig: Sendable, Hashable {
 
     /// The keys `[probes]` itself may hold (besides the request keys, which it holds as defaults).
     public static let sectionKeys: [String] = [
-        "interval", "timeout", "jitter", "concurrency", "frontend", "backends", "ca_file", "cert_file",
+        "interval", "continuous", "timeout", "jitter", "concurrency", "frontend", "backends", "ca_file", "cert_file",
         "key_file", "insecure", "message", "expect", "backend",
     ]
     /// The keys of a request: `[probes.backend.NAME]`, and defaults in `[probes]`.
@@ -87,6 +88,9 @@ public struct ProbesConfig: Sendable, Hashable {
     public var location: String
     /// Time between rounds.
     public var interval: Duration?
+    /// `false`: `haws agent` and `haws top` run no probe rounds (`haws status --probe` is an explicit request and
+    /// still probes); `nil` or `true`: they probe every ``interval``.
+    public var continuous: Bool?
     /// Whole-probe deadline.
     public var timeout: Duration?
     /// Random start delay bound per probe.
@@ -116,6 +120,7 @@ public struct ProbesConfig: Sendable, Hashable {
         self.file = table.file
         self.location = table.location.isEmpty ? "[probes]" : table.location
         self.interval = try table.positiveDuration("interval")
+        self.continuous = try table.boolean("continuous")
         self.timeout = try table.positiveDuration("timeout")
         self.jitter = try table.duration("jitter")
         self.concurrency = try table.integer("concurrency")

@@ -11,6 +11,9 @@ public final class StatsHeader: Sendable, Hashable {
     private let indexByName: [String: Int]
     /// Positions of the ``StatsColumn`` cases, `-1` when this HAProxy's CSV lacks the column.
     private let knownIndex: [Int]
+    /// The reverse: for each position, the raw value of the ``StatsColumn`` there, or `-1` for a column the
+    /// typed model does not read. The parser uses it to keep only the cells it needs.
+    let columnAtPosition: [Int]
 
     public init(names: [String]) {
         self.names = names
@@ -20,6 +23,11 @@ public final class StatsHeader: Sendable, Hashable {
         }
         self.indexByName = map
         self.knownIndex = StatsColumn.allCases.map { map[$0.name] ?? -1 }
+        var columns = [Int](repeating: -1, count: names.count)
+        for column in StatsColumn.allCases {
+            if let position = map[column.name] { columns[position] = column.rawValue }
+        }
+        self.columnAtPosition = columns
     }
 
     /// The position of a known column, or `nil` when absent.
@@ -51,64 +59,4 @@ public final class StatsHeader: Sendable, Hashable {
 
     public static func == (lhs: StatsHeader, rhs: StatsHeader) -> Bool { lhs === rhs || lhs.names == rhs.names }
     public func hash(into hasher: inout Hasher) { hasher.combine(names) }
-}
-
-/// One row of the stats CSV: every cell HAProxy gave, readable by column name.
-///
-/// Unknown columns stay available through ``subscript(_:)``; typed accessors return `nil` for an
-/// empty or non-numeric cell, because HAProxy leaves a cell empty when a metric does not apply.
-public struct StatsRow: Sendable, Hashable {
-    public let header: StatsHeader
-    public let values: [String]
-
-    public init(header: StatsHeader, values: [String]) {
-        self.header = header
-        self.values = values
-    }
-
-    /// The raw cell, or `nil` when the column is absent from this HAProxy's CSV or the row is short.
-    public subscript(_ column: String) -> String? {
-        guard let index = header.index(of: column), index < values.count else { return nil }
-        return values[index]
-    }
-
-    /// The cell of a known column, by position.
-    public subscript(_ column: StatsColumn) -> String? {
-        guard let index = header.index(of: column), index < values.count else { return nil }
-        return values[index]
-    }
-
-    /// A known column as an integer; `nil` when absent, empty or not a number.
-    public func int(_ column: StatsColumn) -> Int? {
-        guard let cell = self[column], !cell.isEmpty else { return nil }
-        return Int(cell)
-    }
-
-    /// A known column as a non-empty string.
-    public func text(_ column: StatsColumn) -> String? {
-        guard let cell = self[column], !cell.isEmpty else { return nil }
-        return cell
-    }
-
-    /// The cell as an integer; `nil` when absent, empty or not a number.
-    public func int(_ column: String) -> Int? {
-        guard let cell = self[column], !cell.isEmpty else { return nil }
-        return Int(cell)
-    }
-
-    /// The cell as a non-empty string.
-    public func text(_ column: String) -> String? {
-        guard let cell = self[column], !cell.isEmpty else { return nil }
-        return cell
-    }
-
-    /// All non-empty cells by column name (for `--json` detail and the dashboard's detail pane).
-    public var fields: [String: String] {
-        var out: [String: String] = [:]
-        for (index, name) in header.names.enumerated() where !name.isEmpty && name != "-" && index < values.count {
-            let value = values[index]
-            if !value.isEmpty { out[name] = value }
-        }
-        return out
-    }
 }

@@ -24,7 +24,19 @@ public struct HTTPResponseCounts: Sendable, Hashable, Codable {
     public var serverError: Int
     public var other: Int
 
-    init(_ row: StatsRow) {
+    /// Counts of a row that has none (a synthetic backend).
+    static let none = HTTPResponseCounts(informational: 0, success: 0, redirection: 0, clientError: 0, serverError: 0, other: 0)
+
+    private init(informational: Int, success: Int, redirection: Int, clientError: Int, serverError: Int, other: Int) {
+        self.informational = informational
+        self.success = success
+        self.redirection = redirection
+        self.clientError = clientError
+        self.serverError = serverError
+        self.other = other
+    }
+
+    init<Cells: StatsCells>(_ row: Cells) {
         informational = row.int(.hrsp1xx) ?? 0
         success = row.int(.hrsp2xx) ?? 0
         redirection = row.int(.hrsp3xx) ?? 0
@@ -51,12 +63,19 @@ public struct Frontend: Sendable, Hashable {
     public let requestErrors: Int
     public let responses: HTTPResponseCounts
     public let mode: String?
+    /// The cumulative counters rates are computed from.
+    public let counters: RateCounters
     public let row: StatsRow
 
     public init(row: StatsRow) {
-        self.row = row
-        name = row[.pxname] ?? ""
-        status = row[.status] ?? ""
+        let cells = StatsRow(header: row.header, values: row.values)  // split once, not per column
+        self.init(cells: cells, row: row, name: cells[.pxname] ?? "")
+    }
+
+    init<Cells: StatsCells>(cells row: Cells, row statsRow: StatsRow, name: String) {
+        self.row = statsRow
+        self.name = name
+        status = row.cell(.status) ?? ""
         sessions = row.int(.scur) ?? 0
         sessionLimit = row.int(.slim)
         totalSessions = row.int(.stot) ?? 0
@@ -69,11 +88,17 @@ public struct Frontend: Sendable, Hashable {
         requestErrors = row.int(.ereq) ?? 0
         responses = HTTPResponseCounts(row)
         mode = row.text(.mode)
+        counters = RateCounters(row)
     }
 }
 
 /// A server row (`type` 2), with every cell available through ``row``.
-public struct Server: Sendable, Hashable {
+///
+/// A class, immutable after `init`: it has three dozen fields, a dozen of them reference-counted, and every
+/// consumer (rates, the event diff, NDJSON, `/metrics`, the dashboard) walks all servers of every poll. As a
+/// struct each of those walks copied hundreds of bytes per server; now a copy is one reference.
+/// Equality is by key and row: every field is read from the row.
+public final class Server: Sendable, Hashable {
     public let backend: String
     public let name: String
     public let status: ServerStatus
@@ -108,17 +133,40 @@ public struct Server: Sendable, Hashable {
     public let responses: HTTPResponseCounts
     /// `addr`: `ip:port`; hidden by HAProxy on a `level user` socket (then from `show servers state`).
     public let address: String?
+    /// The cumulative counters rates are computed from.
+    public let counters: RateCounters
     public let row: StatsRow
 
     public var key: ServerKey { ServerKey(backend: backend, server: name) }
     public var errors: Int { connectionErrors + responseErrors }
 
-    public init(row: StatsRow) {
-        self.row = row
-        backend = row[.pxname] ?? ""
-        name = row[.svname] ?? ""
-        status = ServerStatus(row[.status] ?? "")
-        check = row[.checkStatus].flatMap(CheckStatus.init)
+    public static func == (lhs: Server, rhs: Server) -> Bool {
+        lhs === rhs || (lhs.backend == rhs.backend && lhs.name == rhs.name && lhs.row == rhs.row)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(backend)
+        hasher.combine(name)
+    }
+
+    public convenience init(row: StatsRow) {
+        let cells = StatsRow(header: row.header, values: row.values)  // split once, not per column
+        self.init(
+            cells: cells, row: row, backend: cells[.pxname] ?? "", name: cells[.svname] ?? "",
+            status: ServerStatus(cells[.status] ?? ""), check: cells[.checkStatus].flatMap(CheckStatus.init))
+    }
+
+    /// - Parameters:
+    ///   - status, check: parsed by the caller, which sees the same few distinct cells thousands of times.
+    init<Cells: StatsCells>(
+        cells row: Cells, row statsRow: StatsRow, backend: String, name: String, status: ServerStatus,
+        check: CheckStatus?
+    ) {
+        self.row = statsRow
+        self.backend = backend
+        self.name = name
+        self.status = status
+        self.check = check
         checkCode = row.int(.checkCode)
         lastCheck = row.text(.lastChk)
         checkDescription = row.text(.checkDesc)
@@ -146,6 +194,7 @@ public struct Server: Sendable, Hashable {
         sessionRate = row.int(.rate) ?? 0
         responses = HTTPResponseCounts(row)
         address = row.text(.addr)
+        counters = RateCounters(row)
     }
 }
 
@@ -168,30 +217,75 @@ public struct Backend: Sendable, Hashable {
     public let mode: String?
     public let activeServers: Int
     public let backupServers: Int
+    /// Effective weight of the backend (sum of its servers'), when HAProxy gives it.
+    public let weight: Int?
+    /// Seconds since the backend last changed state (`lastchg`).
+    public let secondsSinceChange: Int?
+    /// The cumulative counters rates are computed from; all unknown for a synthetic backend.
+    public let counters: RateCounters
     public let row: StatsRow?
     public var servers: [Server]
 
     public var errors: Int { connectionErrors + responseErrors }
+    /// False for a synthetic backend whose `BACKEND` row never came (a truncated CSV).
+    public var hasStatsRow: Bool { row != nil }
 
     public init(row: StatsRow?, name: String, servers: [Server] = []) {
-        self.row = row
+        if let row {
+            let cells = StatsRow(header: row.header, values: row.values)  // split once, not per column
+            self.init(cells: cells, row: row, name: name, servers: servers)
+        } else {
+            self.init(synthetic: name, servers: servers)
+        }
+    }
+
+    /// A backend known only from its servers' rows.
+    private init(synthetic name: String, servers: [Server]) {
+        self.row = nil
         self.name = name
         self.servers = servers
-        status = row?[.status] ?? ""
-        sessions = row?.int(.scur) ?? servers.reduce(0) { $0 + $1.sessions }
-        sessionLimit = row?.int(.slim)
-        totalSessions = row?.int(.stot) ?? 0
-        queue = row?.int(.qcur) ?? 0
-        bytesIn = row?.int(.bin) ?? 0
-        bytesOut = row?.int(.bout) ?? 0
-        connectionErrors = row?.int(.econ) ?? 0
-        responseErrors = row?.int(.eresp) ?? 0
-        sessionRate = row?.int(.rate) ?? 0
-        responses = row.map(HTTPResponseCounts.init) ?? HTTPResponseCounts(StatsRow(header: StatsHeader(names: []), values: []))
-        algorithm = row?.text(.algo)
-        mode = row?.text(.mode)
-        activeServers = row?.int(.act) ?? 0
-        backupServers = row?.int(.bck) ?? 0
+        status = ""
+        sessions = servers.reduce(0) { $0 + $1.sessions }
+        sessionLimit = nil
+        totalSessions = 0
+        queue = 0
+        bytesIn = 0
+        bytesOut = 0
+        connectionErrors = 0
+        responseErrors = 0
+        sessionRate = 0
+        responses = .none
+        algorithm = nil
+        mode = nil
+        activeServers = 0
+        backupServers = 0
+        weight = nil
+        secondsSinceChange = nil
+        counters = RateCounters()
+    }
+
+    init<Cells: StatsCells>(cells row: Cells, row statsRow: StatsRow, name: String, servers: [Server] = []) {
+        self.row = statsRow
+        self.name = name
+        self.servers = servers
+        status = row.cell(.status) ?? ""
+        sessions = row.int(.scur) ?? servers.reduce(0) { $0 + $1.sessions }
+        sessionLimit = row.int(.slim)
+        totalSessions = row.int(.stot) ?? 0
+        queue = row.int(.qcur) ?? 0
+        bytesIn = row.int(.bin) ?? 0
+        bytesOut = row.int(.bout) ?? 0
+        connectionErrors = row.int(.econ) ?? 0
+        responseErrors = row.int(.eresp) ?? 0
+        sessionRate = row.int(.rate) ?? 0
+        responses = HTTPResponseCounts(row)
+        algorithm = row.text(.algo)
+        mode = row.text(.mode)
+        activeServers = row.int(.act) ?? 0
+        backupServers = row.int(.bck) ?? 0
+        weight = row.int(.weight)
+        secondsSinceChange = row.int(.lastchg)
+        counters = RateCounters(row)
     }
 
     /// True when no server of the backend is alive outside maintenance, or HAProxy itself marks the

@@ -29,33 +29,132 @@ public struct StatsCSVError: Error, Hashable, CustomStringConvertible {
 }
 
 /// Parses HAProxy's stats CSV (`show stat` or the stats page `;csv`) by header name.
+///
+/// One pass over the bytes: the header maps each position to the typed model's column (or none), cells
+/// the model reads are kept as byte ranges, numbers are read from the bytes, and each row keeps only its
+/// byte range for later (``StatsRow``). Quoting follows RFC 4180 as ``CSVReader`` does: quoted cells may
+/// hold commas, doubled quotes and line breaks, an unterminated quote ends at the end of input, and stray
+/// bytes after a closing quote stay in the cell.
 public enum StatsCSVParser {
     public static func parse(_ text: String) throws(StatsCSVError) -> StatsTable {
-        let records = CSVReader.records(text)
-        guard let first = records.first else { throw .empty }
+        let source = StatsText(text)
+        let result: Result<StatsTable, StatsCSVError> = source.withBytes { bytes in
+            do throws(StatsCSVError) {
+                return .success(try parse(bytes, source: source))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"),
+        cr = UInt8(ascii: "\r"), hash = UInt8(ascii: "#")
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: StatsText) throws(StatsCSVError) -> StatsTable {
+        let count = bytes.count
+        var index = 0
+        while index < count, bytes[index] == lf || bytes[index] == cr { index += 1 }
+        guard index < count else { throw .empty }
+        let headerStart = index
+        while index < count, bytes[index] != lf, bytes[index] != cr { index += 1 }
+        let first = CSVReader.records(bytes: UnsafeBufferPointer(rebasing: bytes[headerStart..<index])).first ?? []
         guard let firstCell = first.first, firstCell.hasPrefix("#") else {
             throw .notCSV(first.joined(separator: ","))
         }
         let header = StatsHeader(headerFields: first)
-        guard let nameIndex = header.index(of: "pxname"), let svIndex = header.index(of: "svname") else {
-            throw .missingColumns
-        }
-        let typeIndex = header.index(of: "type")
+        guard header.index(of: .pxname) != nil, header.index(of: .svname) != nil else { throw .missingColumns }
+        let columnAt = header.columnAtPosition
 
         var table = StatsTable(header: header)
         var backendIndex: [String: Int] = [:]
         var pendingServers: [String: [Server]] = [:]
+        var cells = RecordCells(bytes: bytes)
+        var scratch: [UInt8] = []
+        // Servers follow their backend's name row after row: reuse the previous row's name string.
+        var lastProxy: (start: Int, end: Int, name: String)?
+        // A fleet has a handful of distinct status and check cells: tokenise each once per poll.
+        var statuses: [String: ServerStatus] = [:]
+        var checks: [String: CheckStatus?] = [:]
 
-        for values in records.dropFirst() {
-            if let cell = values.first, cell.hasPrefix("#") { continue }  // a repeated header
-            guard values.count > max(nameIndex, svIndex), !values[nameIndex].isEmpty, !values[svIndex].isEmpty else {
+        while index < count {
+            if bytes[index] == lf || bytes[index] == cr {
+                index += 1
+                continue
+            }
+            let recordStart = index
+            cells.reset()
+            var position = 0
+            while true {
+                let column = position < columnAt.count ? columnAt[position] : -1
+                if index < count, bytes[index] == quote {
+                    let start = index
+                    index += 1
+                    scratch.removeAll(keepingCapacity: true)
+                    var closed = false
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte == quote {
+                            if index + 1 < count, bytes[index + 1] == quote {
+                                scratch.append(quote)
+                                index += 2
+                                continue
+                            }
+                            index += 1
+                            closed = true
+                            break
+                        }
+                        scratch.append(byte)
+                        index += 1
+                    }
+                    while closed, index < count, bytes[index] != comma, bytes[index] != lf, bytes[index] != cr {
+                        scratch.append(bytes[index])
+                        index += 1
+                    }
+                    if column >= 0 {
+                        cells.setQuoted(column, text: String(decoding: scratch, as: UTF8.self), start: start, end: index)
+                    }
+                } else {
+                    let start = index
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte == comma || byte == lf || byte == cr { break }
+                        index += 1
+                    }
+                    if column >= 0 { cells.set(column, start: start, end: index) }
+                }
+                position += 1
+                guard index < count, bytes[index] == comma else { break }
+                index += 1
+            }
+            let recordEnd = index
+            if index < count, bytes[index] == cr { index += 1 }
+            if index < count, bytes[index] == lf { index += 1 }
+
+            if bytes[recordStart] == hash { continue }  // a repeated header
+            let proxyStart = cells.ranges[2 * StatsColumn.pxname.rawValue]
+            guard proxyStart >= 0, let svname = cells.cell(.svname), !svname.isEmpty else {
                 table.skippedRows += 1
                 continue
             }
-            let row = StatsRow(header: header, values: values)
-            let svname = values[svIndex]
+            let proxyEnd = cells.ranges[2 * StatsColumn.pxname.rawValue + 1]
+            let name: String
+            if let last = lastProxy, cells.quoted[StatsColumn.pxname.rawValue] == nil, last.end - last.start == proxyEnd - proxyStart,
+                UnsafeBufferPointer(rebasing: bytes[last.start..<last.end]).elementsEqual(
+                    UnsafeBufferPointer(rebasing: bytes[proxyStart..<proxyEnd]))
+            {
+                name = last.name
+            } else {
+                name = cells.cell(.pxname) ?? ""
+                lastProxy = (proxyStart, proxyEnd, name)
+            }
+            guard !name.isEmpty else {
+                table.skippedRows += 1
+                continue
+            }
+            let row = StatsRow(header: header, source: source, range: recordStart..<recordEnd)
             let type: Int?
-            if let typeIndex, typeIndex < values.count, let parsed = Int(values[typeIndex]) {
+            if let parsed = cells.int(.type) {
                 type = parsed
             } else if svname == "FRONTEND" {
                 type = 0
@@ -66,10 +165,10 @@ public enum StatsCSVParser {
             }
             switch type {
             case 0?:
-                table.frontends.append(Frontend(row: row))
+                table.frontends.append(Frontend(cells: cells, row: row, name: name))
             case 1?:
-                let name = values[nameIndex]
-                let backend = Backend(row: row, name: name, servers: pendingServers.removeValue(forKey: name) ?? [])
+                let backend = Backend(
+                    cells: cells, row: row, name: name, servers: pendingServers.removeValue(forKey: name) ?? [])
                 if let existing = backendIndex[name] {
                     var merged = backend
                     merged.servers = table.backends[existing].servers + backend.servers
@@ -79,11 +178,17 @@ public enum StatsCSVParser {
                     table.backends.append(backend)
                 }
             case 2?:
-                let server = Server(row: row)
-                if let index = backendIndex[server.backend] {
+                let rawStatus = cells.cell(.status) ?? ""
+                let status = statuses[rawStatus] ?? ServerStatus(rawStatus)
+                if statuses.count < 256 { statuses[rawStatus] = status }
+                let rawCheck = cells.cell(.checkStatus) ?? ""
+                let check = checks[rawCheck] ?? CheckStatus(rawCheck)
+                if checks.count < 256 { checks[rawCheck] = check }
+                let server = Server(cells: cells, row: row, backend: name, name: svname, status: status, check: check)
+                if let index = backendIndex[name] {
                     table.backends[index].servers.append(server)
                 } else {
-                    pendingServers[server.backend, default: []].append(server)
+                    pendingServers[name, default: []].append(server)
                 }
             case 3?:
                 continue  // listeners: not needed by haws

@@ -73,7 +73,7 @@ extension StatusReport {
             json.nullField("probes")
         }
         json.endObject()
-        return String(decoding: json.line, as: UTF8.self)
+        return String(decoding: json.takeLine(), as: UTF8.self)
     }
 
     private static func write(_ instance: InstanceEntry, into json: inout JSONLineBuilder) {

@@ -41,7 +41,7 @@ public enum TunnelCounter {
     /// only when the stream ends, so the difference is what is open now. Exact unless servers send
     /// interim 100/103 responses; both counters reset together on reload. Never negative.
     public static func openTunnels(of backend: Backend) -> Int? {
-        guard backend.row != nil, backend.row?.int(.hrsp1xx) != nil else { return nil }
+        guard backend.hasStatsRow, backend.counters.upgrades != nil else { return nil }
         let servers = backend.servers.reduce(0) { $0 + $1.responses.informational }
         return max(0, servers - backend.responses.informational)
     }

@@ -151,6 +151,7 @@ enum ColumnValues {
         case .tunnelAge: return .number(data.snapshot.tunnels(of: server.key)?.oldestSeconds.map(Double.init), .seconds)
         case .probe:
             guard let probe = context.probes[id] else { return .missing }
+            guard probe.probeable else { return .text(probe.verdict, .dim) }
             return .text(probe.verdict, CellStyle(probe.passed ? .ok : .critical, bold: !probe.passed))
         case .handshakeP95: return .number(context.probes[id]?.handshakeP95Milliseconds, .milliseconds)
         case .requestRate: return .number(rates?.requests, .rate)
@@ -194,7 +195,7 @@ enum ColumnValues {
             return .text(
                 backend.servers.isEmpty ? status : "\(status) \(up)/\(backend.servers.count)", backendStyle(backend))
         case .check, .probe, .handshakeP95, .drain, .address: return .missing
-        case .weight: return .count(backend.row?.int(.weight))
+        case .weight: return .count(backend.weight)
         case .sessions: return .count(backend.sessions)
         case .limit: return .count(backend.sessionLimit)
         case .tunnels: return .count(data.snapshot.tunnels(of: backend))
@@ -210,7 +211,7 @@ enum ColumnValues {
             return .number(Double(backend.queue), .count, backend.queue > 0 ? CellStyle(.warning, bold: true) : .normal)
         case .inRate: return .number(rates?.bytesIn, .bytesRate)
         case .outRate: return .number(rates?.bytesOut, .bytesRate)
-        case .lastChange: return .number(backend.row?.int(.lastchg).map(Double.init), .seconds)
+        case .lastChange: return .number(backend.secondsSinceChange.map(Double.init), .seconds)
         case .sparkTunnels:
             guard context.wantsHistory else { return .spark([]) }
             return .spark(data.live.backendTunnelHistory[backend.name]?.elements ?? [])

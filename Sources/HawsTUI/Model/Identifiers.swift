@@ -67,36 +67,3 @@ public struct TableRow: Sendable, Hashable {
         self.isCollapsed = isCollapsed
     }
 }
-
-/// Results of the active WebSocket probe for one server, when the probe is wired in (`nil` until
-/// then: the columns show `-`).
-public struct ProbeSummary: Sendable, Hashable {
-    /// `ok`, `slow`, `fail`, ...: shown as is, coloured by ``passed``.
-    public var verdict: String
-    public var passed: Bool
-    /// 95th percentile of the full handshake, in milliseconds.
-    public var handshakeP95Milliseconds: Double?
-    /// Per-phase timings of the last probe (connect, TLS, upgrade, first frame), in milliseconds.
-    public var phases: [(name: String, milliseconds: Double)]
-
-    public init(
-        verdict: String, passed: Bool, handshakeP95Milliseconds: Double? = nil,
-        phases: [(name: String, milliseconds: Double)] = []
-    ) {
-        self.verdict = verdict
-        self.passed = passed
-        self.handshakeP95Milliseconds = handshakeP95Milliseconds
-        self.phases = phases
-    }
-
-    public static func == (a: ProbeSummary, b: ProbeSummary) -> Bool {
-        a.verdict == b.verdict && a.passed == b.passed && a.handshakeP95Milliseconds == b.handshakeP95Milliseconds
-            && a.phases.map(\.name) == b.phases.map(\.name)
-            && a.phases.map(\.milliseconds) == b.phases.map(\.milliseconds)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(verdict)
-        hasher.combine(handshakeP95Milliseconds)
-    }
-}

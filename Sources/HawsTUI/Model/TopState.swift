@@ -17,11 +17,13 @@ public struct TopSettings: Sendable, Hashable {
     public var auditLogPath: String
     public var auditProblem: String?
     public var glyphs: Glyphs
+    /// Time between probe rounds; `nil` when the dashboard does not probe (`--no-probe`).
+    public var probeInterval: Duration?
 
     public init(
         user: String = "unknown", readOnly: Bool = false, drainDeadline: Duration? = .seconds(600),
         statsInterval: Duration = .seconds(1), tunnelsInterval: Duration = .seconds(5), auditLogPath: String = "",
-        auditProblem: String? = nil, glyphs: Glyphs = .unicode
+        auditProblem: String? = nil, glyphs: Glyphs = .unicode, probeInterval: Duration? = nil
     ) {
         self.user = user
         self.readOnly = readOnly
@@ -31,6 +33,7 @@ public struct TopSettings: Sendable, Hashable {
         self.auditLogPath = auditLogPath
         self.auditProblem = auditProblem
         self.glyphs = glyphs
+        self.probeInterval = probeInterval
     }
 }
 

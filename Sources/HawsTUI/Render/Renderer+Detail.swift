@@ -97,20 +97,7 @@ extension Painter {
         }
         lines.append(tunnels)
 
-        if let probe = state.probes[id] {
-            var line: [(String, CellStyle)] = [
-                ("probe", .dim), (probe.verdict, CellStyle(probe.passed ? .ok : .critical, bold: true)),
-            ]
-            if let p95 = probe.handshakeP95Milliseconds {
-                line.append(("handshake p95 \(Format.milliseconds(p95))", .normal))
-            }
-            for phase in probe.phases {
-                line.append(("\(phase.name) \(Format.milliseconds(phase.milliseconds))", .dim))
-            }
-            lines.append(line)
-        } else {
-            lines.append([("probe", .dim), ("- (no probe data for this server)", .dim)])
-        }
+        lines += probeLines(state.probes[id])
         if let drain = state.drains[id] {
             lines.append([
                 ("drain", CellStyle(.drain, bold: true)),
@@ -130,6 +117,65 @@ extension Painter {
             }
         }
         return lines
+    }
+
+    /// The verdict and the last probe's phases; the window's success ratio and p50/p95/p99 per phase; why it
+    /// failed or is not probed.
+    private func probeLines(_ probe: ProbeSummary?) -> [[(String, CellStyle)]] {
+        guard let probe else {
+            let why =
+                state.settings.probeInterval == nil ? "probes are off (--no-probe)" : "waiting for the first round"
+            return [[("probe", .dim), ("- (\(why))", .dim)]]
+        }
+        let verdictStyle = probe.probeable ? CellStyle(probe.passed ? .ok : .critical, bold: true) : .dim
+        var first: [(String, CellStyle)] = [("probe", .dim), (probe.verdict, verdictStyle)]
+        if let p95 = probe.handshakeP95Milliseconds {
+            first.append(("handshake p95 \(Format.milliseconds(p95))", .normal))
+        }
+        for phase in probe.phases {
+            first.append(("\(phase.name) \(Format.milliseconds(phase.milliseconds))", .dim))
+        }
+        var lines = [first]
+        if let ratio = probe.successRatio {
+            lines.append([
+                ("window", .dim),
+                (
+                    "success \(Self.percent(ratio)) of \(probe.windowProbes) probes",
+                    ratio < 1 ? CellStyle(.warning, bold: true) : .normal
+                ),
+            ])
+        }
+        // p50/p95/p99 per phase: the handshake's phases on one line, the tunnel's (and the total) on the next.
+        let handshake: Set<String> = ["resolve", "connect", "tls", "upgrade"]
+        for part in [probe.percentiles.filter { handshake.contains($0.name) },
+                     probe.percentiles.filter { !handshake.contains($0.name) }] where !part.isEmpty {
+            var line: [(String, CellStyle)] = [("p50/p95/p99", .dim)]
+            for phase in part {
+                line.append(("\(phase.name) \(Self.triple(phase.p50, phase.p95, phase.p99))", .normal))
+            }
+            lines.append(line)
+        }
+        if let detail = probe.detail {
+            lines.append([("why", .dim), (detail, probe.probeable ? CellStyle(.critical) : .dim)])
+        }
+        if let url = probe.url { lines.append([("url", .dim), (url, .dim)]) }
+        return lines
+    }
+
+    /// `0.8/1.2/3.4ms`, `12/40/95ms`, `0.9/1.2/5.0s`: three latencies in one unit, so a row of phases stays short.
+    static func triple(_ a: Double, _ b: Double, _ c: Double) -> String {
+        let largest = max(a, b, c)
+        if largest >= 1_000 {
+            return [a, b, c].map { String(format: "%.1f", $0 / 1_000) }.joined(separator: "/") + "s"
+        }
+        let format = largest < 10 ? "%.1f" : "%.0f"
+        return [a, b, c].map { String(format: format, $0) }.joined(separator: "/") + "ms"
+    }
+
+    /// `100%`, `97.5%`.
+    static func percent(_ ratio: Double) -> String {
+        let value = (ratio * 1_000).rounded() / 10
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
     }
 
     private func backendLines(_ backend: Backend, _ data: RowData) -> [[(String, CellStyle)]] {

@@ -14,12 +14,15 @@ public struct TopDependencies: Sendable {
     public var instances: [String]
     /// SIGINT, SIGTERM, SIGHUP: each quits cleanly.
     public var signals: AsyncStream<Int32>
+    /// Probe summaries after every probe round (``ProbeSummary/summaries(of:)``); `nil` when nothing probes.
+    public var probes: AsyncStream<[ServerID: ProbeSummary]>?
     public var now: @Sendable () -> Date
 
     public init(
         updates: AsyncStream<MonitorState>, reread: @escaping @Sendable () async -> Void,
         record: @escaping @Sendable (MonitorEvent) async -> Void, executor: ActionExecutor, auditLog: AuditLog,
-        instances: [String], signals: AsyncStream<Int32>, now: @escaping @Sendable () -> Date = { Date() }
+        instances: [String], signals: AsyncStream<Int32>, probes: AsyncStream<[ServerID: ProbeSummary]>? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.updates = updates
         self.reread = reread
@@ -28,6 +31,7 @@ public struct TopDependencies: Sendable {
         self.auditLog = auditLog
         self.instances = instances
         self.signals = signals
+        self.probes = probes
         self.now = now
     }
 }
@@ -83,6 +87,11 @@ public final class TopRunner {
                     continuation.yield(.tick)
                 }
             })
+        if let probes = dependencies.probes {
+            // Rounds run elsewhere (the probe scheduler's own tasks); only their summaries come through here.
+            tasks.append(
+                Task.detached { for await summaries in probes { continuation.yield(.action(.probes(summaries))) } })
+        }
         let signals = dependencies.signals
         tasks.append(
             Task.detached {

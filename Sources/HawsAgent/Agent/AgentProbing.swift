@@ -1,0 +1,101 @@
+import Foundation
+import HawsCore
+import HawsMonitor
+import HawsProbe
+import Synchronization
+
+/// The agent's continuous probes: a ``ProbeScheduler`` over the servers the agent's own polls discovered, whose
+/// results become NDJSON `probe` lines, failure and recovery `event` lines, and the probe families of `/metrics`.
+///
+/// Probing costs HAProxy nothing (targets come from the latest snapshots, never from a new read) and never delays a
+/// poll: rounds run in their own task at their own cadence. Probe metrics live behind a lock, like
+/// ``AgentObservations``, because scrapes are answered on NIO event loops and must not hop to an actor.
+final class AgentProbing: Sendable {
+    let settings: ProbeSettings
+    /// Where frontend URLs are reported (``ProbeTargetDiscovery/frontendInstance(among:)``).
+    let frontendInstance: String
+    private let probe: ProbeScheduler.Probe
+    private let clock: ProbeScheduler.Clock
+    private let observations: AgentObservations
+    private let maxServerSeries: Int
+    private let metrics = Mutex(ProbeMetrics())
+
+    init(
+        settings: ProbeSettings, frontendInstance: String, probe: @escaping ProbeScheduler.Probe,
+        clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxServerSeries: Int
+    ) {
+        self.settings = settings
+        self.frontendInstance = frontendInstance
+        self.probe = probe
+        self.clock = clock
+        self.observations = observations
+        self.maxServerSeries = maxServerSeries
+    }
+
+    /// Adds the probe families to every scrape, per server or per backend as the agent's other series are.
+    var contributor: AgentMetricsContributor {
+        { [self] out in
+            let perServer = AgentExposition.writesServerSeries(
+                self.observations.snapshot, maxServerSeries: self.maxServerSeries)
+            let metrics = self.metrics.withLock { $0 }
+            metrics.contribute(into: &out, perServer: perServer)
+        }
+    }
+
+    /// Probes the servers `engine` discovered until cancelled, writing to `output` (when the agent writes NDJSON).
+    /// The first round waits for the first polls: before them there is nothing to probe.
+    func run(engine: MonitorEngine, output: NDJSONOutput?, observations: AgentObservations) async {
+        for await state in await engine.updates() where state.everyInstancePolled { break }
+        var write: (@Sendable ([UInt8]) async -> Void)?
+        if let output {
+            write = { line in
+                if await !output.write(line) { observations.recordOutputError() }
+            }
+        }
+        await self.run(readings: { await engine.state.readings }, record: { await engine.record($0) }, write: write)
+    }
+
+    /// Probes until cancelled.
+    ///
+    /// - Parameters:
+    ///   - readings: the engine's latest reading of every instance, asked at the start of each round.
+    ///   - record: puts a probe failure or recovery into the engine's event log (and so into `event` lines).
+    ///   - write: writes one NDJSON line; `nil` when the agent writes none (`/metrics` only).
+    func run(
+        readings: @escaping @Sendable () async -> [InstanceReading],
+        record: @escaping @Sendable (MonitorEvent) async -> Void,
+        write: (@Sendable ([UInt8]) async -> Void)?
+    ) async {
+        // Unbounded: one board per round, and every round's results must reach the file and the counters.
+        let (boards, boardSink) = AsyncStream.makeStream(of: ProbeBoard.self)
+        let (events, eventSink) = AsyncStream.makeStream(of: MonitorEvent.self)
+        let scheduler = ProbeScheduler(
+            settings: self.settings, frontendInstance: self.frontendInstance, readings: readings, probe: self.probe,
+            clock: self.clock, onEvent: { eventSink.yield($0) }, onBoard: { boardSink.yield($0) })
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await scheduler.run()
+                boardSink.finish()
+                eventSink.finish()
+            }
+            group.addTask {
+                // One consumer, so events reach the log in the order the scheduler saw them.
+                for await event in events { await record(event) }
+            }
+            group.addTask { [self] in
+                var previous: ProbeBoard?
+                for await board in boards {
+                    let news = board.news(since: previous)
+                    previous = board
+                    self.metrics.withLock { $0.record(board, news: news) }
+                    guard let write else { continue }
+                    let listed = board.lastRound?.startedAt ?? clock.date()
+                    for entry in news {
+                        await write(ProbeLine.encode(entry, round: board.lastRound?.number, time: listed))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// Read access to the known columns of one stats row, by the two producers of rows: a ``StatsRow`` (any
+/// row, split on demand) and the parser's ``RecordCells`` (cells read straight from the input bytes).
+/// The typed model (``Server``, ``Backend``, ``Frontend``) is built from either.
+public protocol StatsCells {
+    /// The raw cell; `""` when empty, `nil` when this HAProxy's CSV lacks the column or the row is short.
+    func cell(_ column: StatsColumn) -> String?
+    /// The cell as an integer; `nil` when absent, empty or not a number.
+    func int(_ column: StatsColumn) -> Int?
+}
+
+extension StatsCells {
+    public func int(_ column: StatsColumn) -> Int? {
+        guard let cell = cell(column), !cell.isEmpty else { return nil }
+        return Int(cell)
+    }
+
+    /// The cell as a non-empty string.
+    public func text(_ column: StatsColumn) -> String? {
+        guard let cell = cell(column), !cell.isEmpty else { return nil }
+        return cell
+    }
+}
+
+/// The known cells of the record being parsed, as byte ranges into the CSV text.
+///
+/// Valid only inside the parser's pass over the bytes. Integers are read from the bytes without making a
+/// string; quoted cells (free text such as `check_desc`) are unescaped into strings as they are met.
+struct RecordCells: StatsCells {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// `start, end` per ``StatsColumn`` raw value; `start == -1` when the record has no such cell.
+    var ranges: [Int]
+    /// Unescaped text of quoted cells of this record, by ``StatsColumn`` raw value.
+    var quoted: [String?]
+    private var quotedColumns: [Int] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        self.ranges = [Int](repeating: -1, count: 2 * StatsColumn.allCases.count)
+        self.quoted = [String?](repeating: nil, count: StatsColumn.allCases.count)
+    }
+
+    /// Forgets the previous record's cells.
+    mutating func reset() {
+        for index in stride(from: 0, to: ranges.count, by: 2) { ranges[index] = -1 }
+        for column in quotedColumns { quoted[column] = nil }
+        quotedColumns.removeAll(keepingCapacity: true)
+    }
+
+    mutating func set(_ column: Int, start: Int, end: Int) {
+        ranges[2 * column] = start
+        ranges[2 * column + 1] = end
+    }
+
+    mutating func setQuoted(_ column: Int, text: String, start: Int, end: Int) {
+        set(column, start: start, end: end)
+        quoted[column] = text
+        quotedColumns.append(column)
+    }
+
+    func has(_ column: StatsColumn) -> Bool { ranges[2 * column.rawValue] >= 0 }
+
+    func cell(_ column: StatsColumn) -> String? {
+        let start = ranges[2 * column.rawValue]
+        guard start >= 0 else { return nil }
+        if let text = quoted[column.rawValue] { return text }
+        let end = ranges[2 * column.rawValue + 1]
+        return start == end ? "" : String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// Whether the cell's bytes equal `text` (the parser's check for `FRONTEND`/`BACKEND` and repeated names).
+    func cellEquals(_ column: StatsColumn, _ text: StaticString) -> Bool {
+        let start = ranges[2 * column.rawValue]
+        guard start >= 0, quoted[column.rawValue] == nil else { return cell(column) == text.description }
+        let end = ranges[2 * column.rawValue + 1]
+        return text.withUTF8Buffer { UnsafeBufferPointer(rebasing: bytes[start..<end]).elementsEqual($0) }
+    }
+
+    func int(_ column: StatsColumn) -> Int? {
+        let start = ranges[2 * column.rawValue]
+        guard start >= 0 else { return nil }
+        if let text = quoted[column.rawValue] { return text.isEmpty ? nil : Int(text) }
+        return Self.decimal(bytes, start, ranges[2 * column.rawValue + 1])
+    }
+
+    /// `Int(String)` semantics on bytes: an optional sign, then digits only; `nil` when empty, malformed or
+    /// out of range.
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        var index = start
+        guard index < end else { return nil }
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+            guard index < end else { return nil }
+        }
+        var value = 0
+        while index < end {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(digit))
+            guard !overflow, !overflow2 else { return nil }
+            value = sum
+            index += 1
+        }
+        return negative ? -value : value
+    }
+}

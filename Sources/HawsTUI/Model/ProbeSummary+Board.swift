@@ -1,0 +1,71 @@
+import HawsProbe
+
+// The bridge from the probe scheduler's board to the dashboard's summaries: pure, run once per round by whoever
+// feeds ``Action/probes(_:)``.
+
+extension ProbeSummary {
+    /// The summary of one board entry; `nil` before its first result.
+    ///
+    /// The verdict follows the entry's ``ProbeHealth`` (the state probe failure and recovery events come from), so
+    /// the column and the event log never disagree; the phases are those of the last probe, the percentiles and the
+    /// success ratio those of the window.
+    public init?(_ entry: ProbeBoard.Entry) {
+        if let reason = entry.notProbeable {
+            self.init(verdict: "n/a", passed: true, detail: reason, probeable: false)
+            return
+        }
+        guard let result = entry.lastResult else {
+            return nil
+        }
+        let passing: Bool
+        switch entry.health.state {
+        case .passing: passing = true
+        case .failing: passing = false
+        case .unknown: passing = result.passed
+        }
+        var phases: [(name: String, milliseconds: Double)] = []
+        for phase in ProbePhase.allCases {
+            if let latency = result.timings[phase] {
+                phases.append((phase.rawValue, latency.milliseconds))
+            }
+        }
+        phases.append(("total", result.timings.total.milliseconds))
+        var percentiles: [PhasePercentiles] = []
+        if let statistics = entry.statistics {
+            let summaries = ProbePhase.allCases.map { ($0.rawValue, statistics.phases[$0]) }
+                + [("total", statistics.total)]
+            for case (let name, let summary?) in summaries where !summary.isEmpty {
+                percentiles.append(
+                    PhasePercentiles(
+                        name: name, p50: summary.p50.milliseconds, p95: summary.p95.milliseconds,
+                        p99: summary.p99.milliseconds))
+            }
+        }
+        let upgrade = entry.statistics?.phases[.upgrade]
+        self.init(
+            verdict: passing ? "pass" : "FAIL",
+            passed: passing,
+            handshakeP95Milliseconds: upgrade.flatMap { $0.isEmpty ? nil : $0.p95.milliseconds },
+            phases: phases,
+            percentiles: percentiles,
+            successRatio: entry.statistics?.successRatio,
+            windowProbes: entry.statistics?.probes ?? 0,
+            detail: result.failure?.description,
+            url: result.target.url,
+            probeable: true
+        )
+    }
+
+    /// The summaries of every server of a board, for ``Action/probes(_:)``. Probes through HAProxy's frontend have no
+    /// row in the table: their failures reach the event log as events.
+    public static func summaries(of board: ProbeBoard) -> [ServerID: ProbeSummary] {
+        var summaries: [ServerID: ProbeSummary] = [:]
+        for (key, entry) in board.entries {
+            guard let server = key.server, let summary = ProbeSummary(entry) else {
+                continue
+            }
+            summaries[ServerID(instance: key.instance, key: server)] = summary
+        }
+        return summaries
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import HawsClient
+import HawsProbe
+
+/// The probe options of the long-running commands, `haws top` and `haws agent`: both probe every server HAProxy
+/// lists, every 10 s by default, with the `[probes]` section of `--config` (flags win over the file).
+struct ContinuousProbeOptions: ParsableArguments {
+    @Flag(help: "Do not probe the servers with WebSocket handshakes (or continuous = false in [probes]).")
+    var noProbe = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Time between probe rounds, e.g. 10s or 2s (default: [probes] interval, else 10s).", valueName: "duration"))
+    var probeInterval: String?
+
+    @Option(
+        name: .customLong("probe-frontend"),
+        help: ArgumentHelp(
+            "Also probe this URL through HAProxy itself, e.g. ws://127.0.0.1:80/chat (repeatable).", valueName: "url"))
+    var probeFrontends: [String] = []
+
+    func validate() throws {
+        if noProbe, probeInterval != nil || !probeFrontends.isEmpty {
+            throw ValidationError(
+                "--no-probe turns probing off: it goes with neither --probe-interval nor --probe-frontend")
+        }
+        if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true) }
+    }
+
+    /// The settings to probe with, or `nil` when probing is off (`--no-probe`, or `continuous = false` in the file
+    /// without a probe flag to say otherwise).
+    func settings(config: ProbesConfig?) throws -> ProbeSettings? {
+        if noProbe || (config?.continuous == false && probeInterval == nil && probeFrontends.isEmpty) {
+            return nil
+        }
+        var settings = try ProbeSettings(config: config)
+        if let probeInterval {
+            settings.interval = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true)
+        }
+        for url in probeFrontends {
+            do throws(ProbeTargetError) {
+                settings.frontends.append(try ProbeTarget(url: url))
+            } catch {
+                throw ValidationError("--probe-frontend \(url): \(error.reason)")
+            }
+        }
+        return settings
+    }
+
+    /// `every 10s`, or `off`, for the start-up line.
+    static func describe(_ settings: ProbeSettings?) -> String {
+        guard let settings else { return "probes off" }
+        return "probing servers every \(AgentCommand.text(settings.interval))"
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import HawsLab
+import Testing
+
+/// Continuous probing in `haws agent` and `haws top` against a real HAProxy: the lab of
+/// ``ProbeAgainstHAProxyTests`` (`ws_chat`: s1, s2; `ws_bad`: b1 correct, b2 answering with a wrong
+/// Sec-WebSocket-Accept while HAProxy's check keeps it UP). Short probe intervals; every wait polls with a deadline.
+@Suite(.serialized) struct ContinuousProbeTests {
+    static let good = [("ws_chat", "s1"), ("ws_chat", "s2"), ("ws_bad", "b1")]
+
+    /// `name{backend="b",instance="i",[extra,]server="s"}` with labels sorted as the scrape helper writes them.
+    static func key(
+        _ name: String, _ backend: String, _ server: String, instance: String, extra: [(String, String)] = []
+    ) -> String {
+        let labels = ([("backend", backend), ("instance", instance), ("server", server)] + extra)
+            .sorted { $0.0 < $1.0 }.map { #"\#($0.0)="\#($0.1)""# }.joined(separator: ",")
+        return "\(name){\(labels)}"
+    }
+
+    @Test func agentExportsProbeHistogramsAndReportsTheWrongAcceptServer() async throws {
+        try await ProbeAgainstHAProxyTests.withLab { lab in
+            let socket = try #require(lab.adminSocketPath)
+            let directory = try AgentDirectory()
+            let agent = try await AgentProcess.start(
+                [
+                    "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
+                    directory.ndjson, "--prometheus", "127.0.0.1:0",
+                ], directory: directory)
+            do {
+                let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
+                #expect(agent.stderr.contains("probing servers every 300ms"), "\(agent.stderr)")
+                var metrics: [String: Double] = [:]
+                func value(_ name: String, _ backend: String, _ server: String, _ extra: [(String, String)]) -> Double {
+                    metrics[Self.key(name, backend, server, instance: socket, extra: extra)] ?? 0
+                }
+                let probed = try await eventually(timeout: .seconds(20), interval: .milliseconds(200)) {
+                    metrics = try await Prometheus.scrape("http://127.0.0.1:\(port)/metrics")
+                    return Self.good.allSatisfy { backend, server in
+                        value("haws_probe_duration_seconds_count", backend, server, [("phase", "total")]) >= 2
+                    } && value("haws_probes_total", "ws_bad", "b2", [("result", "bad_accept")]) >= 2
+                }
+                #expect(probed, "probe series: \(metrics.keys.filter { $0.hasPrefix("haws_probe") }.sorted())")
+                for (backend, server) in Self.good {
+                    for phase in ["connect", "upgrade", "ping", "close", "total"] {
+                        let count = value("haws_probe_duration_seconds_count", backend, server, [("phase", phase)])
+                        #expect(count >= 2, "\(backend)/\(server) \(phase)")
+                        // Loopback probes finish well under 10 s: the 10 s bucket holds every one of them.
+                        // (prometheus_client may normalise the bound's spelling: `10` or `10.0`.)
+                        let bucket = ["10", "10.0"].map {
+                            value("haws_probe_duration_seconds_bucket", backend, server, [("le", $0), ("phase", phase)])
+                        }.max() ?? 0
+                        #expect(bucket == count, "\(backend)/\(server) \(phase) le=10: \(bucket) of \(count)")
+                    }
+                    #expect(value("haws_probe_success", backend, server, []) == 1, "\(backend)/\(server)")
+                    #expect(value("haws_probes_total", backend, server, [("result", "pass")]) >= 2)
+                }
+                #expect(value("haws_probe_success", "ws_bad", "b2", []) == 0)
+                #expect(value("haws_probes_total", "ws_bad", "b2", [("result", "pass")]) == 0)
+                // The wrong Accept arrives in a 101: the upgrade is timed, nothing after it, and no total.
+                #expect(value("haws_probe_duration_seconds_count", "ws_bad", "b2", [("phase", "upgrade")]) >= 2)
+                #expect(value("haws_probe_duration_seconds_count", "ws_bad", "b2", [("phase", "total")]) == 0)
+                #expect((metrics["haws_probe_rounds_total{}"] ?? 0) >= 2)
+
+                // NDJSON: one probe_failure event for b2 with its failure class, and probe lines for every server.
+                let event = try await agent.waitForEvent("probe_failure")
+                #expect(event["object"] as? String == "ws_bad/b2")
+                #expect(event["after"] as? String == "bad_accept")
+                #expect((event["detail"] as? String)?.contains("Sec-WebSocket-Accept") == true)
+                #expect((event["summary"] as? String)?.hasPrefix("ws_bad/b2 probe failing as bad_accept") == true)
+                let lines = try agent.objects().filter { $0["type"] as? String == "probe" }
+                let b2 = lines.filter { $0["object"] as? String == "ws_bad/b2" }
+                #expect(b2.count >= 2 && b2.allSatisfy { $0["result"] as? String == "fail" })
+                #expect(b2.allSatisfy { $0["failure"] as? String == "bad_accept" && $0["http_status"] as? Int == 101 })
+                for (backend, server) in Self.good {
+                    let own = lines.filter { $0["object"] as? String == "\(backend)/\(server)" }
+                    let passed = own.allSatisfy { $0["result"] as? String == "pass" }
+                    #expect(!own.isEmpty && passed, "\(backend)/\(server)")
+                }
+                #expect(try agent.events().filter { $0["kind"] as? String == "probe_failure" }.count == 1)
+
+                #expect(await agent.terminate(.terminate) == 0, "\(agent.stderr)")
+                #expect(try await NDJSONSchema.problems(in: agent.ndjsonText()) == nil)
+            } catch {
+                await agent.kill()
+                throw error
+            }
+            directory.remove()
+        }
+    }
+
+    @Test func noProbeMeansNoProbeLinesAndNoProbeMetrics() async throws {
+        try await ProbeAgainstHAProxyTests.withLab { lab in
+            let socket = try #require(lab.adminSocketPath)
+            let directory = try AgentDirectory()
+            let agent = try await AgentProcess.start(
+                [
+                    "agent", "--socket", socket, "--interval", "200ms", "--no-probe", "--output", directory.ndjson,
+                    "--prometheus", "127.0.0.1:0",
+                ], directory: directory)
+            do {
+                let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
+                try await agent.waitForSnapshots(5)
+                let metrics = try await Prometheus.scrape("http://127.0.0.1:\(port)/metrics")
+                #expect(!metrics.keys.contains { $0.hasPrefix("haws_probe") })
+                #expect(try agent.objects().allSatisfy { $0["type"] as? String != "probe" })
+                #expect(agent.stderr.contains("probes off"), "\(agent.stderr)")
+                #expect(await agent.terminate(.terminate) == 0)
+            } catch {
+                await agent.kill()
+                throw error
+            }
+            directory.remove()
+        }
+    }
+
+    @Test func topShowsAPassingAndAFailingVerdictAndTheFailureInTheEventLog() async throws {
+        try await ProbeAgainstHAProxyTests.withLab { lab in
+            let socket = try #require(lab.adminSocketPath)
+            let top = TopInTmuxTests()
+            let pane = try await top.top(socket: socket, ["--probe-interval", "500ms"], columns: 200, rows: 40)
+            do {
+                // PROBE is a left-aligned column: the verdict follows the server's other cells on its line.
+                let (shown, screen) = try await pane.waitFor(.seconds(20)) { screen in
+                    guard let b1 = TopInTmuxTests.line(screen, server: "b1"),
+                        let b2 = TopInTmuxTests.line(screen, server: "b2"),
+                        let s1 = TopInTmuxTests.line(screen, server: "s1")
+                    else { return false }
+                    return b1.contains(" pass ") && s1.contains(" pass ") && b2.contains(" FAIL ")
+                }
+                #expect(shown, "\(screen)")
+                let header = TopInTmuxTests.lines(screen).first { $0.hasPrefix("BACKEND/SERVER") } ?? ""
+                #expect(header.contains("PROBE") && header.contains("HS p95"), "\(header)")
+                // HS p95 has a value for a passing server once its window holds probes.
+                let (timed, timedScreen) = try await pane.waitFor(.seconds(10)) { screen in
+                    TopInTmuxTests.cell(screen, TopInTmuxTests.line(screen, server: "b1"), column: "HS p95")?
+                        .hasSuffix("ms") == true
+                }
+                #expect(timed, "\(timedScreen)")
+
+                try await pane.keys("e")
+                let (logged, log) = try await pane.waitFor(.seconds(10)) { screen in
+                    screen.contains("ws_bad/b2 probe failing as bad_accept")
+                }
+                #expect(logged, "\(log)")
+
+                // The detail pane of b2: the verdict, why, and the window's figures.
+                try await pane.keys("e")
+                try await pane.type("/b2")
+                try await pane.keys("Enter", "j", "Enter")
+                let (detailed, detail) = try await pane.waitFor(.seconds(10)) { screen in
+                    screen.contains("probe FAIL") && screen.contains("window success 0% of")
+                        && screen.contains("why Sec-WebSocket-Accept is")
+                }
+                #expect(detailed, "\(detail)")
+                try await pane.keys("q")
+            } catch {
+                await pane.kill()
+                throw error
+            }
+            await pane.kill()
+        }
+    }
+}
