@@ -3,7 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import NIOWebSocket
 
 /// Executes one probe on one event loop: opens the channel, installs the handlers, runs the timers and carries out
 /// the actions of ``ProbeStateMachine``. It decides nothing itself.
@@ -19,6 +18,9 @@ final class ProbeConnection {
         var sslContext: NIOSSLContext?
         var key: String
         var pingPayload: [UInt8]
+        /// Random bytes for the masking keys of the frames we send (4 per frame); more come from the system if a
+        /// chatty server makes us answer many pings.
+        var masks: [UInt8]
         /// When the probe started (before name resolution), for the total and the deadline.
         var probeStart: NIODeadline
         var startedAt: Date
@@ -37,6 +39,7 @@ final class ProbeConnection {
     private var delivered = false
     private var phaseTimer: Scheduled<Void>?
     private var deadlineTimer: Scheduled<Void>?
+    private var masksUsed = 0
 
     init(setup: Setup, eventLoop: any EventLoop, promise: EventLoopPromise<ProbeResult>) {
         eventLoop.preconditionInEventLoop()
@@ -76,7 +79,6 @@ final class ProbeConnection {
         let address = self.setup.address
         ClientBootstrap(group: self.eventLoop)
             .connectTimeout(connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try bound.value.install(on: channel, sslContext: sslContext)
@@ -97,65 +99,23 @@ final class ProbeConnection {
             }
     }
 
-    /// The pipeline: [TLS] → events → HTTP encoder/decoder → head recorder → NIO's upgrade handler. On the 101 NIO
-    /// removes the HTTP handlers and the recorder, and adds the frame codec, the aggregator and our frame handler.
+    /// The pipeline: [TLS] → ``ProbeChannelHandler``, which speaks HTTP and WebSocket framing for the probe.
     private func install(on channel: any Channel, sslContext: NIOSSLContext?) throws {
         self.channel = channel
-        let bound = NIOLoopBound(self, eventLoop: self.eventLoop)
         channel.closeFuture.assumeIsolated().whenComplete { _ in
             self.closed()
         }
-
         let pipeline = channel.pipeline.syncOperations
         if let sslContext {
             try pipeline.addHandler(
                 NIOSSLClientHandler(context: sslContext, serverHostname: self.setup.target.effectiveServerName)
             )
         }
-        try pipeline.addHandler(ProbeEventsHandler(connection: self))
-
-        let encoder = HTTPRequestEncoder()
-        let decoder = ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes))
-        let recorder = ResponseHeadHandler(connection: self)
-        let upgrader = NIOTypedWebSocketClientUpgrader<Void>(
-            requestKey: self.setup.key,
-            maxFrameSize: Self.maxFrameSize,
-            enableAutomaticErrorHandling: true,
-            upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0,
-                            maxAccumulatedFrameCount: 64,
-                            maxAccumulatedFrameSize: Self.maxFrameSize
-                        ),
-                        ProbeFrameHandler(connection: bound.value)
-                    )
-                }
-            }
+        var request = channel.allocator.buffer(capacity: 256)
+        HandshakeRequest.write(for: self.setup.target, key: self.setup.key, into: &request)
+        try pipeline.addHandler(
+            ProbeChannelHandler(connection: self, request: request, maxMessageSize: Self.maxFrameSize)
         )
-        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Void>(
-            upgradeRequestHead: HandshakeRequest.head(for: self.setup.target),
-            upgraders: [upgrader],
-            notUpgradingCompletionHandler: { channel in
-                // Unreachable: the recorder never forwards a head the verifier rejected, and it rejects every
-                // non-101. Fail rather than leave the upgrade pending.
-                channel.eventLoop.makeFailedFuture(ChannelError.inappropriateOperationForState)
-            }
-        )
-        let upgradeHandler = NIOTypedHTTPClientUpgradeHandler(
-            httpHandlers: [encoder, decoder, recorder],
-            upgradeConfiguration: configuration
-        )
-        try pipeline.addHandlers(encoder, decoder, recorder, upgradeHandler)
-        upgradeHandler.upgradeResultFuture.assumeIsolated().whenComplete { result in
-            switch result {
-            case .success:
-                self.apply(self.machine.upgradeCompleted(now: .now()))
-            case .failure(let error):
-                self.apply(self.machine.upgradeFailed(reason: "\(error)", now: .now()))
-            }
-        }
     }
 
     // MARK: Events from the handlers
@@ -172,11 +132,26 @@ final class ProbeConnection {
         self.apply(self.machine.tlsHandshakeCompleted(now: .now()))
     }
 
-    /// Returns whether the head may continue to NIO's upgrader.
+    /// Returns whether the head was accepted, so the handler goes on to read frames.
     func responseHead(_ head: HTTPResponseHead) -> Bool {
         let (action, forward) = self.machine.responseHead(head, now: .now())
         self.apply(action)
         return forward
+    }
+
+    /// The head was accepted: the tunnel is open (there are no handlers to swap).
+    func upgradeCompleted() {
+        self.apply(self.machine.upgradeCompleted(now: .now()))
+    }
+
+    /// The answer is not an HTTP response head.
+    func responseMalformed(_ reason: String) {
+        self.apply(self.machine.upgradeFailed(reason: reason, now: .now()))
+    }
+
+    /// The server's frames break RFC 6455.
+    func protocolError(_ reason: String) {
+        self.apply(self.machine.errorCaught(.malformed(reason), now: .now()))
     }
 
     func frameReceived(_ frame: ProbeStateMachine.Frame) {
@@ -200,17 +175,15 @@ final class ProbeConnection {
             self.phaseTimer = nil
         case .sendPing(let payload, let timer):
             self.armTimer(.ping, timer)
-            self.send(.ping, payload)
+            self.send(ProbeFrameWriter.ping, payload)
         case .sendText(let text, let timer):
             self.armTimer(.message, timer)
-            self.send(.text, Array(text.utf8))
+            self.send(ProbeFrameWriter.text, Array(text.utf8))
         case .sendClose(let timer):
             self.armTimer(.close, timer)
-            var payload = ByteBuffer()
-            payload.write(webSocketErrorCode: .normalClosure)
-            self.send(.connectionClose, Array(payload.readableBytesView))
+            self.send(ProbeFrameWriter.close, [0x03, 0xE8])  // 1000, normal closure
         case .sendPong(let payload):
-            self.send(.pong, payload)
+            self.send(ProbeFrameWriter.pong, payload)
         case .closeChannel:
             self.phaseTimer?.cancel()
             self.phaseTimer = nil
@@ -227,14 +200,22 @@ final class ProbeConnection {
 
     /// Writes one masked frame (RFC 6455 requires clients to mask). A failed write surfaces as an error or a
     /// close, which the machine already handles.
-    private func send(_ opcode: WebSocketOpcode, _ payload: [UInt8]) {
+    private func send(_ opcode: UInt8, _ payload: [UInt8]) {
         guard let channel = self.channel, channel.isActive else {
             return
         }
-        var buffer = channel.allocator.buffer(capacity: payload.count)
-        buffer.writeBytes(payload)
-        let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: buffer)
-        channel.writeAndFlush(frame, promise: nil)
+        var buffer = channel.allocator.buffer(capacity: payload.count + 14)
+        ProbeFrameWriter.write(opcode: opcode, payload: payload, mask: self.nextMask(), into: &buffer)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    private func nextMask() -> UInt32 {
+        let start = self.masksUsed
+        self.masksUsed += 4
+        let bytes =
+            self.masksUsed <= self.setup.masks.count
+            ? self.setup.masks[start..<self.masksUsed] : ArraySlice(ProbeEntropy.bytes(4))
+        return bytes.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     // MARK: Completion

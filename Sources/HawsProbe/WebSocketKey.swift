@@ -10,18 +10,21 @@ public enum WebSocketKey {
 
     /// A new key: 16 random bytes, base64-encoded (24 characters).
     public static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return random(using: &generator)
+        self.key(ProbeEntropy.bytes(16))
     }
 
     /// A key from the given generator, so tests can make keys deterministic.
     public static func random(using generator: inout some RandomNumberGenerator) -> String {
-        RFC6455.base64((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        self.key((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    /// The key for 16 nonce bytes.
+    static func key(_ nonce: [UInt8]) -> String {
+        RFC6455.base64(nonce)
     }
 
     /// The `Sec-WebSocket-Accept` a correct server answers to `key`: base64(SHA-1(key + GUID)).
     public static func acceptValue(forKey key: String) -> String {
         RFC6455.acceptValue(forKey: key)
     }
-
 }

@@ -89,7 +89,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let options = try self.options()
         let targets = try self.targets()
         let work = targets.flatMap { Array(repeating: $0, count: self.count) }
-        let prober = Prober()
+        let prober = Prober.singleLoop()
         let clock = ContinuousClock()
         let started = clock.now
         // No jitter: a one-off run starts at once (jitter protects HAProxy from lock-step rounds, not needed here).
