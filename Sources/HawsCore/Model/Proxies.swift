@@ -107,28 +107,16 @@ public final class Server: Sendable, Hashable {
     public let checkCode: Int?
     public let lastCheck: String?
     public let checkDescription: String?
-    public let checkDurationMs: Int?
     public let weight: Int
     /// Weight set by the user (`uweight`, 2.6+); `weight` is the effective one.
     public let userWeight: Int?
     public let isBackup: Bool
     public let sessions: Int
-    public let maxSessions: Int
     public let sessionLimit: Int?
-    public let totalSessions: Int
     public let queue: Int
-    public let queueMax: Int
-    public let queueLimit: Int?
-    public let bytesIn: Int
-    public let bytesOut: Int
     public let connectionErrors: Int
     public let responseErrors: Int
-    public let retries: Int
-    public let redispatches: Int
-    public let failedChecks: Int
-    public let downTransitions: Int
     public let secondsSinceChange: Int?
-    public let downtimeSeconds: Int?
     public let sessionRate: Int
     public let responses: HTTPResponseCounts
     /// `addr`: `ip:port`; hidden by HAProxy on a `level user` socket (then from `show servers state`).
@@ -139,6 +127,21 @@ public final class Server: Sendable, Hashable {
 
     public var key: ServerKey { ServerKey(backend: backend, server: name) }
     public var errors: Int { connectionErrors + responseErrors }
+    public var totalSessions: Int { counters.sessions ?? 0 }
+    public var bytesIn: Int { counters.bytesIn ?? 0 }
+    public var bytesOut: Int { counters.bytesOut ?? 0 }
+
+    // Read from the row when asked: only the detail pane shows these, for one server at a time, so they are
+    // not kept for each of 10,000 servers in every snapshot.
+    public var checkDurationMs: Int? { row.int(.checkDuration) }
+    public var maxSessions: Int { row.int(.smax) ?? 0 }
+    public var queueMax: Int { row.int(.qmax) ?? 0 }
+    public var queueLimit: Int? { row.int(.qlimit) }
+    public var retries: Int { row.int(.wretr) ?? 0 }
+    public var redispatches: Int { row.int(.wredis) ?? 0 }
+    public var failedChecks: Int { row.int(.chkfail) ?? 0 }
+    public var downTransitions: Int { row.int(.chkdown) ?? 0 }
+    public var downtimeSeconds: Int? { row.int(.downtime) }
 
     public static func == (lhs: Server, rhs: Server) -> Bool {
         lhs === rhs || (lhs.backend == rhs.backend && lhs.name == rhs.name && lhs.row == rhs.row)
@@ -170,27 +173,15 @@ public final class Server: Sendable, Hashable {
         checkCode = row.int(.checkCode)
         lastCheck = row.text(.lastChk)
         checkDescription = row.text(.checkDesc)
-        checkDurationMs = row.int(.checkDuration)
         weight = row.int(.weight) ?? 0
         userWeight = row.int(.uweight)
         isBackup = (row.int(.bck) ?? 0) > 0
         sessions = row.int(.scur) ?? 0
-        maxSessions = row.int(.smax) ?? 0
         sessionLimit = row.int(.slim)
-        totalSessions = row.int(.stot) ?? 0
         queue = row.int(.qcur) ?? 0
-        queueMax = row.int(.qmax) ?? 0
-        queueLimit = row.int(.qlimit)
-        bytesIn = row.int(.bin) ?? 0
-        bytesOut = row.int(.bout) ?? 0
         connectionErrors = row.int(.econ) ?? 0
         responseErrors = row.int(.eresp) ?? 0
-        retries = row.int(.wretr) ?? 0
-        redispatches = row.int(.wredis) ?? 0
-        failedChecks = row.int(.chkfail) ?? 0
-        downTransitions = row.int(.chkdown) ?? 0
         secondsSinceChange = row.int(.lastchg)
-        downtimeSeconds = row.int(.downtime)
         sessionRate = row.int(.rate) ?? 0
         responses = HTTPResponseCounts(row)
         address = row.text(.addr)
