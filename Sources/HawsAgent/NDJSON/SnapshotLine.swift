@@ -19,7 +19,7 @@ public enum SnapshotLine {
     ///   - pollDuration: how long the stats poll took, in seconds, when measured.
     public static func encode(_ live: LiveInstance, time: Date, pollDuration: Double?) -> [UInt8] {
         let servers = live.snapshot?.backends.reduce(0) { $0 + $1.servers.count } ?? 0
-        var json = JSONLineBuilder(capacity: 512 + 600 * servers + 512 * (live.snapshot?.backends.count ?? 0))
+        var json = JSONLineBuilder(capacity: 4_096 + 560 * servers + 640 * (live.snapshot?.backends.count ?? 0))
         json.beginObject()
         json.field("type", "snapshot")
         json.field("time", RFC3339.string(time))
