@@ -101,8 +101,10 @@ public struct Frontend: Sendable, Hashable {
 public final class Server: Sendable, Hashable {
     public let backend: String
     public let name: String
-    public let status: ServerStatus
-    public let check: CheckStatus?
+    /// Status and last check, shared by every server in the same condition (a fleet has a handful).
+    private let condition: ServerCondition
+    public var status: ServerStatus { condition.status }
+    public var check: CheckStatus? { condition.check }
     /// HTTP code or text of the last check (`check_code`, `last_chk`).
     public let checkCode: Int?
     public let lastCheck: String?
@@ -156,20 +158,19 @@ public final class Server: Sendable, Hashable {
         let cells = StatsRow(header: row.header, values: row.values)  // split once, not per column
         self.init(
             cells: cells, row: row, backend: cells[.pxname] ?? "", name: cells[.svname] ?? "",
-            status: ServerStatus(cells[.status] ?? ""), check: cells[.checkStatus].flatMap(CheckStatus.init))
+            condition: ServerCondition(
+                status: ServerStatus(cells[.status] ?? ""), check: cells[.checkStatus].flatMap(CheckStatus.init)))
     }
 
     /// - Parameters:
-    ///   - status, check: parsed by the caller, which sees the same few distinct cells thousands of times.
+    ///   - condition: parsed by the caller, which sees the same few distinct cells thousands of times.
     init<Cells: StatsCells>(
-        cells row: Cells, row statsRow: StatsRow, backend: String, name: String, status: ServerStatus,
-        check: CheckStatus?
+        cells row: Cells, row statsRow: StatsRow, backend: String, name: String, condition: ServerCondition
     ) {
         self.row = statsRow
         self.backend = backend
         self.name = name
-        self.status = status
-        self.check = check
+        self.condition = condition
         checkCode = row.int(.checkCode)
         lastCheck = row.text(.lastChk)
         checkDescription = row.text(.checkDesc)
@@ -285,5 +286,17 @@ public struct Backend: Sendable, Hashable {
         if status.uppercased().hasPrefix("DOWN") { return true }
         guard !servers.isEmpty else { return false }
         return !servers.contains { $0.status.isAlive && $0.status.admin != .maint }
+    }
+}
+
+/// A server's parsed `status` and `check_status` cells, interned by the parser: 10,000 servers share a
+/// handful of these instead of each holding its own copy of the strings inside.
+final class ServerCondition: Sendable {
+    let status: ServerStatus
+    let check: CheckStatus?
+
+    init(status: ServerStatus, check: CheckStatus?) {
+        self.status = status
+        self.check = check
     }
 }
