@@ -15,8 +15,10 @@ public struct JSONLineBuilder: Sendable {
     /// the reserved capacity, so memory is touched only as the document grows.
     private var bytes: [UInt8] = []
     private var length = 0
-    /// One entry per open object or array: whether a value was already written in it (a comma is due).
-    private var needsComma: [Bool] = []
+    /// Open objects and arrays (at most 64 deep), and per depth whether a value was already written in
+    /// that container (bit `depth - 1` set: a comma is due before the next one).
+    private var depth = 0
+    private var needsComma: UInt64 = 0
     /// True between a key and its value: the value takes no comma.
     fileprivate var afterKey = false
 
@@ -29,22 +31,24 @@ public struct JSONLineBuilder: Sendable {
     public mutating func beginObject() {
         separate()
         put(UInt8(ascii: "{"))
-        needsComma.append(false)
+        open()
     }
 
     public mutating func endObject() {
-        needsComma.removeLast()
+        precondition(depth > 0, "JSONLineBuilder: no container to close")
+        depth -= 1
         put(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
         separate()
         put(UInt8(ascii: "["))
-        needsComma.append(false)
+        open()
     }
 
     public mutating func endArray() {
-        needsComma.removeLast()
+        precondition(depth > 0, "JSONLineBuilder: no container to close")
+        depth -= 1
         put(UInt8(ascii: "]"))
     }
 
@@ -115,14 +119,14 @@ public struct JSONLineBuilder: Sendable {
 
     /// The finished line: the object and a newline.
     public var line: [UInt8] {
-        precondition(needsComma.isEmpty, "JSONLineBuilder: a container is still open")
+        precondition(depth == 0, "JSONLineBuilder: a container is still open")
         return Array(bytes[0..<length]) + [UInt8(ascii: "\n")]
     }
 
     /// The finished line, moved out without copying (a snapshot line at 10,000 servers is megabytes);
     /// the builder is empty afterwards.
     public mutating func takeLine() -> [UInt8] {
-        precondition(needsComma.isEmpty, "JSONLineBuilder: a container is still open")
+        precondition(depth == 0, "JSONLineBuilder: a container is still open")
         put(UInt8(ascii: "\n"))
         bytes.removeSubrange(length...)
         length = 0
@@ -138,9 +142,17 @@ public struct JSONLineBuilder: Sendable {
             afterKey = false
             return
         }
-        guard let last = needsComma.indices.last else { return }
-        if needsComma[last] { put(UInt8(ascii: ",")) }
-        needsComma[last] = true
+        guard depth > 0 else { return }
+        let bit: UInt64 = 1 << UInt64(depth - 1)
+        if needsComma & bit != 0 { put(UInt8(ascii: ",")) }
+        needsComma |= bit
+    }
+
+    /// Enters a new container, empty so far.
+    private mutating func open() {
+        precondition(depth < 64, "JSONLineBuilder: more than 64 nested containers")
+        needsComma &= ~(1 << UInt64(depth))
+        depth += 1
     }
 
     /// Gives `body` room for `count` bytes at the end of the document; it returns how many it wrote.

@@ -65,11 +65,13 @@ public enum StatsCSVParser {
         let header = StatsHeader(headerFields: first)
         guard header.index(of: .pxname) != nil, header.index(of: .svname) != nil else { throw .missingColumns }
         let columnAt = header.columnAtPosition
+        let columnCount = columnAt.count
 
         var table = StatsTable(header: header)
         var backendIndex: [String: Int] = [:]
         var pendingServers: [String: [Server]] = [:]
         var cells = RecordCells(bytes: bytes)
+        defer { cells.deallocate() }
         var scratch: [UInt8] = []
         // Servers follow their backend's name row after row: reuse the previous row's name string.
         var lastProxy: (start: Int, end: Int, name: String)?
@@ -86,7 +88,7 @@ public enum StatsCSVParser {
             cells.reset()
             var position = 0
             while true {
-                let column = position < columnAt.count ? columnAt[position] : -1
+                let column = position < columnCount ? columnAt.withUnsafeBufferPointer { $0[position] } : -1
                 if index < count, bytes[index] == quote {
                     let start = index
                     index += 1
