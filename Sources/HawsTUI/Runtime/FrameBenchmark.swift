@@ -3,8 +3,9 @@ import HawsMonitor
 
 /// Times the dashboard's own work over one engine state, without a terminal: `haws top --bench-frames N`.
 ///
-/// Two costs, each the median of `frames` runs: taking a new engine state (``update(_:_:)`` with
-/// ``Action/monitor(_:at:)``, which rebuilds the table rows of every server), and building a frame
+/// Three costs, each the median of `frames` runs: taking a new engine state (``update(_:_:)`` with
+/// ``Action/monitor(_:at:)``; in HAProxy's order the rows are kept when the objects are the same), rebuilding
+/// the table rows of every server (a new object, a sort, a filter), and building a frame
 /// (``Renderer/render(_:size:)``, the visible rows only). What ncurses does with the frame is not
 /// included: it diffs it against the screen and writes only the changed cells.
 public struct FrameBenchmark: Sendable {
@@ -13,6 +14,7 @@ public struct FrameBenchmark: Sendable {
     public var size: TerminalSize
     /// Milliseconds, median over the runs.
     public var updateMilliseconds: Double
+    public var rebuildMilliseconds: Double
     public var renderMilliseconds: Double
 
     public static func run(_ state: TopState, monitor: MonitorState, size: TerminalSize, frames: Int) -> FrameBenchmark
@@ -22,6 +24,7 @@ public struct FrameBenchmark: Sendable {
         state.size = size
         var updates: [Double] = []
         var renders: [Double] = []
+        var rebuilds: [Double] = []
         var sink = 0
         for _ in 0..<max(1, frames) {
             let started = clock.now
@@ -32,6 +35,11 @@ public struct FrameBenchmark: Sendable {
             sink &+= screen.size.rows
             updates.append(milliseconds(updated - started))
             renders.append(milliseconds(rendered - updated))
+            var rebuilt = state
+            let rebuildStarted = clock.now
+            rebuilt.rebuildRows()
+            rebuilds.append(milliseconds(clock.now - rebuildStarted))
+            sink &+= rebuilt.rows.count
         }
         precondition(sink > 0)
         let servers = monitor.instances.reduce(0) { total, live in
@@ -39,7 +47,7 @@ public struct FrameBenchmark: Sendable {
         }
         return FrameBenchmark(
             servers: servers, rows: state.rows.count, size: size, updateMilliseconds: median(updates),
-            renderMilliseconds: median(renders))
+            rebuildMilliseconds: median(rebuilds), renderMilliseconds: median(renders))
     }
 
     private static func milliseconds(_ duration: Duration) -> Double {
@@ -55,8 +63,9 @@ public struct FrameBenchmark: Sendable {
     /// One line for the bench output.
     public var summary: String {
         String(
-            format: "frame build %.3f ms (render of %dx%d, visible rows only); new engine state %.2f ms (%d table rows of %d servers)",
-            renderMilliseconds, size.columns, size.rows, updateMilliseconds, rows, servers)
+            format:
+                "frame build %.2f ms (render of %dx%d, visible rows only); new engine state %.2f ms; all %d rows of %d servers rebuilt %.2f ms",
+            renderMilliseconds, size.columns, size.rows, updateMilliseconds, rows, servers, rebuildMilliseconds)
     }
 }
 
