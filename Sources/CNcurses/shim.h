@@ -33,10 +33,13 @@ static inline int haws_colors(void) { return COLORS; }
 static inline SCREEN *haws_newterm(const char *term) { return newterm(term, stdout, stdin); }
 static inline int haws_wcwidth(wchar_t c) { return wcwidth(c); }
 
-// glibc's malloc tuning (mallopt and its M_* constants are not in Swift's Glibc module).
-static inline void haws_limit_arenas(int arenas) {
+// glibc's malloc tuning (mallopt and its M_* constants are not in Swift's Glibc module): at most two
+// heaps, and blocks from `mmap_bytes` up always mapped, so freed big blocks go back to the kernel.
+static inline void haws_bound_heap(int mmap_bytes) {
 #ifdef M_ARENA_MAX
-    mallopt(M_ARENA_MAX, arenas);
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, mmap_bytes);
+    mallopt(M_TRIM_THRESHOLD, mmap_bytes);
 #endif
 }
 
