@@ -15,7 +15,6 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <ncursesw/curses.h>
-#include <malloc.h>
 
 static inline int haws_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int haws_getmaxy(WINDOW *w) { return getmaxy(w); }
@@ -32,16 +31,6 @@ static inline int haws_cols(void) { return COLS; }
 static inline int haws_colors(void) { return COLORS; }
 static inline SCREEN *haws_newterm(const char *term) { return newterm(term, stdout, stdin); }
 static inline int haws_wcwidth(wchar_t c) { return wcwidth(c); }
-
-// glibc's malloc tuning (mallopt and its M_* constants are not in Swift's Glibc module): at most two
-// heaps, and blocks from `mmap_bytes` up always mapped, so freed big blocks go back to the kernel.
-static inline void haws_bound_heap(int mmap_bytes) {
-#ifdef M_ARENA_MAX
-    mallopt(M_ARENA_MAX, 2);
-    mallopt(M_MMAP_THRESHOLD, mmap_bytes);
-    mallopt(M_TRIM_THRESHOLD, mmap_bytes);
-#endif
-}
 
 // ---------------------------------------------------------------------------------------------
 // Terminal restore on a crash. A trap in Swift code (say, an index out of range while rendering)

@@ -72,7 +72,6 @@ struct TopCommand: AsyncParsableCommand {
     var benchFrames: Int?
 
     func run() async throws {
-        ProcessHeap.bound()
         let specs = try instance.instances()
         let timeout = try instance.requestTimeout()
         let stats = try duration(interval, "--interval")
