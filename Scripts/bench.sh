@@ -87,7 +87,9 @@ bench_agent() {
   kill $exporter
   read -r ec0 _ _ <<<"$before"; read -r ec1 erss ehwm <<<"$after"
 
-  "$HAWS" agent --socket "$sock" --output /dev/null --prometheus "127.0.0.1:$agent_port" --interval 1s >"$WORK/agent.log" 2>&1 &
+  # --no-probe: the exporter does not probe; probing has its own section (probe) below.
+  "$HAWS" agent --socket "$sock" --output /dev/null --prometheus "127.0.0.1:$agent_port" --interval 1s --no-probe \
+    >"$WORK/agent.log" 2>&1 &
   local agent=$!; PIDS+=($agent)
   wait_http "http://127.0.0.1:$agent_port/metrics"
   before=$(cpu_rss $agent)
@@ -109,7 +111,7 @@ PY
   echo "== haws agent soak: ${soak} polls (an hour at 1 s) back to back at 10,000 servers"
   local soak_port; soak_port=$(free_port)
   "$HAWS" agent --socket "$sock" --output /dev/null --prometheus "127.0.0.1:$soak_port" \
-    --interval 1ms --sessions-interval 5ms >"$WORK/soak.log" 2>&1 &
+    --interval 1ms --sessions-interval 5ms --no-probe >"$WORK/soak.log" 2>&1 &
   local soaker=$!; PIDS+=($soaker)
   wait_http "http://127.0.0.1:$soak_port/metrics"
   local done_polls=0 early_rss=""

@@ -17,6 +17,7 @@ struct HawsCommand: AsyncParsableCommand {
     /// Nagios-compatible exits for every subcommand: bad arguments and unexpected errors are UNKNOWN
     /// (3) with one line on stderr; `--help` and `--version` exit 0.
     static func main() async {
+        MemoryTuning.apply()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

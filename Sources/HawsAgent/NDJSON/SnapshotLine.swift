@@ -19,7 +19,7 @@ public enum SnapshotLine {
     ///   - pollDuration: how long the stats poll took, in seconds, when measured.
     public static func encode(_ live: LiveInstance, time: Date, pollDuration: Double?) -> [UInt8] {
         let servers = live.snapshot?.backends.reduce(0) { $0 + $1.servers.count } ?? 0
-        var json = JSONLineBuilder(capacity: 512 + 600 * servers + 512 * (live.snapshot?.backends.count ?? 0))
+        var json = JSONLineBuilder(capacity: 4_096 + 560 * servers + 640 * (live.snapshot?.backends.count ?? 0))
         json.beginObject()
         json.field("type", "snapshot")
         json.field("time", RFC3339.string(time))
@@ -64,25 +64,58 @@ public enum SnapshotLine {
         }
     }
 
+    /// Keys of the backend and server objects, rendered once.
+    private enum Key {
+        static let adminState = JSONKey("admin_state")
+        static let backup = JSONKey("backup")
+        static let bytesInPerSecond = JSONKey("bytes_in_per_second")
+        static let bytesOutPerSecond = JSONKey("bytes_out_per_second")
+        static let checkCode = JSONKey("check_code")
+        static let checkStatus = JSONKey("check_status")
+        static let errorsPerSecond = JSONKey("errors_per_second")
+        static let lastCheck = JSONKey("last_check")
+        static let name = JSONKey("name")
+        static let oldWorkerTunnels = JSONKey("old_worker_tunnels")
+        static let oldestTunnelSeconds = JSONKey("oldest_tunnel_seconds")
+        static let operState = JSONKey("oper_state")
+        static let over1d = JSONKey("over_1d")
+        static let over1h = JSONKey("over_1h")
+        static let over1m = JSONKey("over_1m")
+        static let rates = JSONKey("rates")
+        static let servers = JSONKey("servers")
+        static let serversTotal = JSONKey("servers_total")
+        static let serversUp = JSONKey("servers_up")
+        static let sessionLimit = JSONKey("session_limit")
+        static let sessions = JSONKey("sessions")
+        static let sessionsPerSecond = JSONKey("sessions_per_second")
+        static let sessionsTotal = JSONKey("sessions_total")
+        static let status = JSONKey("status")
+        static let tunnelAges = JSONKey("tunnel_ages")
+        static let tunnels = JSONKey("tunnels")
+        static let upgradesPerSecond = JSONKey("upgrades_per_second")
+        static let upgradesTotal = JSONKey("upgrades_total")
+        static let weight = JSONKey("weight")
+    }
+
     private static func encode(
         _ backend: Backend, of snapshot: InstanceSnapshot, rates live: LiveInstance, into json: inout JSONLineBuilder
     ) {
         json.beginObject()
-        json.field("name", backend.name)
-        json.field("status", backend.row == nil ? nil : backend.status)
-        json.field("sessions", backend.sessions)
-        json.field("session_limit", backend.sessionLimit)
-        json.field("tunnels", snapshot.tunnels(of: backend))
+        json.field(Key.name, backend.name)
+        json.field(Key.status, backend.row == nil ? nil : backend.status)
+        json.field(Key.sessions, backend.sessions)
+        json.field(Key.sessionLimit, backend.sessionLimit)
+        json.field(Key.tunnels, snapshot.tunnels(of: backend))
         let tallies = backend.servers.compactMap { snapshot.tunnels(of: $0.key) }
         let backendTally = snapshot.serverTunnels == nil ? nil : tallies.reduce(TunnelTally(), +)
-        json.field("oldest_tunnel_seconds", backendTally?.oldestSeconds)
+        json.field(Key.oldestTunnelSeconds, backendTally?.oldestSeconds)
         encodeAges(backendTally, into: &json)
-        json.field("servers_up", backend.servers.filter { $0.status.isAlive && $0.status.admin != .maint }.count)
-        json.field("servers_total", backend.servers.count)
-        json.field("sessions_total", backend.row == nil ? nil : backend.totalSessions)
-        json.field("upgrades_total", backend.servers.reduce(0) { $0 + $1.responses.informational })
+        json.field(Key.serversUp, backend.servers.filter { $0.status.isAlive && $0.status.admin != .maint }.count)
+        json.field(Key.serversTotal, backend.servers.count)
+        json.field(Key.sessionsTotal, backend.row == nil ? nil : backend.totalSessions)
+        json.field(Key.upgradesTotal, backend.servers.reduce(0) { $0 + $1.responses.informational })
         encodeRates(live.backendRates[backend.name], into: &json)
-        json.key("servers")
+        json.key(Key.servers)
         json.beginArray()
         // Visited in place: copying each `Server` (a dozen reference-counted fields) showed in profiles.
         backend.servers.withUnsafeBufferPointer { servers in
@@ -100,48 +133,48 @@ public enum SnapshotLine {
         into json: inout JSONLineBuilder
     ) {
         json.beginObject()
-        json.field("name", server.name)
-        json.field("status", server.status.raw)
-        json.field("admin_state", server.status.admin?.rawValue)
-        json.field("oper_state", server.status.operational?.rawValue)
-        json.field("weight", server.weight)
-        json.field("backup", server.isBackup)
-        json.field("sessions", server.sessions)
-        json.field("session_limit", server.sessionLimit)
+        json.field(Key.name, server.name)
+        json.field(Key.status, server.status.raw)
+        json.field(Key.adminState, server.status.admin?.rawValue)
+        json.field(Key.operState, server.status.operational?.rawValue)
+        json.field(Key.weight, server.weight)
+        json.field(Key.backup, server.isBackup)
+        json.field(Key.sessions, server.sessions)
+        json.field(Key.sessionLimit, server.sessionLimit)
         let tally = snapshot.tunnels(of: key)
-        json.field("tunnels", tally?.count)
-        json.field("old_worker_tunnels", snapshot.oldWorkerTunnels.map { $0[key]?.count ?? 0 })
-        json.field("oldest_tunnel_seconds", tally?.oldestSeconds)
+        json.field(Key.tunnels, tally?.count)
+        json.field(Key.oldWorkerTunnels, snapshot.oldWorkerTunnels.map { $0[key]?.count ?? 0 })
+        json.field(Key.oldestTunnelSeconds, tally?.oldestSeconds)
         encodeAges(tally, into: &json)
-        json.field("sessions_total", server.totalSessions)
-        json.field("upgrades_total", server.responses.informational)
+        json.field(Key.sessionsTotal, server.totalSessions)
+        json.field(Key.upgradesTotal, server.responses.informational)
         encodeRates(rates, into: &json)
-        json.field("check_status", server.check?.description)
-        json.field("check_code", server.checkCode)
-        json.field("last_check", server.lastCheck)
+        json.field(Key.checkStatus, server.check?.description)
+        json.field(Key.checkCode, server.checkCode)
+        json.field(Key.lastCheck, server.lastCheck)
         json.endObject()
     }
 
     /// `tunnel_ages`: how many tunnels are older than a minute, an hour, a day; `null` when not countable.
     private static func encodeAges(_ tally: TunnelTally?, into json: inout JSONLineBuilder) {
-        guard let tally else { return json.nullField("tunnel_ages") }
-        json.key("tunnel_ages")
+        guard let tally else { return json.nullField(Key.tunnelAges) }
+        json.key(Key.tunnelAges)
         json.beginObject()
-        json.field("over_1m", tally.olderThanMinute)
-        json.field("over_1h", tally.olderThanHour)
-        json.field("over_1d", tally.olderThanDay)
+        json.field(Key.over1m, tally.olderThanMinute)
+        json.field(Key.over1h, tally.olderThanHour)
+        json.field(Key.over1d, tally.olderThanDay)
         json.endObject()
     }
 
     /// `rates`: per-second figures between the last two polls; each `null` after a reset or on the first poll.
     private static func encodeRates(_ rates: ObjectRates?, into json: inout JSONLineBuilder) {
-        json.key("rates")
+        json.key(Key.rates)
         json.beginObject()
-        json.field("sessions_per_second", rounded(rates?.sessions))
-        json.field("upgrades_per_second", rounded(rates?.upgrades))
-        json.field("bytes_in_per_second", rounded(rates?.bytesIn))
-        json.field("bytes_out_per_second", rounded(rates?.bytesOut))
-        json.field("errors_per_second", rounded(rates?.errors))
+        json.field(Key.sessionsPerSecond, rounded(rates?.sessions))
+        json.field(Key.upgradesPerSecond, rounded(rates?.upgrades))
+        json.field(Key.bytesInPerSecond, rounded(rates?.bytesIn))
+        json.field(Key.bytesOutPerSecond, rounded(rates?.bytesOut))
+        json.field(Key.errorsPerSecond, rounded(rates?.errors))
         json.endObject()
     }
 

@@ -101,34 +101,24 @@ public struct Frontend: Sendable, Hashable {
 public final class Server: Sendable, Hashable {
     public let backend: String
     public let name: String
-    public let status: ServerStatus
-    public let check: CheckStatus?
+    /// Status and last check, shared by every server in the same condition (a fleet has a handful).
+    private let condition: ServerCondition
+    public var status: ServerStatus { condition.status }
+    public var check: CheckStatus? { condition.check }
     /// HTTP code or text of the last check (`check_code`, `last_chk`).
     public let checkCode: Int?
     public let lastCheck: String?
     public let checkDescription: String?
-    public let checkDurationMs: Int?
     public let weight: Int
     /// Weight set by the user (`uweight`, 2.6+); `weight` is the effective one.
     public let userWeight: Int?
     public let isBackup: Bool
     public let sessions: Int
-    public let maxSessions: Int
     public let sessionLimit: Int?
-    public let totalSessions: Int
     public let queue: Int
-    public let queueMax: Int
-    public let queueLimit: Int?
-    public let bytesIn: Int
-    public let bytesOut: Int
     public let connectionErrors: Int
     public let responseErrors: Int
-    public let retries: Int
-    public let redispatches: Int
-    public let failedChecks: Int
-    public let downTransitions: Int
     public let secondsSinceChange: Int?
-    public let downtimeSeconds: Int?
     public let sessionRate: Int
     public let responses: HTTPResponseCounts
     /// `addr`: `ip:port`; hidden by HAProxy on a `level user` socket (then from `show servers state`).
@@ -139,6 +129,21 @@ public final class Server: Sendable, Hashable {
 
     public var key: ServerKey { ServerKey(backend: backend, server: name) }
     public var errors: Int { connectionErrors + responseErrors }
+    public var totalSessions: Int { counters.sessions ?? 0 }
+    public var bytesIn: Int { counters.bytesIn ?? 0 }
+    public var bytesOut: Int { counters.bytesOut ?? 0 }
+
+    // Read from the row when asked: only the detail pane shows these, for one server at a time, so they are
+    // not kept for each of 10,000 servers in every snapshot.
+    public var checkDurationMs: Int? { row.int(.checkDuration) }
+    public var maxSessions: Int { row.int(.smax) ?? 0 }
+    public var queueMax: Int { row.int(.qmax) ?? 0 }
+    public var queueLimit: Int? { row.int(.qlimit) }
+    public var retries: Int { row.int(.wretr) ?? 0 }
+    public var redispatches: Int { row.int(.wredis) ?? 0 }
+    public var failedChecks: Int { row.int(.chkfail) ?? 0 }
+    public var downTransitions: Int { row.int(.chkdown) ?? 0 }
+    public var downtimeSeconds: Int? { row.int(.downtime) }
 
     public static func == (lhs: Server, rhs: Server) -> Bool {
         lhs === rhs || (lhs.backend == rhs.backend && lhs.name == rhs.name && lhs.row == rhs.row)
@@ -153,44 +158,31 @@ public final class Server: Sendable, Hashable {
         let cells = StatsRow(header: row.header, values: row.values)  // split once, not per column
         self.init(
             cells: cells, row: row, backend: cells[.pxname] ?? "", name: cells[.svname] ?? "",
-            status: ServerStatus(cells[.status] ?? ""), check: cells[.checkStatus].flatMap(CheckStatus.init))
+            condition: ServerCondition(
+                status: ServerStatus(cells[.status] ?? ""), check: cells[.checkStatus].flatMap(CheckStatus.init)))
     }
 
     /// - Parameters:
-    ///   - status, check: parsed by the caller, which sees the same few distinct cells thousands of times.
+    ///   - condition: parsed by the caller, which sees the same few distinct cells thousands of times.
     init<Cells: StatsCells>(
-        cells row: Cells, row statsRow: StatsRow, backend: String, name: String, status: ServerStatus,
-        check: CheckStatus?
+        cells row: Cells, row statsRow: StatsRow, backend: String, name: String, condition: ServerCondition
     ) {
         self.row = statsRow
         self.backend = backend
         self.name = name
-        self.status = status
-        self.check = check
+        self.condition = condition
         checkCode = row.int(.checkCode)
         lastCheck = row.text(.lastChk)
         checkDescription = row.text(.checkDesc)
-        checkDurationMs = row.int(.checkDuration)
         weight = row.int(.weight) ?? 0
         userWeight = row.int(.uweight)
         isBackup = (row.int(.bck) ?? 0) > 0
         sessions = row.int(.scur) ?? 0
-        maxSessions = row.int(.smax) ?? 0
         sessionLimit = row.int(.slim)
-        totalSessions = row.int(.stot) ?? 0
         queue = row.int(.qcur) ?? 0
-        queueMax = row.int(.qmax) ?? 0
-        queueLimit = row.int(.qlimit)
-        bytesIn = row.int(.bin) ?? 0
-        bytesOut = row.int(.bout) ?? 0
         connectionErrors = row.int(.econ) ?? 0
         responseErrors = row.int(.eresp) ?? 0
-        retries = row.int(.wretr) ?? 0
-        redispatches = row.int(.wredis) ?? 0
-        failedChecks = row.int(.chkfail) ?? 0
-        downTransitions = row.int(.chkdown) ?? 0
         secondsSinceChange = row.int(.lastchg)
-        downtimeSeconds = row.int(.downtime)
         sessionRate = row.int(.rate) ?? 0
         responses = HTTPResponseCounts(row)
         address = row.text(.addr)
@@ -294,5 +286,17 @@ public struct Backend: Sendable, Hashable {
         if status.uppercased().hasPrefix("DOWN") { return true }
         guard !servers.isEmpty else { return false }
         return !servers.contains { $0.status.isAlive && $0.status.admin != .maint }
+    }
+}
+
+/// A server's parsed `status` and `check_status` cells, interned by the parser: 10,000 servers share a
+/// handful of these instead of each holding its own copy of the strings inside.
+final class ServerCondition: Sendable {
+    let status: ServerStatus
+    let check: CheckStatus?
+
+    init(status: ServerStatus, check: CheckStatus?) {
+        self.status = status
+        self.check = check
     }
 }

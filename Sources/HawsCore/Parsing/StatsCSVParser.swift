@@ -73,9 +73,9 @@ public enum StatsCSVParser {
         var scratch: [UInt8] = []
         // Servers follow their backend's name row after row: reuse the previous row's name string.
         var lastProxy: (start: Int, end: Int, name: String)?
-        // A fleet has a handful of distinct status and check cells: tokenise each once per poll.
-        var statuses: [String: ServerStatus] = [:]
-        var checks: [String: CheckStatus?] = [:]
+        // A fleet has a handful of distinct status and check cells: tokenise each pair once per poll.
+        var conditions: [String: [String: ServerCondition]] = [:]
+        var conditionCount = 0
 
         while index < count {
             if bytes[index] == lf || bytes[index] == cr {
@@ -179,12 +179,18 @@ public enum StatsCSVParser {
                 }
             case 2?:
                 let rawStatus = cells.cell(.status) ?? ""
-                let status = statuses[rawStatus] ?? ServerStatus(rawStatus)
-                if statuses.count < 256 { statuses[rawStatus] = status }
                 let rawCheck = cells.cell(.checkStatus) ?? ""
-                let check = checks[rawCheck] ?? CheckStatus(rawCheck)
-                if checks.count < 256 { checks[rawCheck] = check }
-                let server = Server(cells: cells, row: row, backend: name, name: svname, status: status, check: check)
+                let condition: ServerCondition
+                if let known = conditions[rawStatus]?[rawCheck] {
+                    condition = known
+                } else {
+                    condition = ServerCondition(status: ServerStatus(rawStatus), check: CheckStatus(rawCheck))
+                    if conditionCount < 1_024 {
+                        conditions[rawStatus, default: [:]][rawCheck] = condition
+                        conditionCount += 1
+                    }
+                }
+                let server = Server(cells: cells, row: row, backend: name, name: svname, condition: condition)
                 if let index = backendIndex[name] {
                     table.backends[index].servers.append(server)
                 } else {
