@@ -127,30 +127,37 @@ PY
   echo "  after ${done_polls} polls (${cpu} s CPU): RSS ${rss} MB (${early_rss} MB after 5 s, peak ${hwm} MB; target under 50 MB)"
 }
 
-# top_cpu NAME SECONDS CMD...: runs a dashboard in a private tmux (160x50) and prints "cpu_percent hwm_mb".
-top_cpu() {
-  local name=$1 seconds=$2; shift 2
+# start_dashboard NAME CMD...: runs a dashboard in a private tmux (160x50); prints the pane's process id.
+start_dashboard() {
+  local name=$1; shift
   local sock="$WORK/tmux-$name"
   tmux -S "$sock" -f /dev/null new-session -d -s bench -x 160 -y 50 "$*"
-  sleep 3   # let it start and draw its first frames before measuring
-  local pid; pid=$(tmux -S "$sock" list-panes -t bench -F '#{pane_pid}')
-  read -r c0 _ _ <<<"$(cpu_rss "$pid")"
-  sleep "$seconds"
-  read -r c1 rss hwm <<<"$(cpu_rss "$pid")"
-  tmux -S "$sock" kill-server 2>/dev/null || true
-  python3 -c "print(f'{($c1 - $c0) / $seconds * 100:.2f} $hwm')"
+  tmux -S "$sock" list-panes -t bench -F '#{pane_pid}'
 }
+
+stop_dashboard() { tmux -S "$WORK/tmux-$1" kill-server 2>/dev/null || true; }
 
 bench_top() {
   local seconds=${TOP_SECONDS:-30}
   for servers in 2000 10000; do
-    echo "== haws top vs hatop at ${servers} servers, 1 s refresh, ${seconds} s each (CPU of one core, peak RSS)"
+    echo "== haws top vs hatop at ${servers} servers, 1 s refresh, both at once for ${seconds} s on the same HAProxy"
+    echo "   (CPU of one core, peak RSS; haws top --no-probe: hatop does not probe, and haws top probes by default)"
     start_haproxy "$WORK/top$servers" "$servers" $((servers / 100))
     local sock="$WORK/top$servers/admin.sock"
-    read -r hcpu hrss <<<"$(top_cpu hatop "$seconds" hatop -s "$sock" -i 1)"
-    read -r wcpu wrss <<<"$(top_cpu haws "$seconds" "$HAWS" top --socket "$sock" --interval 1s --audit-log "$WORK/audit.log")"
-    echo "  hatop (shows at most 999 rows): ${hcpu}% CPU, ${hrss} MB"
-    echo "  haws top (all ${servers} servers): ${wcpu}% CPU, ${wrss} MB"
+    "$HAWS" top --socket "$sock" --no-probe --bench-frames 200 | sed 's/^/  haws top, /'
+    local hpid wpid
+    hpid=$(start_dashboard hatop hatop -s "$sock" -i 1)
+    wpid=$(start_dashboard haws "$HAWS" top --socket "$sock" --interval 1s --no-probe --audit-log "$WORK/audit.log")
+    sleep 5   # let both start and draw their first frames before measuring
+    read -r h0 _ _ <<<"$(cpu_rss "$hpid")"
+    read -r w0 _ _ <<<"$(cpu_rss "$wpid")"
+    sleep "$seconds"
+    read -r h1 _ hrss <<<"$(cpu_rss "$hpid")"
+    read -r w1 _ wrss <<<"$(cpu_rss "$wpid")"
+    stop_dashboard hatop
+    stop_dashboard haws
+    python3 -c "print(f'  hatop -i 1 (shows at most 999 rows):  {($h1 - $h0) / $seconds * 100:.2f}% CPU, ${hrss} MB')"
+    python3 -c "print(f'  haws top --no-probe (all ${servers} servers): {($w1 - $w0) / $seconds * 100:.2f}% CPU, ${wrss} MB')"
   done
 }
 

@@ -35,7 +35,7 @@ public struct LiveInstance: Sendable {
     public var backendRates: [String: ObjectRates] = [:]
     public var frontendRates: [String: ObjectRates] = [:]
     /// Tunnels per server over time (oldest first), for sparklines.
-    public var serverTunnelHistory: [ServerKey: RingBuffer<Float>] = [:]
+    public var serverTunnelHistory = ServerHistory(capacity: MonitorConfiguration().historyCapacity)
     public var backendTunnelHistory: [String: RingBuffer<Float>] = [:]
     public var backendUpgradeRateHistory: [String: RingBuffer<Float>] = [:]
 

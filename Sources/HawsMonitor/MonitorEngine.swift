@@ -16,6 +16,8 @@ public actor MonitorEngine {
     private var events: RingBuffer<MonitorEvent>
     private var generation = 0
     private var pendingTunnels: [Int: TunnelReading] = [:]
+    /// Instances whose tunnel reading changed since their last history sample.
+    private var freshTunnels: Set<Int> = []
     private var previousRows: [Int: InstanceSnapshot] = [:]
     private var previousPollTime: [Int: Date] = [:]
     private var subscribers: [UUID: AsyncStream<MonitorState>.Continuation] = [:]
@@ -25,7 +27,11 @@ public actor MonitorEngine {
         self.sources = sources
         self.configuration = configuration
         self.now = now
-        self.instances = sources.map { LiveInstance(name: $0.name) }
+        self.instances = sources.map { source in
+            var live = LiveInstance(name: source.name)
+            live.serverTunnelHistory = ServerHistory(capacity: configuration.historyCapacity)
+            return live
+        }
         self.events = RingBuffer(capacity: max(1, configuration.eventCapacity))
     }
 
@@ -140,11 +146,12 @@ public actor MonitorEngine {
 
     func applyTunnels(_ reading: TunnelReading, index: Int) {
         pendingTunnels[index] = reading
+        freshTunnels.insert(index)
         instances[index].tunnelsReadAt = now()
         guard var snapshot = instances[index].snapshot else { return }
         merge(reading, into: &snapshot)
         instances[index].snapshot = snapshot
-        recordTunnelHistory(index: index, snapshot: snapshot)
+        // The history takes it at the next stats poll: one sample per poll, so 300 samples are 5 minutes.
         publish()
     }
 
@@ -264,27 +271,23 @@ public actor MonitorEngine {
     private func recordHistory(index: Int, snapshot: InstanceSnapshot) {
         let capacity = configuration.historyCapacity
         guard capacity > 0 else { return }
-        var live = instances[index]
+        // Mutated in place: a copy of the instance would make every ring shared, and each append a copy.
         for backend in snapshot.backends {
             if let tunnels = snapshot.tunnels(of: backend) {
-                live.backendTunnelHistory[backend.name, default: RingBuffer(capacity: capacity)].append(Float(tunnels))
+                instances[index].backendTunnelHistory[backend.name, default: RingBuffer(capacity: capacity)].append(
+                    Float(tunnels))
             }
-            let upgrades = live.backendRates[backend.name]?.upgrades ?? 0
-            live.backendUpgradeRateHistory[backend.name, default: RingBuffer(capacity: capacity)].append(Float(upgrades))
+            let upgrades = instances[index].backendRates[backend.name]?.upgrades ?? 0
+            instances[index].backendUpgradeRateHistory[backend.name, default: RingBuffer(capacity: capacity)].append(
+                Float(upgrades))
         }
-        instances[index] = live
         recordTunnelHistory(index: index, snapshot: snapshot)
     }
 
     private func recordTunnelHistory(index: Int, snapshot: InstanceSnapshot) {
-        let capacity = configuration.historyCapacity
-        guard capacity > 0, snapshot.serverTunnels != nil else { return }
-        for backend in snapshot.backends {
-            for server in backend.servers {
-                let count = Float(snapshot.tunnels(of: server.key)?.count ?? 0)
-                instances[index].serverTunnelHistory[server.key, default: RingBuffer(capacity: capacity)].append(count)
-            }
-        }
+        guard configuration.historyCapacity > 0, snapshot.serverTunnels != nil else { return }
+        let unchanged = freshTunnels.remove(index) == nil
+        instances[index].serverTunnelHistory.record(snapshot, unchanged: unchanged)
     }
 
     private func append(_ newEvents: [MonitorEvent]) {

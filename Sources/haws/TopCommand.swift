@@ -65,6 +65,12 @@ struct TopCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Benchmark: read the instances twice, time N frames at 160x50 without a terminal, print ms per frame.",
+            valueName: "N", visibility: .hidden))
+    var benchFrames: Int?
+
     func run() async throws {
         let specs = try instance.instances()
         let timeout = try instance.requestTimeout()
@@ -90,6 +96,17 @@ struct TopCommand: AsyncParsableCommand {
         configuration.tunnelsInterval = tunnels
         let engine = MonitorEngine(
             sources: specs.map { InstanceSource.live($0, timeout: timeout) }, configuration: configuration)
+        if let benchFrames {
+            // Two polls: the second has rates. No terminal, no probes: only the dashboard's own work.
+            await engine.pollOnce()
+            await engine.pollOnce()
+            let state = TopState(
+                settings: TopSettings(), views: loaded.views, size: TerminalSize(columns: 160, rows: 50), now: Date())
+            let result = FrameBenchmark.run(
+                state, monitor: await engine.state, size: TerminalSize(columns: 160, rows: 50), frames: benchFrames)
+            print(result.summary)
+            return
+        }
 
         let settings = TopSettings(
             user: Self.currentUser(environment), readOnly: readOnly, drainDeadline: deadline > .zero ? deadline : nil,

@@ -122,8 +122,17 @@ enum Fixture {
             for server in backend.servers {
                 live.serverRates[server.key] = ObjectRates(
                     sessions: 0.5, requests: 1.2, upgrades: 0.2, bytesIn: 100, bytesOut: 200, errors: 0)
-                live.serverTunnelHistory[server.key] = ring
             }
+        }
+        // Every server with the same history as the backends.
+        for value in [1, 3, 5, 8, 6, 4] {
+            var sample = snapshot
+            sample.serverTunnels = [:]
+            sample.oldWorkerTunnels = nil
+            for backend in snapshot.backends {
+                for server in backend.servers { sample.serverTunnels?[server.key] = TunnelTally(count: value) }
+            }
+            live.serverTunnelHistory.record(sample)
         }
         return live
     }

@@ -163,3 +163,25 @@ import Testing
         #expect(state.rows.count == 18)
     }
 }
+
+extension TableModelTests {
+    /// A poll that changes only values keeps the rows of HAProxy's order; a new server rebuilds them.
+    @Test func rowsFollowTheObjectsNotEveryPoll() {
+        var state = Fixture.state()
+        let before = state.rows
+        var busier = Fixture.demoBackends
+        busier[0].1[0].sessions = 40
+        let same = Fixture.monitor([Fixture.live(Fixture.snapshot(busier), polledAt: Fixture.start)], generation: 2)
+        #expect(TableModel.sameObjects(state.shown, same))
+        state = update(state, .monitor(same, at: Fixture.start)).0
+        #expect(state.rows == before)
+
+        var grown = Fixture.demoBackends
+        grown[1].1.append(Fixture.ServerRow("f3"))
+        let added = Fixture.monitor([Fixture.live(Fixture.snapshot(grown), polledAt: Fixture.start)], generation: 3)
+        #expect(!TableModel.sameObjects(state.shown, added))
+        state = update(state, .monitor(added, at: Fixture.start)).0
+        #expect(names(state).contains("ws_feed/f3"))
+        #expect(state.rows.count == before.count + 1)
+    }
+}

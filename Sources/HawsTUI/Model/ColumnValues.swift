@@ -169,7 +169,7 @@ enum ColumnValues {
             return .text(DrainText.compact(entry, now: context.now, glyphs: context.glyphs), CellStyle(.drain))
         case .sparkTunnels:
             guard context.wantsHistory else { return .spark([]) }
-            return .spark(data.live.serverTunnelHistory[server.key]?.elements ?? [])
+            return .spark(data.live.serverTunnelHistory.values(of: server.key) ?? [])
         case .sparkUpgrades: return .missing
         case .denied, .mode: return .missing
         }

@@ -19,6 +19,27 @@ enum TableModel {
         }
     }
 
+    /// Whether `a` and `b` list the same instances, frontends, backends and servers in the same order (and
+    /// so the same rows when no column sorts them).
+    static func sameObjects(_ a: MonitorState?, _ b: MonitorState) -> Bool {
+        guard let a, a.instances.count == b.instances.count else { return false }
+        for (old, new) in zip(a.instances, b.instances) {
+            guard old.name == new.name else { return false }
+            switch (old.snapshot, new.snapshot) {
+            case (nil, nil): continue
+            case (let x?, let y?):
+                guard x.backends.count == y.backends.count, x.frontends.count == y.frontends.count else { return false }
+                for (p, q) in zip(x.frontends, y.frontends) where p.name != q.name { return false }
+                for (p, q) in zip(x.backends, y.backends) {
+                    guard p.name == q.name, p.servers.count == q.servers.count else { return false }
+                    for (s, t) in zip(p.servers, q.servers) where s.name != t.name { return false }
+                }
+            default: return false
+            }
+        }
+        return true
+    }
+
     private struct Keyed {
         var index: Int
         var key: SortKey

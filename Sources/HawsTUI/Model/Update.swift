@@ -32,8 +32,10 @@ extension TopState {
                 if let total = instance.snapshot?.totalTunnels { tunnelTotals[instance.name] = total }
             }
             if !paused {
+                let previous = shown
                 shown = state
-                rebuildRows()
+                // In HAProxy's order the rows depend only on which objects exist: most polls change none.
+                if sort.column != nil || !TableModel.sameObjects(previous, state) { rebuildRows() }
             }
             observeDrains()
             checkVerifications(&effects)
