@@ -223,7 +223,7 @@ public struct SampleWriter {
         let needed = name.count + suffix.count + labels.count + extra.count + 4 + 21 + 1
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: needed) { raw in
             var at = Self.head(into: raw, name, suffix, labels, extra)
-            at = Self.decimal(value, into: raw, at: at)
+            at += DecimalText.write(value, to: raw.baseAddress! + at)
             raw[at] = UInt8(ascii: "\n")
             return at + 1
         }
@@ -268,30 +268,6 @@ public struct SampleWriter {
             (raw.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
         }
         return offset + bytes.count
-    }
-
-    /// Writes `value` in decimal at `offset` (room for 21 bytes is assumed); returns the next offset.
-    @inline(__always)
-    private static func decimal(_ value: Int, into raw: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
-        var at = offset
-        if value < 0 {
-            raw[at] = UInt8(ascii: "-")
-            at += 1
-        }
-        var remaining = value.magnitude
-        var digits = 1
-        var probe = remaining
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
-        }
-        var index = at + digits - 1
-        repeat {
-            raw[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
-            remaining /= 10
-            index -= 1
-        } while remaining > 0
-        return at + digits
     }
 
     static func appendValue(_ value: Double, to bytes: inout [UInt8]) {

@@ -69,14 +69,16 @@ public struct JSONLineBuilder: Sendable {
     public mutating func int(_ value: Int?) {
         separate()
         guard let value else { return appendNull() }
-        write(reserving: 21) { Self.decimal(value, at: $0) }
+        write(reserving: DecimalText.maximumLength) { DecimalText.write(value, to: UnsafeMutableRawPointer($0)) }
     }
 
     public mutating func double(_ value: Double?) {
         separate()
         guard let value, value.isFinite else { return appendNull() }
         if value == value.rounded(), abs(value) < 1e15 {
-            write(reserving: 21) { Self.decimal(Int(value), at: $0) }
+            write(reserving: DecimalText.maximumLength) {
+                DecimalText.write(Int(value), to: UnsafeMutableRawPointer($0))
+            }
         } else {
             appendRaw(value.description)
         }
@@ -225,30 +227,6 @@ public struct JSONLineBuilder: Sendable {
         default:
             put(byte)
         }
-    }
-
-    /// Writes `value` in decimal at `target` (room for 21 bytes); returns the count written.
-    @inline(__always)
-    private static func decimal(_ value: Int, at target: UnsafeMutablePointer<UInt8>) -> Int {
-        var at = 0
-        if value < 0 {
-            target[0] = UInt8(ascii: "-")
-            at = 1
-        }
-        var remaining = value.magnitude
-        var digits = 1
-        var probe = remaining
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
-        }
-        var index = at + digits - 1
-        repeat {
-            target[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
-            remaining /= 10
-            index -= 1
-        } while remaining > 0
-        return at + digits
     }
 }
 

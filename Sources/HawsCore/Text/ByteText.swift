@@ -18,16 +18,9 @@ extension Array where Element == UInt8 {
     /// Appends `value` in decimal, with a leading `-` when negative.
     @inlinable
     public mutating func appendDecimal(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")) }
-        var remaining = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
-                remaining /= 10
-            } while remaining > 0
-            append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+        withUnsafeTemporaryAllocation(byteCount: DecimalText.maximumLength, alignment: 1) { digits in
+            let count = DecimalText.write(value, to: digits.baseAddress!)
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[0..<count]))
         }
     }
 
@@ -53,5 +46,36 @@ extension UnsafeBufferPointer where Element == UInt8 {
             return false
         }
         return true
+    }
+}
+
+/// Decimal integers written straight into memory, for the byte writers (NDJSON, Prometheus, `--json`).
+public enum DecimalText {
+    /// The most bytes ``write(_:to:)`` writes: `-9223372036854775808`.
+    public static let maximumLength = 20
+
+    /// Writes `value` in decimal at `target` (room for ``maximumLength`` bytes); returns the count written.
+    @inlinable
+    public static func write(_ value: Int, to target: UnsafeMutableRawPointer) -> Int {
+        var at = 0
+        if value < 0 {
+            target.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+            at = 1
+        }
+        var remaining = value.magnitude
+        var digits = 1
+        var probe = remaining
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        var index = at + digits - 1
+        repeat {
+            target.storeBytes(
+                of: UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0"), toByteOffset: index, as: UInt8.self)
+            remaining /= 10
+            index -= 1
+        } while remaining > 0
+        return at + digits
     }
 }
