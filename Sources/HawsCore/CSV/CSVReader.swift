@@ -34,29 +34,7 @@ public enum CSVReader {
         while index <= count {
             // At the start of a cell.
             if index < count, bytes[index] == quote {
-                scratch.removeAll(keepingCapacity: true)
-                index += 1
-                var closed = false
-                while index < count {
-                    let byte = bytes[index]
-                    if byte == quote {
-                        if index + 1 < count, bytes[index + 1] == quote {
-                            scratch.append(quote)
-                            index += 2
-                            continue
-                        }
-                        index += 1
-                        closed = true
-                        break
-                    }
-                    scratch.append(byte)
-                    index += 1
-                }
-                // Stray bytes after the closing quote stay part of the cell.
-                while closed, index < count, bytes[index] != comma, bytes[index] != lf, bytes[index] != cr {
-                    scratch.append(bytes[index])
-                    index += 1
-                }
+                index = quotedCell(bytes, from: index, into: &scratch)
                 record.append(String(decoding: scratch, as: UTF8.self))
             } else {
                 let start = index
@@ -77,5 +55,36 @@ public enum CSVReader {
             if index == count { break }
         }
         return out
+    }
+
+    /// Reads the quoted cell whose opening quote is at `start` into `cell` (`""` unescaped) and returns the
+    /// index just after it. The tolerant rules of the whole reader: an unterminated quote ends at the end of
+    /// input, and stray bytes after the closing quote, up to the next separator, stay part of the cell.
+    static func quotedCell(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into cell: inout [UInt8]) -> Int {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let count = bytes.count
+        cell.removeAll(keepingCapacity: true)
+        var index = start + 1
+        var closed = false
+        while index < count {
+            let byte = bytes[index]
+            if byte == quote {
+                if index + 1 < count, bytes[index + 1] == quote {
+                    cell.append(quote)
+                    index += 2
+                    continue
+                }
+                index += 1
+                closed = true
+                break
+            }
+            cell.append(byte)
+            index += 1
+        }
+        while closed, index < count, bytes[index] != comma, bytes[index] != lf, bytes[index] != cr {
+            cell.append(bytes[index])
+            index += 1
+        }
+        return index
     }
 }

@@ -91,28 +91,7 @@ public enum StatsCSVParser {
                 let column = position < columnCount ? columnAt.withUnsafeBufferPointer { $0[position] } : -1
                 if index < count, bytes[index] == quote {
                     let start = index
-                    index += 1
-                    scratch.removeAll(keepingCapacity: true)
-                    var closed = false
-                    while index < count {
-                        let byte = bytes[index]
-                        if byte == quote {
-                            if index + 1 < count, bytes[index + 1] == quote {
-                                scratch.append(quote)
-                                index += 2
-                                continue
-                            }
-                            index += 1
-                            closed = true
-                            break
-                        }
-                        scratch.append(byte)
-                        index += 1
-                    }
-                    while closed, index < count, bytes[index] != comma, bytes[index] != lf, bytes[index] != cr {
-                        scratch.append(bytes[index])
-                        index += 1
-                    }
+                    index = CSVReader.quotedCell(bytes, from: index, into: &scratch)
                     if column >= 0 {
                         cells.setQuoted(column, text: String(decoding: scratch, as: UTF8.self), start: start, end: index)
                     }
