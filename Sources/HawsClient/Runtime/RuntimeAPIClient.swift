@@ -146,54 +146,58 @@ public struct RuntimeAPIClient: Sendable {
     /// One connection: write `line` + `\n`, read to EOF, classify every failure.
     private func exchange(line: String) async throws -> String {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let channel: any Channel
+        let answer: EventLoopFuture<RuntimeAnswer>
         do {
-            channel = try await connect(deadline: deadline)
+            (channel, answer) = try await connect(deadline: deadline)
         } catch {
             throw classifyConnectFailure(error, command: line, deadline: deadline)
         }
-
-        var received = 0
+        // The write fails when the peer closed first (a server that accepts then closes at once); what arrives
+        // inbound, or its absence, makes the better report than the write error. Then half-close, as `socat`
+        // does at the end of its input: HAProxy's master CLI keeps the session open for more commands until it
+        // sees EOF (the worker's socket closes after one command).
+        let written = channel.writeAndFlush(ByteBuffer(string: line + "\n")).flatMap {
+            channel.close(mode: .output)
+        }
+        let received: RuntimeAnswer
         do {
-            return try await channel.executeThenClose { inbound, outbound in
-                // The write fails when the peer closed first (a server that accepts then closes at once);
-                // what arrives inbound, or its absence, makes the better report than the write error.
-                var writeError: (any Error)?
-                do {
-                    try await outbound.write(ByteBuffer(string: line + "\n"))
-                } catch {
-                    writeError = error
-                }
-                // Half-close, as `socat` does at the end of its input: HAProxy's master CLI keeps the session
-                // open for more commands until it sees EOF (the worker's socket closes after one command).
-                outbound.finish()
-                // Chunks are kept as they came and joined once into a string of the exact size: growing one
-                // buffer to a 10,000-server `show stat` (2 MB) copied it several times and held twice its size.
-                var chunks: [ByteBuffer] = []
-                for try await chunk in inbound {
-                    received += chunk.readableBytes
-                    guard received <= maximumResponseBytes else {
-                        throw RuntimeAPIError.responseTooLarge(line, on: endpoint, limit: maximumResponseBytes)
-                    }
-                    chunks.append(chunk)
-                }
-                try Task.checkCancellation()
-                guard received > 0 else {
-                    if let writeError, !Self.isClosedConnection(writeError) { throw writeError }
-                    throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
-                }
-                return Self.joined(chunks, count: received)
+            received = try await withTaskCancellationHandler {
+                try await answer.get()
+            } onCancel: {
+                channel.close(promise: nil)
             }
-        } catch let error as RuntimeAPIError {
-            throw error
-        } catch let error as CancellationError {
-            throw error
+        } catch let failure as RuntimeAnswerFailure {
+            channel.close(promise: nil)
+            try Task.checkCancellation()
+            if failure.error is RuntimeAnswerTooLarge {
+                throw RuntimeAPIError.responseTooLarge(line, on: endpoint, limit: maximumResponseBytes)
+            }
+            throw classifyExchangeFailure(
+                failure.error, command: line, receivedBytes: failure.receivedBytes, deadline: deadline)
+        }
+        channel.close(promise: nil)
+        try Task.checkCancellation()
+        guard received.count > 0 else {
+            if let writeError = await Self.failure(of: written), !Self.isClosedConnection(writeError) {
+                throw classifyExchangeFailure(writeError, command: line, receivedBytes: 0, deadline: deadline)
+            }
+            throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
+        }
+        return Self.joined(received.chunks, count: received.count)
+    }
+
+    /// The error a finished future failed with, if any.
+    private static func failure(of future: EventLoopFuture<Void>) async -> (any Error)? {
+        do {
+            try await future.get()
+            return nil
         } catch {
-            throw classifyExchangeFailure(error, command: line, receivedBytes: received, deadline: deadline)
+            return error
         }
     }
 
-    private func connect(deadline: NIODeadline) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    private func connect(deadline: NIODeadline) async throws -> (any Channel, EventLoopFuture<RuntimeAnswer>) {
         let addresses: [SocketAddress]
         switch endpoint {
         case .unix(let path):
@@ -206,13 +210,13 @@ public struct RuntimeAPIClient: Sendable {
                 eventLoop: group.next()
             )
         }
+        let limit = maximumResponseBytes
         return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ChannelDeadlineHandler(deadline: deadline))
-                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                    wrappingChannelSynchronously: channel,
-                    configuration: .init(isOutboundHalfClosureEnabled: true)
-                )
+                let promise = channel.eventLoop.makePromise(of: RuntimeAnswer.self)
+                try channel.pipeline.syncOperations.addHandlers(
+                    ChannelDeadlineHandler(deadline: deadline), RuntimeAnswerCollector(limit: limit, promise: promise))
+                return (channel, promise.futureResult)
             }
         }
     }
