@@ -31,7 +31,8 @@ public struct LiveInstance: Sendable {
     public var tunnelsReadAt: Date?
     public var polls = 0
     public var failedPolls = 0
-    public var serverRates: [ServerKey: ObjectRates] = [:]
+    /// Rates of the servers of ``snapshot``, by position.
+    public var serverRates = ServerRateTable()
     public var backendRates: [String: ObjectRates] = [:]
     public var frontendRates: [String: ObjectRates] = [:]
     /// Tunnels per server over time (oldest first), for sparklines.
@@ -40,6 +41,11 @@ public struct LiveInstance: Sendable {
     public var backendUpgradeRateHistory: [String: RingBuffer<Float>] = [:]
 
     public init(name: String) { self.name = name }
+
+    /// The rates of the server named `key` in ``snapshot`` (a search: for tests and one-off lookups).
+    public func rates(of key: ServerKey) -> ObjectRates? {
+        snapshot.flatMap { serverRates.rates(of: key, in: $0) }
+    }
 
     /// Sum of upgrades/s over backends; `nil` right after a reset.
     public var upgradesPerSecond: Double? {

@@ -242,8 +242,7 @@ public actor MonitorEngine {
             if index < previous.frontends.count, previous.frontends[index].name == frontend.name { return previous.frontends[index].counters }
             return previous.frontends.first { $0.name == frontend.name }?.counters
         }
-        var serverRates: [ServerKey: ObjectRates] = [:]
-        serverRates.reserveCapacity(live.serverRates.count)
+        var serverRates = ServerRateTable()
         var backendRates: [String: ObjectRates] = [:]
         var frontendRates: [String: ObjectRates] = [:]
         for (backendIndex, backend) in current.backends.enumerated() {
@@ -251,12 +250,15 @@ public actor MonitorEngine {
                 backendRates[backend.name] = ObjectRates.between(oldBackend(backend, index: backendIndex), backend.counters, seconds: seconds, reset: reset)
             }
             var upgrades: Double? = nil
+            var rates: [ObjectRates] = []
+            rates.reserveCapacity(backend.servers.count)
             for (serverIndex, server) in backend.servers.enumerated() {
                 let old = oldServer(server, backendIndex: backendIndex, serverIndex: serverIndex)
-                let rates = ObjectRates.between(old, server.counters, seconds: seconds, reset: reset)
-                serverRates[server.key] = rates
-                if let rate = rates.upgrades { upgrades = (upgrades ?? 0) + rate }
+                let rate = ObjectRates.between(old, server.counters, seconds: seconds, reset: reset)
+                rates.append(rate)
+                if let upgradeRate = rate.upgrades { upgrades = (upgrades ?? 0) + upgradeRate }
             }
+            serverRates.append(backend: rates)
             // A backend counts a 101 only when the tunnel ends: its upgrades/s is the sum of its servers'.
             backendRates[backend.name, default: ObjectRates()].upgrades = upgrades
         }

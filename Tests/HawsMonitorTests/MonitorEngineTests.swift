@@ -59,17 +59,18 @@ func eventually(_ engine: MonitorEngine, timeout: Duration = .seconds(5), _ cond
         ])
         let engine = MonitorEngine(sources: [InstanceSource(name: "a", readStats: { script.read(name: "a") }, readTunnels: nil)])
         await engine.pollOnce()
-        #expect(await engine.state.instances[0].serverRates.values.first?.sessions == nil)  // first poll: no rate
+        #expect(await engine.state.instances[0].serverRates.all.first?.sessions == nil)  // first poll: no rate
+        #expect(await !engine.state.instances[0].serverRates.all.isEmpty)
         await engine.pollOnce()
-        let second = await engine.state.instances[0].serverRates[ServerKey(backend: "be", server: "s1")]
+        let second = await engine.state.instances[0].rates(of: ServerKey(backend: "be", server: "s1"))
         #expect((second?.sessions ?? 0) > 0)
         #expect((second?.upgrades ?? 0) > 0)
         await engine.pollOnce()
         let afterReload = await engine.state
-        #expect(afterReload.instances[0].serverRates.values.allSatisfy { $0.sessions == nil && $0.upgrades == nil })
+        #expect(afterReload.instances[0].serverRates.all.allSatisfy { $0.sessions == nil && $0.upgrades == nil })
         #expect(afterReload.events.contains { $0.kind == .reload })
         await engine.pollOnce()
-        let later = await engine.state.instances[0].serverRates[ServerKey(backend: "be", server: "s1")]
+        let later = await engine.state.instances[0].rates(of: ServerKey(backend: "be", server: "s1"))
         #expect((later?.sessions ?? -1) >= 0)
         #expect(await engine.state.instances[0].snapshot?.serverTunnelsUnavailable == .noSocket)
     }

@@ -113,14 +113,14 @@ enum Fixture {
         live.health = health
         live.lastGoodPoll = polledAt
         live.tunnelsReadAt = polledAt
-        for backend in snapshot.backends {
+        for (backendIndex, backend) in snapshot.backends.enumerated() {
             live.backendRates[backend.name] = ObjectRates(
                 sessions: 1, requests: 2.5, upgrades: 0.5, bytesIn: 1_500, bytesOut: 3_000, errors: 0)
             var ring = RingBuffer<Float>(capacity: 300)
             for value in [1, 3, 5, 8, 6, 4] { ring.append(Float(value)) }
             live.backendTunnelHistory[backend.name] = ring
-            for server in backend.servers {
-                live.serverRates[server.key] = ObjectRates(
+            for serverIndex in backend.servers.indices {
+                live.serverRates[backend: backendIndex, server: serverIndex] = ObjectRates(
                     sessions: 0.5, requests: 1.2, upgrades: 0.2, bytesIn: 100, bytesOut: 200, errors: 0)
             }
         }

@@ -47,8 +47,8 @@ public enum SnapshotLine {
         json.key("backends")
         json.beginArray()
         if let snapshot {
-            for backend in snapshot.backends {
-                encode(backend, of: snapshot, rates: live, into: &json)
+            for (index, backend) in snapshot.backends.enumerated() {
+                encode(backend, at: index, of: snapshot, rates: live, into: &json)
             }
         }
         json.endArray()
@@ -98,7 +98,8 @@ public enum SnapshotLine {
     }
 
     private static func encode(
-        _ backend: Backend, of snapshot: InstanceSnapshot, rates live: LiveInstance, into json: inout JSONLineBuilder
+        _ backend: Backend, at backendIndex: Int, of snapshot: InstanceSnapshot, rates live: LiveInstance,
+        into json: inout JSONLineBuilder
     ) {
         json.beginObject()
         json.field(Key.name, backend.name)
@@ -121,7 +122,9 @@ public enum SnapshotLine {
         backend.servers.withUnsafeBufferPointer { servers in
             for index in servers.indices {
                 let key = servers[index].key
-                encode(servers[index], key: key, of: snapshot, rates: live.serverRates[key], into: &json)
+                encode(
+                    servers[index], key: key, of: snapshot,
+                    rates: live.serverRates[backend: backendIndex, server: index], into: &json)
             }
         }
         json.endArray()

@@ -65,10 +65,20 @@ struct RecordCells: StatsCells {
 
     func has(_ column: StatsColumn) -> Bool { ranges[2 * column.rawValue] >= 0 }
 
+    /// Whether the cell was quoted in the input (its text is then in ``quoted``, not in the bytes).
+    func isQuoted(_ column: StatsColumn) -> Bool { !quotedColumns.isEmpty && quoted[column.rawValue] != nil }
+
+    /// The cell's byte range in the input; `nil` when absent or quoted.
+    func plainRange(_ column: StatsColumn) -> Range<Int>? {
+        let start = ranges[2 * column.rawValue]
+        guard start >= 0, !isQuoted(column) else { return nil }
+        return start..<ranges[2 * column.rawValue + 1]
+    }
+
     func cell(_ column: StatsColumn) -> String? {
         let start = ranges[2 * column.rawValue]
         guard start >= 0 else { return nil }
-        if let text = quoted[column.rawValue] { return text }
+        if !quotedColumns.isEmpty, let text = quoted[column.rawValue] { return text }
         let end = ranges[2 * column.rawValue + 1]
         return start == end ? "" : String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
@@ -76,7 +86,7 @@ struct RecordCells: StatsCells {
     /// Whether the cell's bytes equal `text` (the parser's check for `FRONTEND`/`BACKEND` and repeated names).
     func cellEquals(_ column: StatsColumn, _ text: StaticString) -> Bool {
         let start = ranges[2 * column.rawValue]
-        guard start >= 0, quoted[column.rawValue] == nil else { return cell(column) == text.description }
+        guard start >= 0, !isQuoted(column) else { return cell(column) == text.description }
         let end = ranges[2 * column.rawValue + 1]
         return text.withUTF8Buffer { UnsafeBufferPointer(rebasing: bytes[start..<end]).elementsEqual($0) }
     }
@@ -84,7 +94,8 @@ struct RecordCells: StatsCells {
     func int(_ column: StatsColumn) -> Int? {
         let start = ranges[2 * column.rawValue]
         guard start >= 0 else { return nil }
-        if let text = quoted[column.rawValue] { return text.isEmpty ? nil : Int(text) }
+        // Most records have no quoted cell: skip the lookup of an optional string per number.
+        if !quotedColumns.isEmpty, let text = quoted[column.rawValue] { return text.isEmpty ? nil : Int(text) }
         return Self.decimal(bytes, start, ranges[2 * column.rawValue + 1])
     }
 

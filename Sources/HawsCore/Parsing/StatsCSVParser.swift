@@ -75,9 +75,17 @@ public enum StatsCSVParser {
         var scratch: [UInt8] = []
         // Servers follow their backend's name row after row: reuse the previous row's name string.
         var lastProxy: (start: Int, end: Int, name: String)?
-        // A fleet has a handful of distinct status and check cells: tokenise each pair once per poll.
+        // A fleet has a handful of distinct status and check cells: tokenise each pair once per poll. Rows in
+        // a row mostly repeat the previous one's pair, which a byte comparison finds without a lookup.
         var conditions: [String: [String: ServerCondition]] = [:]
         var conditionCount = 0
+        var lastCondition: (status: Range<Int>, check: Range<Int>, condition: ServerCondition)?
+        // HAProxy lists a backend's servers before its BACKEND row: collect the current run of servers
+        // without a lookup per row; other pending servers (a truncated or reordered CSV) wait by name.
+        var run: (name: String, servers: [Server])?
+        func settle(_ pending: (name: String, servers: [Server])) {
+            pendingServers[pending.name, default: []] += pending.servers
+        }
 
         while index < count {
             if bytes[index] == lf || bytes[index] == cr {
@@ -148,8 +156,15 @@ public enum StatsCSVParser {
             case 0?:
                 table.frontends.append(Frontend(cells: cells, row: row, name: name))
             case 1?:
-                let backend = Backend(
-                    cells: cells, row: row, name: name, servers: pendingServers.removeValue(forKey: name) ?? [])
+                var servers: [Server] = []
+                if let current = run, current.name == name {
+                    servers = current.servers
+                    run = nil
+                }
+                if !pendingServers.isEmpty, let waiting = pendingServers.removeValue(forKey: name) {
+                    servers = waiting + servers
+                }
+                let backend = Backend(cells: cells, row: row, name: name, servers: servers)
                 if let existing = backendIndex[name] {
                     var merged = backend
                     merged.servers = table.backends[existing].servers + backend.servers
@@ -159,23 +174,38 @@ public enum StatsCSVParser {
                     table.backends.append(backend)
                 }
             case 2?:
-                let rawStatus = cells.cell(.status) ?? ""
-                let rawCheck = cells.cell(.checkStatus) ?? ""
+                let statusRange = cells.plainRange(.status), checkRange = cells.plainRange(.checkStatus)
                 let condition: ServerCondition
-                if let known = conditions[rawStatus]?[rawCheck] {
-                    condition = known
+                if let last = lastCondition, let statusRange, let checkRange,
+                    same(bytes, last.status, statusRange), same(bytes, last.check, checkRange)
+                {
+                    condition = last.condition
                 } else {
-                    condition = ServerCondition(status: ServerStatus(rawStatus), check: CheckStatus(rawCheck))
-                    if conditionCount < 1_024 {
-                        conditions[rawStatus, default: [:]][rawCheck] = condition
-                        conditionCount += 1
+                    let rawStatus = cells.cell(.status) ?? ""
+                    let rawCheck = cells.cell(.checkStatus) ?? ""
+                    if let known = conditions[rawStatus]?[rawCheck] {
+                        condition = known
+                    } else {
+                        condition = ServerCondition(status: ServerStatus(rawStatus), check: CheckStatus(rawCheck))
+                        if conditionCount < 1_024 {
+                            conditions[rawStatus, default: [:]][rawCheck] = condition
+                            conditionCount += 1
+                        }
+                    }
+                    if let statusRange, let checkRange {
+                        lastCondition = (statusRange, checkRange, condition)
+                    } else {
+                        lastCondition = nil
                     }
                 }
                 let server = Server(cells: cells, row: row, backend: name, name: svname, condition: condition)
-                if let index = backendIndex[name] {
+                if run?.name == name {
+                    run!.servers.append(server)
+                } else if let index = backendIndex[name] {
                     table.backends[index].servers.append(server)
                 } else {
-                    pendingServers[name, default: []].append(server)
+                    if let previous = run { settle(previous) }
+                    run = (name, [server])
                 }
             case 3?:
                 continue  // listeners: not needed by haws
@@ -183,10 +213,23 @@ public enum StatsCSVParser {
                 table.skippedRows += 1
             }
         }
+        if let current = run { settle(current) }
         // Servers whose BACKEND row never came (a truncated CSV): still shown, under a synthetic backend.
         for (name, servers) in pendingServers.sorted(by: { $0.key < $1.key }) {
             table.backends.append(Backend(row: nil, name: name, servers: servers))
         }
         return table
+    }
+
+    /// Whether two byte ranges of the input hold the same bytes.
+    private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = a.lowerBound, j = b.lowerBound
+        while i < a.upperBound {
+            guard bytes[i] == bytes[j] else { return false }
+            i += 1
+            j += 1
+        }
+        return true
     }
 }

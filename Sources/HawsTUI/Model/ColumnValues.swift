@@ -13,6 +13,9 @@ struct RowData {
     let live: LiveInstance
     let snapshot: InstanceSnapshot
     let subject: Subject
+    /// Where a server sits in the snapshot (its backend's and its own index), for positional lookups such
+    /// as ``ServerRateTable``; `nil` for backends and frontends.
+    let position: (backend: Int, server: Int)?
 
     init?(_ row: TableRow, in monitor: MonitorState?) {
         guard let monitor, row.instance < monitor.instances.count else { return nil }
@@ -24,22 +27,31 @@ struct RowData {
         case .frontend:
             guard row.group < snapshot.frontends.count else { return nil }
             subject = .frontend(snapshot.frontends[row.group])
+            position = nil
         case .backend, .server:
             guard row.group < snapshot.backends.count else { return nil }
             let backend = snapshot.backends[row.group]
             if let index = row.server {
                 guard index < backend.servers.count else { return nil }
                 subject = .server(backend.servers[index], in: backend)
+                position = (row.group, index)
             } else {
                 subject = .backend(backend)
+                position = nil
             }
         }
     }
 
-    init(live: LiveInstance, snapshot: InstanceSnapshot, subject: Subject) {
+    init(live: LiveInstance, snapshot: InstanceSnapshot, subject: Subject, position: (backend: Int, server: Int)? = nil) {
         self.live = live
         self.snapshot = snapshot
         self.subject = subject
+        self.position = position
+    }
+
+    /// The rates of the server this row shows; `nil` for other rows and before a second poll.
+    var serverRates: ObjectRates? {
+        position.flatMap { live.serverRates[backend: $0.backend, server: $0.server] }
     }
 }
 
@@ -130,7 +142,7 @@ enum ColumnValues {
     ) -> CellValue {
         // Looked up only by the columns that need them: sorting 10,000 rows calls this for each.
         var id: ServerID { ServerID(instance: data.live.name, key: server.key) }
-        var rates: ObjectRates? { data.live.serverRates[server.key] }
+        var rates: ObjectRates? { data.serverRates }
         switch column {
         case .name: return .text(server.name)
         case .state: return .text(server.status.raw.isEmpty ? "?" : server.status.raw, serverStyle(server.status))

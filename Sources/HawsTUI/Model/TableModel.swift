@@ -59,7 +59,9 @@ enum TableModel {
                     if let filter, !filter.keeps(backend.name + "/" + server.name) { continue }
                     var key = SortKey.missing
                     if let column = sort.column {
-                        let data = RowData(live: live, snapshot: snapshot, subject: .server(server, in: backend))
+                        let data = RowData(
+                            live: live, snapshot: snapshot, subject: .server(server, in: backend),
+                            position: (backendIndex, serverIndex))
                         key = ColumnValues.value(column, data, context).sortKey
                     }
                     servers.append(Keyed(index: serverIndex, key: key))

@@ -92,7 +92,7 @@ extension Painter {
         } else {
             tunnels.append((data.snapshot.serverTunnelsUnavailable?.description ?? "not counted yet", .dim))
         }
-        if let rate = data.live.serverRates[server.key]?.upgrades {
+        if let rate = data.serverRates?.upgrades {
             tunnels.append(("upgrades \(Format.rate(rate))/s", .normal))
         }
         lines.append(tunnels)
