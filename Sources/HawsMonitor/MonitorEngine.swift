@@ -215,14 +215,9 @@ public actor MonitorEngine {
         // Same position, same object, almost always (configuration order): look up by name only on a
         // mismatch, and build that table lazily, once.
         var oldServers: [ServerKey: RateCounters]?
-        func oldServer(_ server: Server, backendIndex: Int, serverIndex: Int) -> RateCounters? {
-            if let previous, backendIndex < previous.backends.count {
-                let oldBackend = previous.backends[backendIndex]
-                if oldBackend.name == server.backend, serverIndex < oldBackend.servers.count,
-                    oldBackend.servers[serverIndex].name == server.name
-                {
-                    return oldBackend.servers[serverIndex].counters
-                }
+        func oldServer(_ server: Server, sameSlot: [Server]?, serverIndex: Int) -> RateCounters? {
+            if let sameSlot, serverIndex < sameSlot.count, sameSlot[serverIndex].name == server.name {
+                return sameSlot[serverIndex].counters
             }
             if oldServers == nil {
                 var table: [ServerKey: RateCounters] = [:]
@@ -252,8 +247,14 @@ public actor MonitorEngine {
             var upgrades: Double? = nil
             var rates: [ObjectRates] = []
             rates.reserveCapacity(backend.servers.count)
+            // The previous poll's servers of the backend in the same place, looked up once per backend (not a
+            // copy of the backend per server).
+            var sameSlot: [Server]?
+            if let previous, backendIndex < previous.backends.count, previous.backends[backendIndex].name == backend.name {
+                sameSlot = previous.backends[backendIndex].servers
+            }
             for (serverIndex, server) in backend.servers.enumerated() {
-                let old = oldServer(server, backendIndex: backendIndex, serverIndex: serverIndex)
+                let old = oldServer(server, sameSlot: sameSlot, serverIndex: serverIndex)
                 let rate = ObjectRates.between(old, server.counters, seconds: seconds, reset: reset)
                 rates.append(rate)
                 if let upgradeRate = rate.upgrades { upgrades = (upgrades ?? 0) + upgradeRate }

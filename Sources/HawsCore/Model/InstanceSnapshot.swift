@@ -59,7 +59,9 @@ public struct InstanceSnapshot: Sendable {
     /// Tunnels of a backend: the exact per-server sum when `show sess all` was read, otherwise the
     /// counter-derived estimate (current worker only).
     public func tunnels(of backend: Backend) -> Int? {
-        if serverTunnels != nil {
+        if let serverTunnels {
+            // No tunnel anywhere (an idle fleet, most of the time): no lookup per server.
+            if serverTunnels.isEmpty, oldWorkerTunnels?.isEmpty ?? true { return 0 }
             return backend.servers.reduce(0) { $0 + (tunnels(of: $1.key)?.count ?? 0) }
                 + oldWorkerTunnelsOutsideServers(of: backend.name)
         }

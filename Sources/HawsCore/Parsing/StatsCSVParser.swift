@@ -64,8 +64,11 @@ public enum StatsCSVParser {
         }
         let header = StatsHeader(headerFields: first)
         guard header.index(of: .pxname) != nil, header.index(of: .svname) != nil else { throw .missingColumns }
-        let columnAt = header.columnAtPosition
-        let columnCount = columnAt.count
+        // Raw memory for the position -> column map read once per cell (900,000 cells at 10,000 servers).
+        let columnCount = header.columnAtPosition.count
+        let columnAt = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(columnCount, 1))
+        _ = columnAt.initialize(from: header.columnAtPosition)
+        defer { columnAt.deallocate() }
 
         var table = StatsTable(header: header)
         var backendIndex: [String: Int] = [:]
@@ -96,7 +99,7 @@ public enum StatsCSVParser {
             cells.reset()
             var position = 0
             while true {
-                let column = position < columnCount ? columnAt.withUnsafeBufferPointer { $0[position] } : -1
+                let column = position < columnCount ? columnAt[position] : -1
                 if index < count, bytes[index] == quote {
                     let start = index
                     index = CSVReader.quotedCell(bytes, from: index, into: &scratch)
@@ -107,6 +110,8 @@ public enum StatsCSVParser {
                     let start = index
                     while index < count {
                         let byte = bytes[index]
+                        // Digits and letters are above every delimiter (`,` is 0x2C): one comparison for most bytes.
+                        if byte > comma { index += 1; continue }
                         if byte == comma || byte == lf || byte == cr { break }
                         index += 1
                     }
