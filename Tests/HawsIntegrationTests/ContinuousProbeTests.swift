@@ -117,7 +117,9 @@ import Testing
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
             let top = TopInTmuxTests()
-            let pane = try await top.top(socket: socket, ["--probe-interval", "500ms"], columns: 200, rows: 40)
+            let frontend = "fe_main=ws://127.0.0.1:\(lab.frontendPort)/chat"
+            let pane = try await top.top(
+                socket: socket, ["--probe-interval", "500ms", "--probe-frontend", frontend], columns: 200, rows: 40)
             do {
                 // PROBE is a left-aligned column: the verdict follows the server's other cells on its line.
                 let (shown, screen) = try await pane.waitFor(.seconds(20)) { screen in
@@ -152,6 +154,18 @@ import Testing
                         && screen.contains("why Sec-WebSocket-Accept is")
                 }
                 #expect(detailed, "\(detail)")
+
+                // The frontends view: the probe through fe_main (named on the command line) passes, with its HS p95.
+                try await pane.keys("Enter")  // closes the detail pane
+                try await pane.type("/")
+                try await pane.keys("C-u", "Enter", "4")  // no filter, the frontends view
+                let (front, frontScreen) = try await pane.waitFor(.seconds(10)) { screen in
+                    guard let row = TopInTmuxTests.lines(screen).first(where: { $0.hasPrefix("fe_main ") }) else {
+                        return false
+                    }
+                    return row.contains(" pass ") && row.contains("ms ")
+                }
+                #expect(front, "\(frontScreen)")
                 try await pane.keys("q")
             } catch {
                 await pane.kill()
