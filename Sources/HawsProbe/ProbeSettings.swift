@@ -99,6 +99,9 @@ public struct ProbeSettings: Sendable, Hashable {
     public var onlyBackends: Set<String>?
     /// URLs probed through HAProxy's frontend, so a failure can be placed in HAProxy or in the application.
     public var frontends: [ProbeTarget]
+    /// The HAProxy frontend each of ``frontends`` enters through, by URL, where the operator named it
+    /// (`NAME=URL`, ``addFrontend(_:)``): `haws top` shows the probe on that frontend's row.
+    public var frontendNames: [String: String]
 
     public static let defaultInterval: Duration = .seconds(10)
     public static let defaultJitter: Duration = .milliseconds(50)
@@ -111,7 +114,8 @@ public struct ProbeSettings: Sendable, Hashable {
         defaults: BackendProbeSettings = BackendProbeSettings(),
         backends: [String: BackendProbeSettings] = [:],
         onlyBackends: Set<String>? = nil,
-        frontends: [ProbeTarget] = []
+        frontends: [ProbeTarget] = [],
+        frontendNames: [String: String] = [:]
     ) {
         self.interval = interval
         self.concurrency = concurrency
@@ -121,6 +125,7 @@ public struct ProbeSettings: Sendable, Hashable {
         self.backends = backends
         self.onlyBackends = onlyBackends
         self.frontends = frontends
+        self.frontendNames = frontendNames
     }
 
     /// The settings that apply to `backend`.

@@ -39,86 +39,29 @@ public final class Prober: Sendable {
     /// Probes one target. Never throws: every problem, including an invalid target or a cancelled task, is a
     /// ``ProbeResult`` with a ``ProbeFailure``.
     public func probe(_ target: ProbeTarget, options: ProbeOptions = ProbeOptions()) async -> ProbeResult {
-        let startedAt = Date()
-        let probeStart = NIODeadline.now()
-        let eventLoop = self.group.next()
-        func failed(_ failure: ProbeFailure, resolve: Duration? = nil) -> ProbeResult {
-            ProbeResult(
-                target: target,
-                mode: options.mode,
-                failure: failure,
-                timings: ProbeTimings(resolve: resolve, total: Duration(NIODeadline.now() - probeStart)),
-                startedAt: startedAt,
-                finishedAt: Date()
-            )
-        }
-
-        do {
-            try target.validate()
-        } catch {
-            return failed(.invalidTarget(reason: error.reason))
-        }
         if Task.isCancelled {
-            return failed(.cancelled)
+            return Self.failed(target, options, .cancelled, since: NIODeadline.now(), startedAt: Date())
         }
-        var sslContext: NIOSSLContext?
-        if target.tls {
-            do {
-                sslContext = try self.tlsContexts.context(for: options.tls)
-            } catch {
-                return failed(error)
-            }
-        }
-
-        let address: SocketAddress
-        var resolveDuration: Duration?
-        if let literal = try? SocketAddress(ipAddress: target.host, port: target.port) {
-            address = literal
-        } else {
-            let limit = min(options.timeouts.resolve, options.timeouts.deadline)
-            let resolved = await Self.resolve(target.host, port: target.port, limit: limit, on: eventLoop)
-            resolveDuration = Duration(NIODeadline.now() - probeStart)
-            switch resolved {
-            case .success(let found):
-                address = found
-            case .failure(let failure):
-                return failed(failure, resolve: resolveDuration)
-            }
-        }
-
-        // One system call for every random byte of the probe: the key, the ping payload, masks for four frames.
-        let entropy = ProbeEntropy.bytes(48)
-        let setup = ProbeConnection.Setup(
-            target: target,
-            options: options,
-            address: address,
-            sslContext: sslContext,
-            key: WebSocketKey.key(Array(entropy[0..<16])),
-            pingPayload: Array(entropy[16..<32]),
-            masks: Array(entropy[32...]),
-            probeStart: probeStart,
-            startedAt: startedAt,
-            resolveDuration: resolveDuration
-        )
-        let result = eventLoop.makePromise(of: ProbeResult.self)
+        let eventLoop = self.group.next()
         let cancellation = eventLoop.makePromise(of: Void.self)
-        eventLoop.execute {
-            ProbeConnection(setup: setup, eventLoop: eventLoop, promise: result).start(
-                cancellation: cancellation.futureResult
-            )
+        let result = eventLoop.flatSubmit {
+            self.start(target, options: options, on: eventLoop, cancellation: cancellation.futureResult)
         }
         let outcome = await withTaskCancellationHandler {
             // The connection always delivers (every path ends in a closed channel), so this cannot fail.
-            try? await result.futureResult.get()
+            try? await result.get()
         } onCancel: {
             cancellation.succeed(())
         }
         // Completes the cancellation promise on the normal path too; NIO flags promises dropped unfulfilled.
         cancellation.succeed(())
-        return outcome ?? failed(.cancelled)
+        return outcome ?? Self.failed(target, options, .cancelled, since: NIODeadline.now(), startedAt: Date())
     }
 
     /// Probes every target with at most `concurrency` in flight; results come back in the order of `targets`.
+    ///
+    /// The whole batch runs on one event loop (``ProbeBatch``): each probe is started from the completion of the
+    /// previous one, without a Swift task per probe.
     ///
     /// - Parameters:
     ///   - concurrency: probes in flight at once (at least 1).
@@ -130,42 +73,111 @@ public final class Prober: Sendable {
         concurrency: Int = Prober.defaultConcurrency,
         jitter: Duration = .milliseconds(10)
     ) async -> [ProbeResult] {
-        var results = [ProbeResult?](repeating: nil, count: targets.count)
-        await withTaskGroup(of: (Int, ProbeResult).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < targets.count else {
-                    return
+        let eventLoop = self.group.next()
+        let cancellation = eventLoop.makePromise(of: Void.self)
+        let jitterNanoseconds = jitter > .zero ? max(1, Self.nanoseconds(jitter)) : 0
+        let results = eventLoop.flatSubmit {
+            ProbeBatch(
+                count: targets.count, concurrency: concurrency, jitterNanoseconds: jitterNanoseconds,
+                eventLoop: eventLoop,
+                start: { index, cancellation in
+                    self.start(targets[index], options: options, on: eventLoop, cancellation: cancellation)
+                },
+                notStarted: { index in
+                    Self.failed(targets[index], options, .cancelled, since: NIODeadline.now(), startedAt: Date())
                 }
-                let index = next
-                next += 1
-                group.addTask {
-                    if jitter > .zero {
-                        let delay = Duration.nanoseconds(Int64.random(in: 0..<max(1, Self.nanoseconds(jitter))))
-                        try? await Task.sleep(for: delay)
-                    }
-                    return (index, await self.probe(targets[index], options: options))
-                }
-            }
-            for _ in 0..<max(1, concurrency) {
-                startNext()
-            }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                startNext()
+            ).run(cancellation: cancellation.futureResult)
+        }
+        let outcome = await withTaskCancellationHandler {
+            try? await results.get()
+        } onCancel: {
+            cancellation.succeed(())
+        }
+        cancellation.succeed(())
+        return outcome
+            ?? targets.map { Self.failed($0, options, .cancelled, since: NIODeadline.now(), startedAt: Date()) }
+    }
+
+    /// Starts one probe from `eventLoop` and runs it there; the future always succeeds, with the probe's result.
+    private func start(
+        _ target: ProbeTarget, options: ProbeOptions, on eventLoop: any EventLoop,
+        cancellation: EventLoopFuture<Void>
+    ) -> EventLoopFuture<ProbeResult> {
+        let startedAt = Date()
+        let probeStart = NIODeadline.now()
+        func failed(_ failure: ProbeFailure, resolve: Duration? = nil) -> EventLoopFuture<ProbeResult> {
+            eventLoop.makeSucceededFuture(
+                Self.failed(target, options, failure, since: probeStart, startedAt: startedAt, resolve: resolve))
+        }
+        do {
+            try target.validate()
+        } catch {
+            return failed(.invalidTarget(reason: error.reason))
+        }
+        var sslContext: NIOSSLContext?
+        if target.tls {
+            do {
+                sslContext = try self.tlsContexts.context(for: options.tls)
+            } catch {
+                return failed(error)
             }
         }
-        return results.map { $0! }
+        func connect(_ address: SocketAddress, resolveDuration: Duration?) -> EventLoopFuture<ProbeResult> {
+            // One system call for every random byte of the probe: the key, the ping payload, masks for four frames.
+            let entropy = ProbeEntropy.bytes(48)
+            let setup = ProbeConnection.Setup(
+                target: target,
+                options: options,
+                address: address,
+                sslContext: sslContext,
+                key: WebSocketKey.key(Array(entropy[0..<16])),
+                pingPayload: Array(entropy[16..<32]),
+                masks: Array(entropy[32...]),
+                probeStart: probeStart,
+                startedAt: startedAt,
+                resolveDuration: resolveDuration
+            )
+            let result = eventLoop.makePromise(of: ProbeResult.self)
+            ProbeConnection(setup: setup, eventLoop: eventLoop, promise: result).start(cancellation: cancellation)
+            return result.futureResult
+        }
+        if let literal = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            return connect(literal, resolveDuration: nil)
+        }
+        let limit = min(options.timeouts.resolve, options.timeouts.deadline)
+        return Self.resolve(target.host, port: target.port, limit: limit, on: eventLoop).assumeIsolated()
+            .flatMap { resolved -> EventLoopFuture<ProbeResult> in
+                let resolveDuration = Duration(NIODeadline.now() - probeStart)
+                switch resolved {
+                case .success(let address): return connect(address, resolveDuration: resolveDuration)
+                case .failure(let failure): return failed(failure, resolve: resolveDuration)
+                }
+            }.nonisolated()
+    }
+
+    /// A result that never reached the network (invalid target, TLS files, resolution, cancellation).
+    private static func failed(
+        _ target: ProbeTarget, _ options: ProbeOptions, _ failure: ProbeFailure, since probeStart: NIODeadline,
+        startedAt: Date, resolve: Duration? = nil
+    ) -> ProbeResult {
+        ProbeResult(
+            target: target,
+            mode: options.mode,
+            failure: failure,
+            timings: ProbeTimings(resolve: resolve, total: Duration(NIODeadline.now() - probeStart)),
+            startedAt: startedAt,
+            finishedAt: Date()
+        )
     }
 
     /// Resolves a host name on NIO's blocking-work pool, bounded by `limit`. `getaddrinfo` cannot be interrupted;
-    /// on timeout the probe moves on and the lookup finishes in the background.
+    /// on timeout the probe moves on and the lookup finishes in the background. The future always succeeds.
     private static func resolve(
         _ host: String,
         port: Int,
         limit: Duration,
         on eventLoop: any EventLoop
-    ) async -> Result<SocketAddress, ProbeFailure> {
+    ) -> EventLoopFuture<Result<SocketAddress, ProbeFailure>> {
         let promise = eventLoop.makePromise(of: SocketAddress.self)
         NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
             try SocketAddress.makeAddressResolvingHost(host, port: port)
@@ -173,13 +185,13 @@ public final class Prober: Sendable {
         let timer = eventLoop.scheduleTask(in: TimeAmount(limit)) {
             promise.fail(ProbeFailure.timeout(phase: .resolve, after: limit))
         }
-        do {
-            let address = try await promise.futureResult.get()
+        return promise.futureResult.map { address -> Result<SocketAddress, ProbeFailure> in
             timer.cancel()
             return .success(address)
-        } catch let failure as ProbeFailure {
-            return .failure(failure)
-        } catch {
+        }.recover { error in
+            if let failure = error as? ProbeFailure {
+                return .failure(failure)
+            }
             timer.cancel()
             return .failure(.resolve(host: host, reason: "\(error)"))
         }

@@ -22,7 +22,7 @@ struct AgentCommand: AsyncParsableCommand {
             [probes] of --config; --no-probe turns it off): one "probe" line per server per round, "event" lines \
             when a probe starts failing or passes again, and haws_probe_* metrics.
             Config file sections: [intervals] stats, sessions; [outputs] ndjson, prometheus, rotate_size, \
-            rotate_keep, max_server_series; [probes]. Flags override the file.
+            rotate_keep, max_server_series, max_probe_series; [probes]. Flags override the file.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -53,6 +53,12 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Write per-server probe series while the instances hold at most this many servers (default: 500); beyond, probe series per backend.",
+            valueName: "count"))
+    var maxProbeSeries: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "Rotate the NDJSON file before it exceeds this size, e.g. 100MB (units of 1024).", valueName: "size"))
     var rotateSize: String?
 
@@ -62,7 +68,11 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
 
     func validate() throws {
-        for (flag, value) in [("--max-server-series", maxServerSeries), ("--rotate-keep", rotateKeep)] {
+        let counts = [
+            ("--max-server-series", maxServerSeries), ("--max-probe-series", maxProbeSeries),
+            ("--rotate-keep", rotateKeep),
+        ]
+        for (flag, value) in counts {
             if let value, value < 0 { throw ValidationError("\(flag) must be 0 or more, not \(value)") }
         }
     }
@@ -139,6 +149,7 @@ struct AgentCommand: AsyncParsableCommand {
                     description: "\(file.location(of: "rotate_keep")): needs rotate_size, e.g. \"100MB\"")
             }
             if let value = file.maxServerSeries { settings.maxServerSeries = value }
+            if let value = file.maxProbeSeries { settings.maxProbeSeries = value }
         }
         func flag<T>(_ name: String, _ parse: () throws -> T) throws -> T {
             do { return try parse() } catch { throw ValidationError("\(name): \(error)") }
@@ -160,6 +171,7 @@ struct AgentCommand: AsyncParsableCommand {
             settings.rotation?.keep = rotateKeep
         }
         if let maxServerSeries { settings.maxServerSeries = maxServerSeries }
+        if let maxProbeSeries { settings.maxProbeSeries = maxProbeSeries }
         settings.defaultToStandardOutput()
         if settings.rotation != nil, settings.ndjson == .standardOutput {
             throw ValidationError("--rotate-size needs --output FILE: standard output cannot be rotated")

@@ -16,7 +16,9 @@ struct ContinuousProbeOptions: ParsableArguments {
     @Option(
         name: .customLong("probe-frontend"),
         help: ArgumentHelp(
-            "Also probe this URL through HAProxy itself, e.g. ws://127.0.0.1:80/chat (repeatable).", valueName: "url"))
+            "Also probe this URL through HAProxy itself, e.g. ws://127.0.0.1:80/chat (repeatable); "
+                + "NAME=URL names the HAProxy frontend it enters, whose row in haws top then shows the verdict.",
+            valueName: "url"))
     var probeFrontends: [String] = []
 
     func validate() throws {
@@ -39,7 +41,7 @@ struct ContinuousProbeOptions: ParsableArguments {
         }
         for url in probeFrontends {
             do throws(ProbeTargetError) {
-                settings.frontends.append(try ProbeTarget(url: url))
+                try settings.addFrontend(url)
             } catch {
                 throw ValidationError("--probe-frontend \(url): \(error.reason)")
             }

@@ -54,7 +54,8 @@ struct StatusCommand: AsyncParsableCommand {
     var probeFailure: PolicySeverity = .init(.warning)
 
     @Option(name: .customLong("probe-frontend"), help: ArgumentHelp(
-        "Also probe this URL through HAProxy itself, e.g. ws://127.0.0.1:80/chat (repeatable; implies --probe).",
+        "Also probe this URL through HAProxy itself, e.g. ws://127.0.0.1:80/chat (repeatable; implies --probe; "
+            + "NAME=URL names the frontend, as in haws top).",
         valueName: "url"))
     var probeFrontends: [String] = []
 
@@ -111,7 +112,7 @@ struct StatusCommand: AsyncParsableCommand {
         var settings = try ProbeSettings(config: config)
         for url in probeFrontends {
             do {
-                settings.frontends.append(try ProbeTarget(url: url))
+                try settings.addFrontend(url)
             } catch {
                 throw ValidationError("--probe-frontend \(url): \(error.reason)")
             }

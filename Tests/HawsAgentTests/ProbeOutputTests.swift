@@ -244,6 +244,43 @@ enum ProbeFixture {
         #expect(probed.withLock { $0 } >= 2)
     }
 
+    /// `--max-probe-series` below the server count: probe series summed per backend (and flagged) while the other
+    /// server series stay per server.
+    @Test func probeSeriesBeyondMaxProbeSeriesAreSummedPerBackend() async throws {
+        let script = ScriptedSource([.stats(info: Fixture.info(), csv: Fixture.csv())])  // 4 servers, 3 probed
+        var settings = AgentSettings()
+        settings.statsInterval = .milliseconds(50)
+        settings.maxProbeSeries = 3
+        settings.probes = ProbeSettings(interval: .milliseconds(50), jitter: .zero)
+        let agent = Agent(
+            settings: settings, sources: [script.source("edge-1")],
+            probe: { target, options in
+                ProbeResult(
+                    target: target, mode: options.mode, failure: nil,
+                    timings: ProbeTimings(
+                        connect: .microseconds(300), upgrade: .milliseconds(1), total: .milliseconds(2)),
+                    httpStatus: 101, startedAt: Date(), finishedAt: Date())
+            }
+        ) { _ in }
+        let running = Task { await agent.run() }
+        // Two rounds of the three probeable servers (f1 is in MAINT), summed into ws_chat.
+        let passed = #"haws_probes_total{instance="edge-1",backend="ws_chat",result="pass"} "#
+        let counted = try await poll(timeout: .seconds(10)) {
+            let line = agent.metricsText().split(separator: "\n").first { $0.hasPrefix(passed) }
+            return (line.flatMap { Int($0.dropFirst(passed.count)) } ?? 0) >= 6
+        }
+        let text = agent.metricsText()
+        agent.stop()
+        await running.value
+        #expect(counted, "\(text)")
+        let probeLines = text.split(separator: "\n").filter { $0.hasPrefix("haws_probe") }
+        #expect(!probeLines.isEmpty && probeLines.allSatisfy { !$0.contains("server=") }, "\(probeLines)")
+        #expect(!text.contains("haws_probe_success{"))
+        #expect(text.contains(#"haws_server_up{instance="edge-1",backend="ws_chat",server="s1"}"#))
+        #expect(text.contains("haws_agent_probe_series_truncated 1"))
+        #expect(text.contains("haws_agent_series_truncated 0"))
+    }
+
     @Test func withoutProbeSettingsTheAgentNeverProbes() async throws {
         let script = ScriptedSource([.stats(info: Fixture.info(), csv: Fixture.csv())])
         var settings = AgentSettings()

@@ -50,6 +50,7 @@ import Testing
                 rotate_size = "100MB"
                 rotate_keep = 3
                 max_server_series = 500
+                max_probe_series = 50
 
                 [thresholds]
                 whatever = 1
@@ -62,6 +63,7 @@ import Testing
         #expect(settings.rotateSize == "100MB")
         #expect(settings.rotateKeep == 3)
         #expect(settings.maxServerSeries == 500)
+        #expect(settings.maxProbeSeries == 50)
         #expect(settings.location(of: "rotate_size") == "haws.toml: [outputs], key rotate_size")
 
         let bytes = try HawsConfigFile(parsing: "[outputs]\nrotate_size = 1048576\n", file: "haws.toml").agentSettings()
@@ -75,6 +77,7 @@ import Testing
             ("[intervals]\nstats = \"0s\"\n", "must be more than 0"),
             ("[intervals]\nstat = \"1s\"\n", "unknown key 'stat'; did you mean 'stats'?"),
             ("[outputs]\nrotate_keep = -1\n", "[outputs], key rotate_keep: must be 0 or more"),
+            ("[outputs]\nmax_probe_series = -1\n", "[outputs], key max_probe_series: must be 0 or more"),
             ("[outputs]\nprometheus = 9101\n", "key prometheus: expected a string"),
             ("[outputs]\nndjson = \"\"\n", "\"-\" for standard output"),
         ]
@@ -95,6 +98,11 @@ import Testing
         #expect(settings.statsInterval == .seconds(1))
         #expect(settings.sessionsInterval == .seconds(5))
         #expect(settings.maxServerSeries == 10_000)
+        // Probe histograms are ~5x a server's other series: their own limit, never above the server one.
+        #expect(settings.maxProbeSeries == 500 && settings.probeSeriesLimit == 500)
+        settings.maxServerSeries = 100
+        #expect(settings.probeSeriesLimit == 100)
+        settings.maxServerSeries = 10_000
         settings.defaultToStandardOutput()
         #expect(settings.ndjson == .standardOutput)
         var metricsOnly = AgentSettings()

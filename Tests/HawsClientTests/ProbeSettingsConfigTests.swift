@@ -44,3 +44,37 @@ import Testing
         }
     }
 }
+
+/// `frontend = "NAME=URL"` (and `--probe-frontend NAME=URL`): the frontend a URL enters, for `haws top`'s row.
+@Suite struct FrontendNameTests {
+    @Test func aNameBeforeTheURLTiesItToAFrontend() throws {
+        let config = try HawsConfigFile(
+            parsing: """
+                [probes]
+                frontend = ["fe_main=ws://127.0.0.1:80/chat", "wss://127.0.0.1:443/feed?x=a=b"]
+                """, file: "haws.toml"
+        ).probes()
+        let settings = try ProbeSettings(config: config)
+        #expect(settings.frontends.map(\.url) == ["ws://127.0.0.1:80/chat", "wss://127.0.0.1:443/feed?x=a=b"])
+        #expect(settings.frontendNames == ["ws://127.0.0.1:80/chat": "fe_main"])
+    }
+
+    @Test func aWrongNameOrURLSaysWhatToWrite() throws {
+        var settings = ProbeSettings()
+        #expect(throws: ProbeTargetError.self) { try settings.addFrontend("fe main=ws://127.0.0.1/") }
+        #expect(throws: ProbeTargetError.self) { try settings.addFrontend("=ws://127.0.0.1/") }
+        #expect(throws: ProbeTargetError.self) { try settings.addFrontend("fe_main=http://127.0.0.1/") }
+        do {
+            _ = try HawsConfigFile(parsing: "[probes]\nfrontend = \"fe main=ws://127.0.0.1/\"\n", file: "haws.toml")
+                .probes().map { try ProbeSettings(config: $0) }
+            Issue.record("a name with a space is refused")
+        } catch {
+            #expect("\(error)".contains("haws.toml: [probes], key frontend"), "\(error)")
+            #expect("\(error)".contains("NAME=ws://"), "\(error)")
+        }
+        try settings.addFrontend("ws://127.0.0.1/")
+        try settings.addFrontend("fe_main=ws://127.0.0.1/")
+        #expect(settings.frontends.count == 1)
+        #expect(settings.frontendNames == [settings.frontends[0].url: "fe_main"])
+    }
+}

@@ -138,7 +138,8 @@ import Testing
         )
         #expect(
             self.error("[probes]\nfrontend = \"http://127.0.0.1/chat\"\n")
-                == "haws.toml: [probes], key frontend: 'http://127.0.0.1/chat' is not a ws:// or wss:// URL"
+                == "haws.toml: [probes], key frontend: 'http://127.0.0.1/chat' is not a ws:// or wss:// URL "
+                + "(or NAME=URL)"
         )
         #expect(
             self.error("[probes]\nheaders = [\"X-Probe haws\"]\n")

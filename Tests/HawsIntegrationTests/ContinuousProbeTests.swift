@@ -88,6 +88,52 @@ import Testing
         }
     }
 
+    /// `--max-probe-series 3` against 4 servers: the probe series are summed per backend (and flagged), while the
+    /// other server series and the NDJSON probe lines stay per server.
+    @Test func agentSumsProbeSeriesPerBackendBeyondMaxProbeSeries() async throws {
+        try await ProbeAgainstHAProxyTests.withLab { lab in
+            let socket = try #require(lab.adminSocketPath)
+            let directory = try AgentDirectory()
+            let agent = try await AgentProcess.start(
+                [
+                    "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
+                    directory.ndjson, "--prometheus", "127.0.0.1:0", "--max-probe-series", "3",
+                ], directory: directory)
+            do {
+                let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
+                var metrics: [String: Double] = [:]
+                func backend(_ name: String, _ backend: String, _ extra: [(String, String)]) -> Double? {
+                    let labels = ([("backend", backend), ("instance", socket)] + extra).sorted { $0.0 < $1.0 }
+                        .map { #"\#($0.0)="\#($0.1)""# }.joined(separator: ",")
+                    return metrics["\(name){\(labels)}"]
+                }
+                let probed = try await eventually(timeout: .seconds(20), interval: .milliseconds(200)) {
+                    metrics = try await Prometheus.scrape("http://127.0.0.1:\(port)/metrics")
+                    return (backend("haws_probes_total", "ws_bad", [("result", "bad_accept")]) ?? 0) >= 2
+                        && (backend("haws_probes_total", "ws_chat", [("result", "pass")]) ?? 0) >= 4
+                }
+                #expect(probed, "probe series: \(metrics.keys.filter { $0.hasPrefix("haws_probe") }.sorted())")
+                let probeSeries = metrics.keys.filter { $0.hasPrefix("haws_probe") }
+                #expect(probeSeries.allSatisfy { !$0.contains("server=") }, "\(probeSeries.sorted())")
+                #expect(!probeSeries.contains { $0.hasPrefix("haws_probe_success") })
+                // b1 passes and b2 fails: ws_bad's sum holds both.
+                #expect((backend("haws_probes_total", "ws_bad", [("result", "pass")]) ?? 0) >= 2)
+                #expect((backend("haws_probe_duration_seconds_count", "ws_chat", [("phase", "upgrade")]) ?? 0) >= 4)
+                #expect(metrics["haws_agent_probe_series_truncated{}"] == 1)
+                #expect(metrics["haws_agent_series_truncated{}"] == 0)
+                #expect(metrics[Self.key("haws_server_up", "ws_bad", "b2", instance: socket)] == 1)
+                // The NDJSON lines are not metrics: still one per server.
+                let lines = try agent.objects().filter { $0["type"] as? String == "probe" }
+                #expect(lines.contains { $0["object"] as? String == "ws_bad/b2" && $0["result"] as? String == "fail" })
+                #expect(await agent.terminate(.terminate) == 0, "\(agent.stderr)")
+            } catch {
+                await agent.kill()
+                throw error
+            }
+            directory.remove()
+        }
+    }
+
     @Test func noProbeMeansNoProbeLinesAndNoProbeMetrics() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
@@ -117,7 +163,9 @@ import Testing
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
             let top = TopInTmuxTests()
-            let pane = try await top.top(socket: socket, ["--probe-interval", "500ms"], columns: 200, rows: 40)
+            let frontend = "fe_main=ws://127.0.0.1:\(lab.frontendPort)/chat"
+            let pane = try await top.top(
+                socket: socket, ["--probe-interval", "500ms", "--probe-frontend", frontend], columns: 200, rows: 40)
             do {
                 // PROBE is a left-aligned column: the verdict follows the server's other cells on its line.
                 let (shown, screen) = try await pane.waitFor(.seconds(20)) { screen in
@@ -152,6 +200,18 @@ import Testing
                         && screen.contains("why Sec-WebSocket-Accept is")
                 }
                 #expect(detailed, "\(detail)")
+
+                // The frontends view: the probe through fe_main (named on the command line) passes, with its HS p95.
+                try await pane.keys("Enter")  // closes the detail pane
+                try await pane.type("/")
+                try await pane.keys("C-u", "Enter", "4")  // no filter, the frontends view
+                let (front, frontScreen) = try await pane.waitFor(.seconds(10)) { screen in
+                    guard let row = TopInTmuxTests.lines(screen).first(where: { $0.hasPrefix("fe_main ") }) else {
+                        return false
+                    }
+                    return row.contains(" pass ") && row.contains("ms ")
+                }
+                #expect(front, "\(frontScreen)")
                 try await pane.keys("q")
             } catch {
                 await pane.kill()

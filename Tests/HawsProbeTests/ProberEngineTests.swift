@@ -69,6 +69,29 @@ extension LoopbackProbeTests {
             }
         }
 
+        @Test("cancelling a batch ends the probes in flight as cancelled and starts none of the rest")
+        func batchCancellation() async throws {
+            try await LoopbackProbeTests.withLab(.hang) { port in
+                let prober = self.prober
+                let task = Task {
+                    await prober.probeAll(
+                        Array(repeating: LoopbackProbeTests.target(port), count: 20),
+                        options: LoopbackProbeTests.options(deadline: .seconds(10)),
+                        concurrency: 4,
+                        jitter: .zero
+                    )
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                let clock = ContinuousClock()
+                let cancelledAt = clock.now
+                task.cancel()
+                let results = await task.value
+                #expect(clock.now - cancelledAt < .seconds(2))
+                #expect(results.count == 20)
+                #expect(results.allSatisfy { $0.failure == .cancelled }, "\(results.map(\.failure))")
+            }
+        }
+
         @Test("1,000 probes of a hung server (64 in flight, 250 ms deadline) leave no descriptor behind")
         func noLeak() async throws {
             let server = WebSocketBackendServer(name: "hang")

@@ -14,7 +14,9 @@ import Testing
     static let s2 = ServerKey(backend: "ws_chat", server: "s2")
     static let s3 = ServerKey(backend: "ws_chat", server: "s3")
 
-    static func result(_ failure: ProbeFailure? = nil, upgrade: Duration = .milliseconds(3)) -> ProbeResult {
+    static func result(
+        _ failure: ProbeFailure? = nil, upgrade: Duration = .milliseconds(3), target: ProbeTarget = target
+    ) -> ProbeResult {
         ProbeResult(
             target: target, mode: .full, failure: failure,
             timings: ProbeTimings(
@@ -26,7 +28,11 @@ import Testing
 
     /// An entry after `results`, with statistics and health as the scheduler keeps them.
     static func entry(_ server: ServerKey, _ results: [ProbeResult]) -> ProbeBoard.Entry {
-        let key = ProbeKey.server(server, instance: "demo")
+        entry(.server(server, instance: "demo"), results)
+    }
+
+    static func entry(_ key: ProbeKey, _ results: [ProbeResult]) -> ProbeBoard.Entry {
+        let target = results.last?.target ?? target
         var statistics = ProbeStatistics(origin: origin)
         var health = ProbeHealth()
         for result in results {
@@ -83,6 +89,53 @@ import Testing
         #expect(Array(summaries.keys) == [ServerID(instance: "demo", key: Self.s1)])
     }
 
+    @Test func aNamedFrontendProbeShowsOnItsRowAndInItsDetailPane() throws {
+        let chat = ProbeKey.frontend("ws://127.0.0.1:80/chat", instance: "demo")
+        let feed = ProbeKey.frontend("ws://127.0.0.1:80/feed", instance: "demo")
+        let unnamed = ProbeKey.frontend("ws://127.0.0.1:81/", instance: "demo")
+        let accept = ProbeFailure.badAccept(expected: "abc=", received: "xyz=")
+        func target(_ key: ProbeKey) throws -> ProbeTarget { try ProbeTarget(url: key.frontendURL ?? "") }
+        var board = ProbeBoard(entries: [
+            chat: Self.entry(chat, [Self.result(upgrade: .milliseconds(3), target: try target(chat))]),
+            unnamed: Self.entry(unnamed, [Self.result(accept, target: try target(unnamed))]),
+        ])
+        let names = ["ws://127.0.0.1:80/chat": "fe_main", "ws://127.0.0.1:80/feed": "fe_main"]
+        var state = Fixture.state(size: TerminalSize(columns: 160, rows: 40))
+        state = update(state, .probes(ProbeSummaries(of: board, frontendNames: names))).0
+        state = Fixture.press(state, [.character("4")]).0
+        var screen = Fixture.screen(state)
+        #expect(screen.lines[2].contains("PROBE") && screen.lines[2].contains("HS p95"), "\(screen.lines[2])")
+        var row = try #require(screen.lines.first { $0.hasPrefix("fe_main") })
+        #expect(row.contains(" pass ") && row.contains("3.0ms"), "\(row)")
+
+        // A second URL through the same frontend that fails: the row says FAIL, HS p95 the slower of the two.
+        board.entries[feed] = Self.entry(
+            feed, [Self.result(accept, upgrade: .milliseconds(7), target: try target(feed))])
+        state = update(state, .probes(ProbeSummaries(of: board, frontendNames: names))).0
+        screen = Fixture.screen(state)
+        row = try #require(screen.lines.first { $0.hasPrefix("fe_main") })
+        #expect(row.contains(" FAIL ") && row.contains("7.0ms"), "\(row)")
+
+        // The detail pane: one block per URL, the failing one with why.
+        state = Fixture.press(state, [.enter]).0
+        let detail = Fixture.screen(state).text
+        #expect(detail.contains("probe pass") && detail.contains("probe FAIL"), "\(detail)")
+        #expect(detail.contains("url ws://127.0.0.1:80/chat") && detail.contains("url ws://127.0.0.1:80/feed"))
+        #expect(detail.contains("Sec-WebSocket-Accept") || detail.contains("wrong"), "\(detail)")
+        #expect(!detail.contains("ws://127.0.0.1:81/"), "an unnamed URL belongs to no row: \(detail)")
+    }
+
+    @Test func aFrontendWithoutANamedProbeSaysHowToGetOne() throws {
+        var state = Fixture.state(size: TerminalSize(columns: 160, rows: 40), settings: TopSettings(
+            user: "alice", auditLogPath: "/tmp/audit.log", probeInterval: .seconds(10)))
+        state = Fixture.press(state, [.character("4")]).0
+        let row = try #require(Fixture.screen(state).lines.first { $0.hasPrefix("fe_main") })
+        #expect(!row.contains("pass") && !row.contains("FAIL"), "\(row)")
+        state = Fixture.press(state, [.enter]).0
+        let detail = Fixture.screen(state).text
+        #expect(detail.contains("--probe-frontend fe_main=ws://... names one"), "\(detail)")
+    }
+
     @Test func theColumnAndTheDetailPaneShowTheBoard() throws {
         var state = Fixture.state(size: TerminalSize(columns: 160, rows: 40))
         let accept = ProbeFailure.badAccept(expected: "abc=", received: "xyz=")
@@ -90,7 +143,7 @@ import Testing
             .server(Self.s1, instance: "demo"): Self.entry(Self.s1, [Self.result()]),
             .server(Self.s2, instance: "demo"): Self.entry(Self.s2, [Self.result(), Self.result(accept)]),
         ])
-        state = update(state, .probes(ProbeSummary.summaries(of: board))).0
+        state = update(state, .probes(ProbeSummaries(of: board, frontendNames: [:]))).0
         let screen = Fixture.screen(state)
         let s1 = try #require(screen.lines.first { $0.contains(" s1 ") })
         let s2 = try #require(screen.lines.first { $0.contains(" s2 ") })

@@ -100,11 +100,12 @@ import Testing
         state =
             update(
                 state,
-                .probes([
-                    id: ProbeSummary(
-                        verdict: "ok", passed: true, handshakeP95Milliseconds: 12.4,
-                        phases: [("connect", 0.4), ("upgrade", 3.1)])
-                ])
+                .probes(
+                    ProbeSummaries(servers: [
+                        id: ProbeSummary(
+                            verdict: "ok", passed: true, handshakeP95Milliseconds: 12.4,
+                            phases: [("connect", 0.4), ("upgrade", 3.1)])
+                    ]))
             ).0
         let line = Fixture.screen(state).lines[4]
         #expect(line.contains("ok") && line.contains("12ms"))

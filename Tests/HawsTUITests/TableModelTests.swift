@@ -57,7 +57,8 @@ import Testing
     @Test func missingValuesSortLast() {
         var state = Fixture.state(size: TerminalSize(columns: 160, rows: 40))
         let id = ServerID(instance: "demo", backend: "ws_chat", server: "s3")
-        state = update(state, .probes([id: ProbeSummary(verdict: "ok", passed: true, handshakeP95Milliseconds: 5)])).0
+        let summary = ProbeSummary(verdict: "ok", passed: true, handshakeP95Milliseconds: 5)
+        state = update(state, .probes(ProbeSummaries(servers: [id: summary]))).0
         state.sorts["servers"] = SortSpec(column: .handshakeP95, descending: false)
         state.rebuildRows()
         #expect(Array(names(state).prefix(4)) == ["ws_chat", "ws_chat/s3", "ws_chat/s1", "ws_chat/s2"])

@@ -45,7 +45,7 @@ public final class Agent: Sendable {
             AgentProbing(
                 settings: probes, frontendInstance: ProbeTargetDiscovery.frontendInstance(among: sources.map(\.name)),
                 probe: probe ?? ProbeScheduler.live(prober: Prober()), observations: observations,
-                maxServerSeries: settings.maxServerSeries)
+                maxProbeSeries: settings.probeSeriesLimit)
         }
         self.probing = probing
         self.contributors = contributors + (probing.map { [$0.contributor] } ?? [])

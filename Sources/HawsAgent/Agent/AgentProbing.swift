@@ -17,26 +17,28 @@ final class AgentProbing: Sendable {
     private let probe: ProbeScheduler.Probe
     private let clock: ProbeScheduler.Clock
     private let observations: AgentObservations
-    private let maxServerSeries: Int
+    /// Per-server probe series up to this many servers (``AgentSettings/probeSeriesLimit``).
+    private let maxProbeSeries: Int
     private let metrics = Mutex(ProbeMetrics())
 
     init(
         settings: ProbeSettings, frontendInstance: String, probe: @escaping ProbeScheduler.Probe,
-        clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxServerSeries: Int
+        clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxProbeSeries: Int
     ) {
         self.settings = settings
         self.frontendInstance = frontendInstance
         self.probe = probe
         self.clock = clock
         self.observations = observations
-        self.maxServerSeries = maxServerSeries
+        self.maxProbeSeries = maxProbeSeries
     }
 
-    /// Adds the probe families to every scrape, per server or per backend as the agent's other series are.
+    /// Adds the probe families to every scrape: per server while the servers are within `--max-probe-series` (and
+    /// `--max-server-series`), by the same count as the agent's other server series; per backend beyond.
     var contributor: AgentMetricsContributor {
         { [self] out in
             let perServer = AgentExposition.writesServerSeries(
-                self.observations.snapshot, maxServerSeries: self.maxServerSeries)
+                self.observations.snapshot, maxServerSeries: self.maxProbeSeries)
             let metrics = self.metrics.withLock { $0 }
             metrics.contribute(into: &out, perServer: perServer)
         }

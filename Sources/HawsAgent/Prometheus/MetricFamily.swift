@@ -50,6 +50,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case probeRoundOverruns = "haws_probe_round_overruns_total"
     // The agent itself
     case seriesTruncated = "haws_agent_series_truncated"
+    case probeSeriesTruncated = "haws_agent_probe_series_truncated"
     case outputErrors = "haws_agent_output_errors_total"
 
     public enum Kind: String, Sendable {
@@ -82,7 +83,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .probeDuration: ["instance", "backend", "server", "phase"]
         case .probeSuccess: ["instance", "backend", "server"]
         case .probes: ["instance", "backend", "server", "result"]
-        case .seriesTruncated, .outputErrors, .probeRounds, .probeRoundOverruns: []
+        case .seriesTruncated, .probeSeriesTruncated, .outputErrors, .probeRounds, .probeRoundOverruns: []
         default:
             switch rawValue {
             case let name where name.hasPrefix("haws_server_"): ["instance", "backend", "server"]
@@ -146,6 +147,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .probeRoundOverruns: "Probe rounds that took longer than the probe interval (the next one started late)."
         case .seriesTruncated:
             "1 when per-server series are left out because the servers exceed --max-server-series; backend series stay."
+        case .probeSeriesTruncated:
+            "1 when probe series are summed per backend because the servers exceed --max-probe-series (or --max-server-series)."
         case .outputErrors: "NDJSON lines that could not be written (full disk, unwritable file)."
         }
     }

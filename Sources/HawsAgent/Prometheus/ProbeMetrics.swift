@@ -10,8 +10,11 @@ import HawsProbe
 /// board (``ProbeBoard/news(since:)``, every result once) and accumulates. It is pure; the agent keeps it behind a
 /// lock between the probe loop and scrapes.
 ///
-/// Cardinality follows `--max-server-series`: while per-server series are written, probe series are per server;
-/// beyond, they are summed per backend (`haws_probe_success` is then left out, a sum of it would mean nothing).
+/// Cardinality has its own, lower limit, `--max-probe-series` (500 servers by default, and never above
+/// `--max-server-series`): a probed server adds ~100 samples (a 14-bucket histogram per phase) against ~20 for its
+/// other series, so 10,000 per-server histograms would make a scrape of a million samples. Within it probe series are
+/// per server; beyond, they are summed per backend (`haws_probe_success` is then left out, a sum of it would mean
+/// nothing) and `haws_agent_probe_series_truncated` is 1, as the other server series do past their limit.
 /// Phase and result labels are bounded sets (the phases, `pass` and the failure codes).
 public struct ProbeMetrics: Sendable {
     /// From 0.5 ms (a loopback connect) to 10 s (past the default 5 s probe deadline).
@@ -89,7 +92,8 @@ public struct ProbeMetrics: Sendable {
         self.backends = self.backends.filter { live.contains($0.key) }
     }
 
-    /// Adds the probe families to a scrape; `perServer` is the agent's cardinality decision for this scrape.
+    /// Adds the probe families to a scrape; `perServer` is the agent's cardinality decision for this scrape's probe
+    /// series.
     public func contribute(into out: inout PrometheusExposition, perServer: Bool) {
         var groups: [(labels: PrometheusExposition.Labels, series: Series, passed: Bool?)] = []
         for key in self.objects.keys.sorted() {
@@ -134,6 +138,7 @@ public struct ProbeMetrics: Sendable {
         if self.rounds > 0 {
             out.add(.probeRounds, [], self.rounds)
             out.add(.probeRoundOverruns, [], self.overruns)
+            out.add(.probeSeriesTruncated, [], perServer ? 0 : 1)
         }
     }
 }

@@ -11,7 +11,7 @@ public struct AgentSettingError: Error, Hashable, CustomStringConvertible {
         public static let invalidAddress = Kind(.invalidAddress)
         /// `--rotate-size` / `[outputs] rotate_size` is not a size such as `100MB`.
         public static let invalidSize = Kind(.invalidSize)
-        /// A count (`--rotate-keep`, `--max-server-series`) is negative.
+        /// A count (`--rotate-keep`, `--max-server-series`, `--max-probe-series`) is negative.
         public static let invalidCount = Kind(.invalidCount)
         /// The metrics address cannot be bound (in use, not local, no permission).
         public static let cannotListen = Kind(.cannotListen)

@@ -15,6 +15,12 @@ public struct AgentSettings: Sendable, Hashable {
     public var prometheus: ListenAddress?
     /// Per-server series are written while the instances hold at most this many servers in total.
     public var maxServerSeries = 10_000
+    /// Per-server probe series (a histogram per phase: ~100 samples a server) are written while the instances hold
+    /// at most this many servers (and at most ``maxServerSeries``); beyond, probe series are summed per backend.
+    /// Lower than ``maxServerSeries`` because one probed server costs a scrape as much as ten unprobed ones.
+    public var maxProbeSeries = 500
+    /// The server count up to which probe series are per server: the lower of the two limits.
+    public var probeSeriesLimit: Int { min(maxServerSeries, maxProbeSeries) }
     /// Continuous WebSocket probes of every discovered server; `nil`: none (`--no-probe`).
     public var probes: ProbeSettings?
 

@@ -11,6 +11,7 @@
 /// rotate_size = "100MB"
 /// rotate_keep = 5
 /// max_server_series = 10000
+/// max_probe_series = 500
 /// ```
 ///
 /// Types and durations are checked here, with the file, section and key in every message; the values
@@ -18,7 +19,9 @@
 /// parse, together with ``location(of:)`` for its messages.
 public struct AgentFileSettings: Sendable, Hashable {
     public static let intervalKeys = ["stats", "sessions"]
-    public static let outputKeys = ["ndjson", "prometheus", "rotate_size", "rotate_keep", "max_server_series"]
+    public static let outputKeys = [
+        "ndjson", "prometheus", "rotate_size", "rotate_keep", "max_server_series", "max_probe_series",
+    ]
 
     public var file: String
     public var statsInterval: Duration?
@@ -28,6 +31,7 @@ public struct AgentFileSettings: Sendable, Hashable {
     public var rotateSize: String?
     public var rotateKeep: Int?
     public var maxServerSeries: Int?
+    public var maxProbeSeries: Int?
 
     /// `haws.toml: [outputs], key rotate_size`, to prefix a message about a value read from the file.
     public func location(of key: String) -> String {
@@ -58,9 +62,12 @@ extension HawsConfigFile {
             }
             settings.rotateKeep = try outputs.integer("rotate_keep")
             settings.maxServerSeries = try outputs.integer("max_server_series")
+            settings.maxProbeSeries = try outputs.integer("max_probe_series")
             try outputs.rejectUnknownKeys(known: AgentFileSettings.outputKeys)
-            for (key, value) in [("rotate_keep", settings.rotateKeep), ("max_server_series", settings.maxServerSeries)]
-            {
+            for (key, value) in [
+                ("rotate_keep", settings.rotateKeep), ("max_server_series", settings.maxServerSeries),
+                ("max_probe_series", settings.maxProbeSeries),
+            ] {
                 if let value, value < 0 { throw outputs.invalidValue(key, "must be 0 or more, not \(value)") }
             }
             if settings.ndjson?.isEmpty == true {

@@ -30,11 +30,11 @@ extension ProbeSettings {
                 throw config.invalidValue("expect", error.description)
             }
         }
-        self.frontends = try config.frontends.map { url in
+        for text in config.frontends {
             do throws(ProbeTargetError) {
-                return try ProbeTarget(url: url)
+                try self.addFrontend(text)
             } catch {
-                throw config.invalidValue("frontend", "\(url): \(error.reason)")
+                throw config.invalidValue("frontend", "\(text): \(error.reason)")
             }
         }
         self.onlyBackends = config.onlyBackends.map(Set.init)

@@ -1,3 +1,5 @@
+import HawsProbe
+
 /// The `[probes]` section of the config file: how haws probes the WebSocket servers it discovers in HAProxy.
 ///
 /// ```toml
@@ -7,7 +9,8 @@
 /// mode = "full"               # or "connect-only"
 /// timeout = "5s"              # whole-probe deadline
 /// concurrency = 64            # probes in flight
-/// frontend = "ws://127.0.0.1:80/chat"   # also probe through HAProxy itself (a string or an array)
+/// frontend = "ws://127.0.0.1:80/chat"   # also probe through HAProxy itself (a string or an array);
+///                                      # "ws_front=ws://..." names the frontend, for haws top
 /// backends = ["ws_chat"]      # optional: probe only these backends
 /// path = "/ws"                # request defaults for every backend (also host, origin, tls, ...)
 ///
@@ -97,7 +100,7 @@ public struct ProbesConfig: Sendable, Hashable {
     public var jitter: Duration?
     /// Probes in flight.
     public var concurrency: Int?
-    /// `ws://` or `wss://` URLs probed through HAProxy's frontend.
+    /// `ws://` or `wss://` URLs probed through HAProxy's frontend, each optionally `NAME=` the frontend it enters.
     public var frontends: [String]
     /// When set, only these backends are probed.
     public var onlyBackends: [String]?
@@ -128,8 +131,11 @@ public struct ProbesConfig: Sendable, Hashable {
             throw table.invalidValue("concurrency", "must be from 1 to 10000 probes in flight, not \(concurrency)")
         }
         self.frontends = try table.strings("frontend", acceptingSingle: true) ?? []
-        for url in self.frontends where !(url.lowercased().hasPrefix("ws://") || url.lowercased().hasPrefix("wss://")) {
-            throw table.invalidValue("frontend", "'\(url)' is not a ws:// or wss:// URL")
+        for text in self.frontends {
+            let url = ProbeSettings.splitFrontend(text).url.lowercased()
+            if !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
+                throw table.invalidValue("frontend", "'\(text)' is not a ws:// or wss:// URL (or NAME=URL)")
+            }
         }
         self.onlyBackends = try table.strings("backends")
         self.caFile = try table.string("ca_file")

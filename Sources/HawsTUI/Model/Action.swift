@@ -13,7 +13,7 @@ public enum Action: Sendable {
     /// What an instance's socket allows, found out at start (`show cli level`).
     case access(instance: String, InstanceAccess)
     /// Probe results, when the probe is wired in.
-    case probes([ServerID: ProbeSummary])
+    case probes(ProbeSummaries)
     /// The executor's answers for a batch, in the order of its items.
     case sent(batch: Int, results: [Result<String, ActionFailure>], at: Date)
     case auditFailed(String)

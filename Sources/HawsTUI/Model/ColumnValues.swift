@@ -107,6 +107,7 @@ enum SortKey: Comparable {
 /// What column values need besides the monitor state.
 struct ValueContext {
     var probes: [ServerID: ProbeSummary]
+    var frontendProbes: [String: [ProbeSummary]] = [:]
     var drains: [ServerID: DrainEntry]
     var now: Date
     var glyphs: Glyphs
@@ -119,7 +120,7 @@ enum ColumnValues {
         switch data.subject {
         case .server(let server, let backend): serverValue(column, server, backend, data, context)
         case .backend(let backend): backendValue(column, backend, data, context)
-        case .frontend(let frontend): frontendValue(column, frontend, data)
+        case .frontend(let frontend): frontendValue(column, frontend, data, context)
         }
     }
 
@@ -161,10 +162,7 @@ enum ColumnValues {
         case .tunnels: return .count(data.snapshot.tunnels(of: server.key)?.count)
         case .upgrades: return .number(rates?.upgrades, .rate)
         case .tunnelAge: return .number(data.snapshot.tunnels(of: server.key)?.oldestSeconds.map(Double.init), .seconds)
-        case .probe:
-            guard let probe = context.probes[id] else { return .missing }
-            guard probe.probeable else { return .text(probe.verdict, .dim) }
-            return .text(probe.verdict, CellStyle(probe.passed ? .ok : .critical, bold: !probe.passed))
+        case .probe: return probeVerdict(context.probes[id])
         case .handshakeP95: return .number(context.probes[id]?.handshakeP95Milliseconds, .milliseconds)
         case .requestRate: return .number(rates?.requests, .rate)
         case .sessionRate: return .number(rates?.sessions, .rate)
@@ -185,6 +183,13 @@ enum ColumnValues {
         case .sparkUpgrades: return .missing
         case .denied, .mode: return .missing
         }
+    }
+
+    /// PROBE: `pass` green, `FAIL` red and bold, `n/a` dim; the same for servers and frontends.
+    private static func probeVerdict(_ probe: ProbeSummary?) -> CellValue {
+        guard let probe else { return .missing }
+        guard probe.probeable else { return .text(probe.verdict, .dim) }
+        return .text(probe.verdict, CellStyle(probe.passed ? .ok : .critical, bold: !probe.passed))
     }
 
     // MARK: Backends
@@ -236,8 +241,11 @@ enum ColumnValues {
 
     // MARK: Frontends
 
-    private static func frontendValue(_ column: ColumnID, _ frontend: Frontend, _ data: RowData) -> CellValue {
+    private static func frontendValue(
+        _ column: ColumnID, _ frontend: Frontend, _ data: RowData, _ context: ValueContext
+    ) -> CellValue {
         var rates: ObjectRates? { data.live.frontendRates[frontend.name] }
+        var probe: ProbeSummary? { context.frontendProbes[frontend.name].flatMap(ProbeSummary.combined) }
         switch column {
         case .name: return .text(frontend.name)
         case .state:
@@ -258,6 +266,8 @@ enum ColumnValues {
         case .inRate: return .number(rates?.bytesIn, .bytesRate)
         case .outRate: return .number(rates?.bytesOut, .bytesRate)
         case .mode: return frontend.mode.map { .text($0) } ?? .missing
+        case .probe: return probeVerdict(probe)
+        case .handshakeP95: return .number(probe?.handshakeP95Milliseconds, .milliseconds)
         default: return .missing
         }
     }

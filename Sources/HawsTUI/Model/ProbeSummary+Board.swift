@@ -56,8 +56,8 @@ extension ProbeSummary {
         )
     }
 
-    /// The summaries of every server of a board, for ``Action/probes(_:)``. Probes through HAProxy's frontend have no
-    /// row in the table: their failures reach the event log as events.
+    /// The summaries of every server of a board. Probes through HAProxy's frontend are left to
+    /// ``ProbeSummaries/init(of:frontendNames:)``, which knows the frontends' names.
     public static func summaries(of board: ProbeBoard) -> [ServerID: ProbeSummary] {
         var summaries: [ServerID: ProbeSummary] = [:]
         for (key, entry) in board.entries {
@@ -67,5 +67,23 @@ extension ProbeSummary {
             summaries[ServerID(instance: key.instance, key: server)] = summary
         }
         return summaries
+    }
+}
+
+extension ProbeSummaries {
+    /// The summaries of a board for ``Action/probes(_:)``: every server's, and every frontend URL's that
+    /// `frontendNames` (``ProbeSettings/frontendNames``, by URL) ties to a frontend. The others reach only the event
+    /// log.
+    public init(of board: ProbeBoard, frontendNames: [String: String]) {
+        var frontends: [String: [(url: String, summary: ProbeSummary)]] = [:]
+        for (key, entry) in board.entries {
+            guard let url = key.frontendURL, let name = frontendNames[url], let summary = ProbeSummary(entry) else {
+                continue
+            }
+            frontends[name, default: []].append((url, summary))
+        }
+        self.init(
+            servers: ProbeSummary.summaries(of: board),
+            frontends: frontends.mapValues { $0.sorted { $0.url < $1.url }.map(\.summary) })
     }
 }

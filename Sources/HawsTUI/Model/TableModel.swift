@@ -8,8 +8,8 @@ enum TableModel {
     static func rows(for state: TopState) -> [TableRow] {
         guard let monitor = state.shown else { return [] }
         let context = ValueContext(
-            probes: state.probes, drains: state.drains, now: state.now, glyphs: state.settings.glyphs,
-            wantsHistory: false)
+            probes: state.probes, frontendProbes: state.frontendProbes, drains: state.drains, now: state.now,
+            glyphs: state.settings.glyphs, wantsHistory: false)
         switch state.view.kind {
         case .servers:
             return serverRows(

@@ -139,6 +139,8 @@ public struct TopState: Sendable {
     /// (10,000 servers make the sum the costliest part of a frame).
     public internal(set) var tunnelTotals: [String: Int] = [:]
     public var probes: [ServerID: ProbeSummary] = [:]
+    /// Probes through HAProxy by the frontend they enter (``ProbeSummaries/frontends``).
+    public var frontendProbes: [String: [ProbeSummary]] = [:]
     public var access: [String: InstanceAccess] = [:]
 
     public var filter: RowFilter?

@@ -43,7 +43,8 @@ extension TopState {
         case .access(let instance, let access):
             self.access[instance] = access
         case .probes(let probes):
-            self.probes = probes
+            self.probes = probes.servers
+            self.frontendProbes = probes.frontends
         case .sent(let id, let results, let date):
             now = date
             received(results, for: id, &effects)

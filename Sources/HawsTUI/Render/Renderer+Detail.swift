@@ -34,6 +34,7 @@ extension Painter {
                     (frontend.mode ?? "-", .normal),
                 ]
             ]
+            lines += frontendProbeLines(frontend)
             row = frontend.row
         }
         box(rect, title: title + "  (enter closes, [ ] scroll fields)")
@@ -117,6 +118,19 @@ extension Painter {
             }
         }
         return lines
+    }
+
+    /// The probes through this frontend (``ProbeSummaries/frontends``), one block per URL; or how to get one.
+    private func frontendProbeLines(_ frontend: Frontend) -> [[(String, CellStyle)]] {
+        let probes = state.frontendProbes[frontend.name] ?? []
+        guard !probes.isEmpty else {
+            let why =
+                state.settings.probeInterval == nil
+                ? "probes are off (--no-probe)"
+                : "none: --probe-frontend \(frontend.name)=ws://... names one"
+            return [[("probe", .dim), ("- (\(why))", .dim)]]
+        }
+        return probes.flatMap { probeLines($0) }
     }
 
     /// The verdict and the last probe's phases; the window's success ratio and p50/p95/p99 per phase; why it

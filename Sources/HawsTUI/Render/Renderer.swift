@@ -249,7 +249,9 @@ struct Painter {
             screen.write(text, x: rect.x + 1, y: rect.y, maxWidth: rect.width - 2, style: .dim)
             return
         }
-        let context = ValueContext(probes: state.probes, drains: state.drains, now: state.now, glyphs: glyphs)
+        let context = ValueContext(
+            probes: state.probes, frontendProbes: state.frontendProbes, drains: state.drains, now: state.now,
+            glyphs: glyphs)
         let multipleInstances = (state.shown?.instances.count ?? 0) > 1
         let end = min(state.rows.count, state.scroll + rect.height)
         guard state.scroll < end else { return }

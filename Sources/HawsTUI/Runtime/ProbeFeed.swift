@@ -4,21 +4,21 @@ import HawsProbe
 
 /// The dashboard's continuous probes: a ``ProbeScheduler`` over the servers the engine's polls discovered, whose
 /// failures and recoveries go into the engine's event log and whose boards become the summaries behind the PROBE
-/// and HS p95 columns and the detail pane.
+/// and HS p95 columns and the detail pane (of servers, and of frontends named with `--probe-frontend NAME=URL`).
 ///
 /// Rounds run in their own tasks and reach the UI loop only as ``Action/probes(_:)`` (through
 /// ``TopDependencies/probes``), so a round stuck on a hanging server never delays a key or a redraw; only the newest
 /// summaries are kept for a UI that is busy.
 public struct ProbeFeed: Sendable {
     /// The summaries of every round, newest only.
-    public let summaries: AsyncStream<[ServerID: ProbeSummary]>
+    public let summaries: AsyncStream<ProbeSummaries>
     private let scheduler: ProbeScheduler
     private let engine: MonitorEngine
     private let events: AsyncStream<MonitorEvent>
     private let sinks: Sinks
 
     private struct Sinks: Sendable {
-        var summaries: AsyncStream<[ServerID: ProbeSummary]>.Continuation
+        var summaries: AsyncStream<ProbeSummaries>.Continuation
         var events: AsyncStream<MonitorEvent>.Continuation
     }
 
@@ -30,7 +30,7 @@ public struct ProbeFeed: Sendable {
         probe: @escaping ProbeScheduler.Probe, clock: ProbeScheduler.Clock = .live
     ) {
         let (summaries, summarySink) = AsyncStream.makeStream(
-            of: [ServerID: ProbeSummary].self, bufferingPolicy: .bufferingNewest(1))
+            of: ProbeSummaries.self, bufferingPolicy: .bufferingNewest(1))
         let (events, eventSink) = AsyncStream.makeStream(of: MonitorEvent.self)
         self.summaries = summaries
         self.events = events
@@ -39,7 +39,9 @@ public struct ProbeFeed: Sendable {
         self.scheduler = ProbeScheduler(
             settings: settings, frontendInstance: frontendInstance, readings: { await engine.state.readings },
             probe: probe, clock: clock, onEvent: { eventSink.yield($0) },
-            onBoard: { summarySink.yield(ProbeSummary.summaries(of: $0)) })
+            onBoard: { [names = settings.frontendNames] in
+                summarySink.yield(ProbeSummaries(of: $0, frontendNames: names))
+            })
     }
 
     /// Probes until cancelled; the first round waits for the engine's first polls (before them there is nothing to

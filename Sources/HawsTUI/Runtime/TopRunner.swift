@@ -15,13 +15,13 @@ public struct TopDependencies: Sendable {
     /// SIGINT, SIGTERM, SIGHUP: each quits cleanly.
     public var signals: AsyncStream<Int32>
     /// Probe summaries after every probe round (``ProbeSummary/summaries(of:)``); `nil` when nothing probes.
-    public var probes: AsyncStream<[ServerID: ProbeSummary]>?
+    public var probes: AsyncStream<ProbeSummaries>?
     public var now: @Sendable () -> Date
 
     public init(
         updates: AsyncStream<MonitorState>, reread: @escaping @Sendable () async -> Void,
         record: @escaping @Sendable (MonitorEvent) async -> Void, executor: ActionExecutor, auditLog: AuditLog,
-        instances: [String], signals: AsyncStream<Int32>, probes: AsyncStream<[ServerID: ProbeSummary]>? = nil,
+        instances: [String], signals: AsyncStream<Int32>, probes: AsyncStream<ProbeSummaries>? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.updates = updates

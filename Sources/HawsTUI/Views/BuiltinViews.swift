@@ -8,13 +8,15 @@ enum BuiltinViews {
             #"""
             {
               "name": "frontends",
-              "description": "Frontends: sessions against their limit, rates, errors and denials.",
+              "description": "Frontends: sessions against their limit, probes through them, rates, errors and denials.",
               "kind": "frontends",
               "order": 4,
               "columns": [
                 { "id": "name", "title": "FRONTEND", "width": 20, "align": "left" },
                 { "id": "state", "title": "STATE", "width": 6, "align": "left" },
                 { "id": "mode", "title": "MODE", "width": 5, "align": "left" },
+                { "id": "probe", "title": "PROBE", "width": 5, "align": "left" },
+                { "id": "handshake_p95", "title": "HS p95", "width": 6, "align": "right" },
                 { "id": "sessions", "title": "SESS", "width": 6, "align": "right" },
                 { "id": "limit", "title": "LIMIT", "width": 6, "align": "right" },
                 { "id": "sess_rate", "title": "SES/s", "width": 6, "align": "right" },

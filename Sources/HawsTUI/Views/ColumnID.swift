@@ -70,7 +70,8 @@ public enum ColumnID: String, Sendable, Hashable, CaseIterable {
     /// The kinds of view this column makes sense in.
     public var kinds: Set<ViewKind> {
         switch self {
-        case .name, .state, .sessions, .limit, .requestRate, .sessionRate, .errors, .errorRate, .inRate, .outRate:
+        case .name, .state, .sessions, .limit, .requestRate, .sessionRate, .errors, .errorRate, .inRate, .outRate,
+            .probe, .handshakeP95:
             [.servers, .frontends]
         case .denied, .mode:
             [.frontends]

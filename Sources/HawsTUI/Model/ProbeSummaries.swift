@@ -1,0 +1,28 @@
+/// What one probe round gives the dashboard: a summary per server, and the probes through HAProxy whose frontend the
+/// operator named (`--probe-frontend NAME=URL`), per frontend name.
+///
+/// Frontends are keyed by name alone, not by instance: a URL through HAProxy (a VIP, say) may reach any instance,
+/// so every instance's frontend of that name shows it. Unnamed frontend probes are in neither: HAProxy's stats do
+/// not say which frontend listens where, and a guess would put a verdict on the wrong row.
+public struct ProbeSummaries: Sendable, Equatable {
+    public var servers: [ServerID: ProbeSummary]
+    /// The summaries of the URLs through each named frontend, in URL order.
+    public var frontends: [String: [ProbeSummary]]
+
+    public init(servers: [ServerID: ProbeSummary] = [:], frontends: [String: [ProbeSummary]] = [:]) {
+        self.servers = servers
+        self.frontends = frontends
+    }
+}
+
+extension ProbeSummary {
+    /// The one verdict a frontend row shows for the URLs probed through it: a failing probe wins (a frontend with one
+    /// broken route is not fine), and HS p95 is the slowest of them; `nil` for none.
+    static func combined(_ summaries: [ProbeSummary]) -> ProbeSummary? {
+        guard var shown = summaries.first(where: { $0.probeable && !$0.passed }) ?? summaries.first else {
+            return nil
+        }
+        shown.handshakeP95Milliseconds = summaries.compactMap(\.handshakeP95Milliseconds).max()
+        return shown
+    }
+}
