@@ -17,15 +17,20 @@ import Testing
         return "\(name){\(labels)}"
     }
 
+    /// An agent polling every 200 ms and probing every 300 ms, with NDJSON and `/metrics` on a kernel-chosen port.
+    static func probingAgent(socket: String, directory: AgentDirectory, _ extra: String...) async throws -> AgentProcess {
+        try await AgentProcess.start(
+            [
+                "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
+                directory.ndjson, "--prometheus", "127.0.0.1:0",
+            ] + extra, directory: directory)
+    }
+
     @Test func agentExportsProbeHistogramsAndReportsTheWrongAcceptServer() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
             let directory = try AgentDirectory()
-            let agent = try await AgentProcess.start(
-                [
-                    "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
-                    directory.ndjson, "--prometheus", "127.0.0.1:0",
-                ], directory: directory)
+            let agent = try await Self.probingAgent(socket: socket, directory: directory)
             do {
                 let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
                 #expect(agent.stderr.contains("probing servers every 300ms"), "\(agent.stderr)")
@@ -94,11 +99,7 @@ import Testing
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
             let directory = try AgentDirectory()
-            let agent = try await AgentProcess.start(
-                [
-                    "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
-                    directory.ndjson, "--prometheus", "127.0.0.1:0", "--max-probe-series", "3",
-                ], directory: directory)
+            let agent = try await Self.probingAgent(socket: socket, directory: directory, "--max-probe-series", "3")
             do {
                 let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
                 var metrics: [String: Double] = [:]

@@ -50,4 +50,14 @@ import Testing
             #expect(live.backendRates["be"]?.upgrades == s1 + s2)
         }
     }
+
+    /// What the compact storage is for: six optional rates in 48 bytes, "no rate" kept apart from 0.
+    @Test func ratesTakeSixDoublesAndKeepNoRateApartFromZero() {
+        #expect(MemoryLayout<ObjectRates>.size == 48)
+        var rates = ObjectRates(sessions: 0, upgrades: 2.5)
+        #expect(rates.sessions == 0 && rates.requests == nil && rates.upgrades == 2.5)
+        rates.upgrades = nil
+        #expect(rates == ObjectRates(sessions: 0))
+        #expect(rates != ObjectRates())
+    }
 }
