@@ -230,6 +230,10 @@ struct TmuxPane {
             do {
                 let (ready, screen) = try await pane.waitFor(.seconds(15)) { tunnels($0, backend: "ws_chat") == 6 }
                 #expect(ready, "\(screen)")
+                // A backend counts a WebSocket only after its 101 has been written, so the client
+                // (and HAProxy) can see the tunnel first: wait until the backends agree.
+                let settled = await eventually { lab.openWebSockets(backend: "ws_chat") == 6 }
+                #expect(settled, "backends hold \(lab.openWebSockets(backend: "ws_chat")) of 6 WebSockets")
                 let held = lab.server("ws_chat", "s1")?.openWebSockets ?? 0
                 #expect(held > 0, "round robin gave s1 no client: the drain would be trivial")
                 try await pane.keys("g", "j", "d")
@@ -256,7 +260,7 @@ struct TmuxPane {
                 let (progress, drainScreen) = try await pane.waitFor {
                     $0.contains("DRAIN ws_chat/s1 \(held) tunnels now, \(held) at start")
                 }
-                #expect(progress, "\(drainScreen)")
+                #expect(progress, "s1 held \(held) at the drain: \(drainScreen)")
 
                 for connection in await pool.openConnections where connection.serverName == "s1" {
                     await connection.close()
