@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsCore
 
 /// Turns a stream of HAProxy snapshots into live state: polls every instance on its own schedule,

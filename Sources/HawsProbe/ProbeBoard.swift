@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsCore
 
 /// The latest probe picture: per server (and frontend URL) the last result, rolling statistics and health, plus the

@@ -67,7 +67,7 @@ enum ProbeErrorClassifier {
             return "the server closed the connection without a TLS close_notify"
         }
         let marker = "OPENSSL_internal:"
-        guard let range = raw.range(of: marker) else {
+        guard let range = raw.firstRange(of: marker) else {
             return ProbeFailure.excerpt(raw, limit: 200)
         }
         let token = raw[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }

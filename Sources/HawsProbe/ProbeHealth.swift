@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsCore
 
 /// Whether one probed object is passing, and since when: the state behind probe failure and recovery events.

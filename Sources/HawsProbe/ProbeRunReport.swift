@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import HawsCore
 
 /// The outcome of a one-off `haws probe` run: per URL the verdict, phase timings (or their percentiles over
 /// `--count` probes) and failures, plus the throughput of the run. Pure: built from results, rendered as a table or
@@ -104,11 +109,7 @@ public struct ProbeRunReport: Sendable, Encodable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func rfc3339(_ date: Date) -> String { RFC3339.string(date) }
 
     // MARK: - Table
 
@@ -211,6 +212,6 @@ public struct ProbeRunReport: Sendable, Encodable {
     }
 
     static func number(_ value: Double, decimals: Int) -> String {
-        String(format: "%.\(decimals)f", value)
+        String(printf: "%.\(decimals)f", value)
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsCore
 
 /// Probes every discovered server (and frontend URL) once per interval and keeps the picture in a ``ProbeBoard``.

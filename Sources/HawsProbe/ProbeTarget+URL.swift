@@ -6,7 +6,7 @@ extension ProbeTarget {
     public init(url: String) throws(ProbeTargetError) {
         let scheme: Substring
         let rest: Substring
-        if let range = url.range(of: "://") {
+        if let range = url.firstRange(of: "://") {
             scheme = url[..<range.lowerBound]
             rest = url[range.upperBound...]
         } else {

@@ -1,5 +1,16 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HawsAgent
 import HawsClient
 import HawsCore
@@ -94,7 +105,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         let agent = Agent(settings: settings, sources: specs.map { InstanceSource.live($0, timeout: timeout) }) {
             message in
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            StandardError.write((message + "\n"))
         }
         let server = try await agent.startMetricsServer()
         announce(settings: settings, instances: specs.map(\.name), server: server)
@@ -198,7 +209,7 @@ struct AgentCommand: AsyncParsableCommand {
             if !server.address.isLoopback { metrics += " (not loopback: reachable from other hosts)" }
             parts.append(metrics)
         }
-        FileHandle.standardError.write(Data((parts.joined(separator: "; ") + "\n").utf8))
+        StandardError.write((parts.joined(separator: "; ") + "\n"))
     }
 
     /// `1s`, `200ms`: durations as they are written on the command line.

@@ -1,5 +1,16 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HawsClient
 import HawsCore
 import HawsLab
@@ -56,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
                 print("haws demo: stopped the lab (HAProxy, backends, clients).")
                 return
             } catch {
-                FileHandle.standardError.write(Data("haws demo: the dashboard could not start (\(error)); showing haws status instead\n".utf8))
+                StandardError.write("haws demo: the dashboard could not start (\(error)); showing haws status instead\n")
             }
         }
 

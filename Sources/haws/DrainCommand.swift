@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsClient
 import HawsCore
 import HawsTUI
@@ -122,7 +126,7 @@ struct DrainCommand: AsyncParsableCommand {
                 return
             }
             if clock.now >= deadline {
-                FileHandle.standardError.write(Data("haws: \(reference): \(remaining) tunnels left after \(waitTimeout)\n".utf8))
+                StandardError.write("haws: \(reference): \(remaining) tunnels left after \(waitTimeout)\n")
                 throw ExitCode(2)
             }
             try await Task.sleep(for: cadence)
@@ -134,7 +138,7 @@ struct DrainCommand: AsyncParsableCommand {
         var parts = ["\(instance) \(reference): \(tracker.tunnels) tunnels (\(tracker.tunnelsAtStart) at start, \(tracker.closedSinceStart) closed"]
         if let arrived = tracker.arrivedSinceStart { parts[0] += ", \(arrived) new" }
         parts[0] += ")"
-        if let rate = tracker.decreasePerSecond { parts.append(String(format: "%.1f/s", rate + 0.0)) }  // no "-0.0"
+        if let rate = tracker.decreasePerSecond { parts.append(String(printf: "%.1f/s", rate + 0.0)) }  // no "-0.0"
         if let eta = tracker.etaSeconds { parts.append("ETA \(StatusTableRenderer.duration(Int(eta.rounded(.up))))") }
         return parts.joined(separator: " ")
     }

@@ -1,5 +1,16 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @main
 struct HawsCommand: AsyncParsableCommand {
@@ -26,12 +37,12 @@ struct HawsCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            terminateProcess(code.rawValue)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            let message = fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
-            FileHandle.standardError.write(Data("haws: \(message)\n".utf8))
-            Foundation.exit(3)
+            let message = fullMessage(for: error).trimmingWhitespace()
+            StandardError.write("haws: \(message)\n")
+            terminateProcess(3)
         }
     }
 }
@@ -39,3 +50,6 @@ struct HawsCommand: AsyncParsableCommand {
 enum HawsVersion {
     static let current = "0.1.0"
 }
+
+/// The C library's `exit`, callable inside commands, where `exit` names ArgumentParser's static method.
+func terminateProcess(_ code: Int32) -> Never { exit(code) }

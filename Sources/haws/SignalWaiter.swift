@@ -1,5 +1,16 @@
 import Dispatch
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Waits for SIGINT/SIGTERM/SIGHUP without a signal handler doing work: the signals are ignored at
 /// the process level and delivered through dispatch sources, so cleanup runs as ordinary async code.

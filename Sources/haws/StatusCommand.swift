@@ -1,5 +1,16 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HawsClient
 import HawsCore
 import HawsProbe
@@ -99,7 +110,7 @@ struct StatusCommand: AsyncParsableCommand {
             print(renderer.render(report), terminator: "")
             for reading in readings {
                 if case .unreachable(let name, let error) = reading {
-                    FileHandle.standardError.write(Data("haws: \(name): \(error)\n".utf8))
+                    StandardError.write("haws: \(name): \(error)\n")
                 }
             }
         }

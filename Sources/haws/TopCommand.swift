@@ -1,5 +1,16 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HawsClient
 import HawsCore
 import HawsMonitor
@@ -110,7 +121,7 @@ struct TopCommand: AsyncParsableCommand {
             let before = Self.processCPUSeconds()
             for _ in 0..<polls { await engine.pollOnce() }
             let perPoll = (Self.processCPUSeconds() - before) / Double(polls) * 1_000
-            print("engine poll (read, parse, rates, events) \(String(format: "%.2f", perPoll)) ms of CPU, mean of \(polls)")
+            print("engine poll (read, parse, rates, events) \(String(printf: "%.2f", perPoll)) ms of CPU, mean of \(polls)")
             return
         }
 
@@ -161,7 +172,7 @@ struct TopCommand: AsyncParsableCommand {
         }
         engineTask.cancel()
         // Messages shown on the screen (bad view files) are repeated where they stay visible.
-        for message in messages { FileHandle.standardError.write(Data("haws top: \(message)\n".utf8)) }
+        for message in messages { StandardError.write("haws top: \(message)\n") }
     }
 
     private func duration(_ text: String, _ flag: String) throws -> Duration {
@@ -171,7 +182,7 @@ struct TopCommand: AsyncParsableCommand {
 
     static func defaultViewsDirectory(_ environment: [String: String]) -> String {
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config + "/haws/views" }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/haws/views"
+        return (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.config/haws/views"
     }
 
     /// The user written into audit lines: the effective user, and who ran sudo when it was used.
@@ -217,7 +228,7 @@ extension ActionExecutor {
                 else {
                     return .unknown
                 }
-                switch answer.trimmingCharacters(in: .whitespacesAndNewlines) {
+                switch answer.trimmingWhitespace() {
                 case "admin": return .level(.admin)
                 case "operator": return .level(.operator)
                 case "user": return .level(.user)

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decides when a recurring failure is worth a line on stderr: the first time, then at most once per
 /// interval, saying how many occurrences were not reported in between.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import NIOCore
 
 /// Where `/metrics` listens: an IP address and a port, loopback unless another address is written out.
@@ -17,7 +21,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(AgentSettingError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         var host = "127.0.0.1"
         var portText = trimmed
         if trimmed.hasPrefix("[") {

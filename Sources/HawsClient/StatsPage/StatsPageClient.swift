@@ -239,7 +239,7 @@ public struct StatsPageClient: Sendable {
         let text = String(describing: error)
         var reasons: [String] = []
         var rest = Substring(text)
-        while let marker = rest.range(of: "OPENSSL_internal:") {
+        while let marker = rest.firstRange(of: "OPENSSL_internal:") {
             let reason = rest[marker.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
             if !reason.isEmpty {
                 let words = reason.lowercased().replacing("_", with: " ")

@@ -29,7 +29,7 @@ public struct StatsPageEndpoint: Sendable, Hashable, CustomStringConvertible {
         guard !input.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
             throw StatsPageEndpointError(input: text, problem: .invalidCharacter)
         }
-        guard let schemeEnd = input.range(of: "://") else {
+        guard let schemeEnd = input.firstRange(of: "://") else {
             throw StatsPageEndpointError(input: text, problem: .missingScheme)
         }
         guard let scheme = Scheme(rawValue: input[..<schemeEnd.lowerBound].lowercased()) else {
@@ -200,7 +200,7 @@ public struct StatsPageEndpointError: Error, Hashable, CustomStringConvertible {
 
     /// `http://admin:secret@host/` becomes `http://admin:***@host/`.
     static func redactingPassword(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
         let afterScheme = url[schemeEnd.upperBound...]
         let authorityEnd =
             afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex

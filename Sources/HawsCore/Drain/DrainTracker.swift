@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The arithmetic of draining a server to zero tunnels: progress, rate of decrease, ETA, newcomers,
 /// and what to do next. Pure: it is fed observations and a clock value, so `haws top` and a headless

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Something that happened, for the event log of `haws top` and the agent's NDJSON `event` lines.
 public struct MonitorEvent: Sendable, Hashable, Codable {

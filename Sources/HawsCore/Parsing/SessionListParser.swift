@@ -58,7 +58,7 @@ public enum SessionListParser {
 
     /// The value after `key` up to the next space, comma or closing parenthesis.
     static func token(after key: String, in line: Substring) -> String? {
-        guard let range = line.range(of: key) else { return nil }
+        guard let range = line.firstRange(of: key) else { return nil }
         let rest = line[range.upperBound...]
         let end = rest.firstIndex(where: { $0 == " " || $0 == "," || $0 == ")" }) ?? rest.endIndex
         let value = rest[..<end]

@@ -1,4 +1,15 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Turns instance readings into a ``StatusReport``: verdict, findings and the tables, applying a
 /// ``StatusPolicy``. Pure: the same readings and policy always give the same report.
@@ -293,8 +304,11 @@ public enum RFC3339 {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
+        let year: Int32 = parts.tm_year + 1900
+        let month: Int32 = parts.tm_mon + 1
+        let millisecond = Int32(millis % 1000)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis % 1000))
+            printf: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, parts.tm_mday, parts.tm_hour, parts.tm_min,
+            parts.tm_sec, millisecond)
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // What `haws status --probe` adds to the report: per server, the verdict of an RFC 6455 probe; per run, the probes
 // made through HAProxy's frontend and the totals. HawsCore knows nothing of sockets: the probe module fills these

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The document `haws status --json` prints; its JSON Schema is `Schemas/status.schema.json`.
 ///

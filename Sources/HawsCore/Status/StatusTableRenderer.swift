@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Renders a ``StatusReport`` as the compact table `haws status` prints for humans.
 ///
@@ -107,9 +111,9 @@ public struct StatusTableRenderer: Sendable {
 
     /// `0.84ms`, `12.3ms`, `1204ms`: two significant decimals where they matter.
     static func milliseconds(_ value: Double) -> String {
-        if value < 10 { return String(format: "%.2fms", value) }
-        if value < 100 { return String(format: "%.1fms", value) }
-        return String(format: "%.0fms", value)
+        if value < 10 { return String(printf: "%.2fms", value) }
+        if value < 100 { return String(printf: "%.1fms", value) }
+        return String(printf: "%.0fms", value)
     }
 
     private func row(_ cells: [String]) -> String {

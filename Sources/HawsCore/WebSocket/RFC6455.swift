@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The arithmetic of the RFC 6455 opening handshake, shared by the probe (client side) and the lab's
 /// backends (server side).

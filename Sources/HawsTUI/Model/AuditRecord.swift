@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One line of the audit log (NDJSON): who sent which command to which instance, the state before
 /// and after, and the outcome.

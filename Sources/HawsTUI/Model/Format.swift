@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Compact number and time formats that fit the narrow columns of the table.
 public enum Format {
@@ -14,7 +18,7 @@ public enum Format {
         guard value.isFinite else { return "-" }
         if value == 0 { return "0" }
         if abs(value) < 0.05 { return "<0.1" }
-        if abs(value) < 10 { return String(format: "%.1f", value) }
+        if abs(value) < 10 { return String(printf: "%.1f", value) }
         if abs(value) < 10_000 { return String(Int(value.rounded())) }
         return scaled(value, units: ["", "k", "M", "G", "T"])
     }
@@ -31,26 +35,26 @@ public enum Format {
         guard seconds.isFinite, seconds >= 0 else { return "-" }
         let total = Int(seconds.rounded(.down))
         if total < 60 {
-            return seconds < 10 && seconds != seconds.rounded(.down) ? String(format: "%.1fs", seconds) : "\(total)s"
+            return seconds < 10 && seconds != seconds.rounded(.down) ? String(printf: "%.1fs", seconds) : "\(total)s"
         }
-        if total < 3_600 { return String(format: "%dm%02ds", total / 60, total % 60) }
-        if total < 86_400 { return String(format: "%dh%02dm", total / 3_600, (total % 3_600) / 60) }
-        return String(format: "%dd%02dh", total / 86_400, (total % 86_400) / 3_600)
+        if total < 3_600 { return String(printf: "%dm%02ds", total / 60, total % 60) }
+        if total < 86_400 { return String(printf: "%dh%02dm", total / 3_600, (total % 3_600) / 60) }
+        return String(printf: "%dd%02dh", total / 86_400, (total % 86_400) / 3_600)
     }
 
     /// `0.8ms`, `12ms`, `1.3s`.
     public static func milliseconds(_ value: Double) -> String {
         guard value.isFinite else { return "-" }
-        if value < 10 { return String(format: "%.1fms", value) }
+        if value < 10 { return String(printf: "%.1fms", value) }
         if value < 1_000 { return "\(Int(value.rounded()))ms" }
-        return String(format: "%.1fs", value / 1_000)
+        return String(printf: "%.1fs", value / 1_000)
     }
 
     /// `14:03:09` in local time.
     public static func clock(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + TimeZone.current.secondsFromGMT(for: date)
         let day = ((seconds % 86_400) + 86_400) % 86_400
-        return String(format: "%02d:%02d:%02d", day / 3_600, (day % 3_600) / 60, day % 60)
+        return String(printf: "%02d:%02d:%02d", day / 3_600, (day % 3_600) / 60, day % 60)
     }
 
     private static func scaled(_ value: Double, units: [String]) -> String {
@@ -61,6 +65,6 @@ public enum Format {
             index += 1
         }
         return abs(scaled) < 10
-            ? String(format: "%.1f", scaled) + units[index] : "\(Int(scaled.rounded()))\(units[index])"
+            ? String(printf: "%.1f", scaled) + units[index] : "\(Int(scaled.rounded()))\(units[index])"
     }
 }

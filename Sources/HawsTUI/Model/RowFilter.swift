@@ -1,7 +1,10 @@
-import Foundation
+import HawsCore
 
 /// The `/` filter: a regular expression on `backend/server` (or a frontend's name); a leading `!`
 /// keeps the rows that do not match. Case-insensitive unless the pattern has an upper-case letter.
+///
+/// Swift's own `Regex` (the syntax of ICU and PCRE for what a name filter needs: classes, anchors,
+/// alternation, repetition); `NSRegularExpression` would load Foundation proper with its ICU data.
 public struct RowFilter: Sendable, Hashable {
     public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
         public let pattern: String
@@ -19,11 +22,12 @@ public struct RowFilter: Sendable, Hashable {
         let inverted = text.hasPrefix("!")
         let pattern = inverted ? String(text.dropFirst()) : text
         guard !pattern.isEmpty else { return nil }
-        let options: NSRegularExpression.Options = pattern.contains(where: \.isUppercase) ? [] : [.caseInsensitive]
         do {
-            regex = CompiledRegex(try NSRegularExpression(pattern: pattern, options: options))
+            let regex = try Regex(pattern)
+            self.regex = CompiledRegex(pattern.contains(where: \.isUppercase) ? regex : regex.ignoresCase())
         } catch {
-            throw Invalid(pattern: pattern, reason: Self.reason(error))
+            let reason = "\(error)".trimmingWhitespace()
+            throw Invalid(pattern: pattern, reason: reason.isEmpty ? "not a valid regular expression" : reason)
         }
         self.text = text
         self.inverted = inverted
@@ -31,26 +35,20 @@ public struct RowFilter: Sendable, Hashable {
 
     /// Whether a row named `name` stays visible.
     public func keeps(_ name: String) -> Bool {
-        let range = NSRange(name.startIndex..<name.endIndex, in: name)
-        let found = regex.expression.firstMatch(in: name, options: [], range: range) != nil
+        let found = (try? regex.expression.firstMatch(in: name)) != nil
         return found != inverted
     }
 
     public static func == (a: RowFilter, b: RowFilter) -> Bool { a.text == b.text }
     public func hash(into hasher: inout Hasher) { hasher.combine(text) }
-
-    private static func reason(_ error: any Error) -> String {
-        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-        return text.isEmpty ? "not a valid regular expression" : text
-    }
 }
 
 /// Holds a compiled expression so the filter can be `Sendable`.
 ///
-/// `@unchecked Sendable` is sound here: the reference is immutable after `init`, and
-/// `NSRegularExpression` is documented as immutable and safe to use from several threads at once
-/// ("NSRegularExpression is ... thread safe"); matching creates no shared mutable state.
+/// `@unchecked Sendable` is sound here: `Regex<AnyRegexOutput>` is not `Sendable` only because an
+/// output type in general may not be; this one is matched and never mutated after `init`, and the
+/// standard library compiles its program once behind an atomic (matching shares no mutable state).
 final class CompiledRegex: @unchecked Sendable {
-    let expression: NSRegularExpression
-    init(_ expression: NSRegularExpression) { self.expression = expression }
+    let expression: Regex<AnyRegexOutput>
+    init(_ expression: Regex<AnyRegexOutput>) { self.expression = expression }
 }

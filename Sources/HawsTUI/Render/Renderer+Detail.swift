@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsCore
 import HawsMonitor
 
@@ -180,10 +184,10 @@ extension Painter {
     static func triple(_ a: Double, _ b: Double, _ c: Double) -> String {
         let largest = max(a, b, c)
         if largest >= 1_000 {
-            return [a, b, c].map { String(format: "%.1f", $0 / 1_000) }.joined(separator: "/") + "s"
+            return [a, b, c].map { String(printf: "%.1f", $0 / 1_000) }.joined(separator: "/") + "s"
         }
         let format = largest < 10 ? "%.1f" : "%.0f"
-        return [a, b, c].map { String(format: format, $0) }.joined(separator: "/") + "ms"
+        return [a, b, c].map { String(printf: format, $0) }.joined(separator: "/") + "ms"
     }
 
     /// `100%`, `97.5%`.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsCore
 
 extension Painter {
@@ -50,8 +54,8 @@ extension Painter {
         func key(_ text: String) -> String {
             let plain =
                 ascii
-                ? text.replacingOccurrences(of: "↑", with: "up").replacingOccurrences(of: "↓", with: "down")
-                    .replacingOccurrences(of: "←", with: "left").replacingOccurrences(of: "→", with: "right") : text
+                ? text.replacing("↑", with: "up").replacing("↓", with: "down")
+                    .replacing("←", with: "left").replacing("→", with: "right") : text
             return DisplayWidth.fit(plain, width: 15)
         }
         let rows = max(Self.helpLeft.count, Self.helpRight.count + 4)

@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import HawsCore
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Why the audit log cannot be written.
 public struct AuditLogError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -18,20 +30,20 @@ public struct AuditLog: Sendable {
     /// `$XDG_STATE_HOME/haws/audit.log`, else `~/.local/state/haws/audit.log`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/haws/audit.log" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         return home + "/.local/state/haws/audit.log"
     }
 
     /// Creates the directory (mode 700) and the file (mode 600) when missing and checks that the
     /// file can be appended to: actions are refused when it cannot.
     public func prepare() throws(AuditLogError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw AuditLogError("cannot create \(directory): \(error.localizedDescription)")
+                throw AuditLogError("cannot create \(directory): \(fileErrorReason(error))")
             }
         }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)

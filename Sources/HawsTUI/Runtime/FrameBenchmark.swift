@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HawsMonitor
 
 /// Times the dashboard's own work over one engine state, without a terminal: `haws top --bench-frames N`.
@@ -63,8 +67,8 @@ public struct FrameBenchmark: Sendable {
     /// One line for the bench output.
     public var summary: String {
         String(
-            format:
-                "frame build %.2f ms (render of %dx%d, visible rows only); new engine state %.2f ms; all %d rows of %d servers rebuilt %.2f ms",
+            printf:
+                "frame build %.2f ms (render of %ldx%ld, visible rows only); new engine state %.2f ms; all %ld rows of %ld servers rebuilt %.2f ms",
             renderMilliseconds, size.columns, size.rows, updateMilliseconds, rows, servers, rebuildMilliseconds)
     }
 }

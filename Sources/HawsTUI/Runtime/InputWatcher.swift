@@ -1,4 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 import Synchronization
 
 /// Wakes the UI loop when the terminal has input, from a thread of its own blocked in `poll()`, so
@@ -22,7 +34,7 @@ final class InputWatcher: Sendable {
     }
 
     func start(_ handler: @escaping @Sendable (Event) -> Void) {
-        Thread.detachNewThread { [self] in
+        DetachedThread.start { [self] in
             self.loop(handler)
         }
     }

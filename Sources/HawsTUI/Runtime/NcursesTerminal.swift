@@ -1,5 +1,9 @@
 import CNcurses
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Why the dashboard could not take over the terminal.
 public struct TerminalError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -164,7 +164,7 @@ public struct ScreenBuffer: Sendable, Hashable {
     public func style(of needle: String) -> CellStyle? {
         for y in 0..<size.rows {
             let text = line(y)
-            if let range = text.range(of: needle) {
+            if let range = text.firstRange(of: needle) {
                 let column = DisplayWidth.of(String(text[..<range.lowerBound]))
                 return self[column, y].style
             }

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import HawsCore
 
 /// A parsed JSON document, kept untyped so that a view file can be checked key by key and every
 /// mistake named precisely (`columns[2].width`), including keys that are not known at all.
@@ -43,8 +48,9 @@ enum JSONValue: Sendable, Hashable, Decodable {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw ViewFileError.Problem(key: nil, message: "not valid JSON: \(detail ?? context.debugDescription)")
+            // FoundationEssentials' decoder says only "not valid JSON"; say where.
+            let place = JSONSyntaxLocator.firstError(in: data).map { " (\($0))" } ?? ""
+            throw ViewFileError.Problem(key: nil, message: "not valid JSON\(place): \(context.debugDescription)")
         } catch {
             throw ViewFileError.Problem(key: nil, message: "not valid JSON: \(error)")
         }

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import HawsCore
 
 /// A view file that cannot be used: one line naming the file, the key and what is wrong.
 public struct ViewFileError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -65,8 +70,8 @@ public enum ViewLoader {
         var errors: [ViewFileError] = []
         let manager = FileManager.default
         for directory in directories {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var isDirectory = false
+            guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
                 continue
             }
             let names: [String]
@@ -75,11 +80,11 @@ public enum ViewLoader {
             } catch {
                 errors.append(
                     ViewFileError(
-                        file: directory, key: nil, message: "cannot list the directory: \(error.localizedDescription)"))
+                        file: directory, key: nil, message: "cannot list the directory: \(fileErrorReason(error))"))
                 continue
             }
             for name in names {
-                let path = (directory as NSString).appendingPathComponent(name)
+                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
                 guard let data = manager.contents(atPath: path) else {
                     errors.append(ViewFileError(file: path, key: nil, message: "cannot be read"))
                     continue
