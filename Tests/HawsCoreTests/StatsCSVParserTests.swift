@@ -87,6 +87,52 @@ import Testing
         #expect(table.backends[0].hasNoServerUp)
     }
 
+    /// Cells after the last column haws reads are skipped to the line end; a quote there (which may hide a
+    /// comma or a line break) sends the record to the general reader, so the next row still starts right.
+    @Test func quotedCellsAfterTheLastKnownColumn() throws {
+        let text = [
+            "# pxname,svname,type,scur,future_a,future_b,",
+            #"be,s1,2,4,"x, y","multi"#, #"line","#,
+            #"be,s2,2,5,plain,"""quoted""","#,
+            "be,s3,2,6,,,",
+            "be,BACKEND,1,15,,,",
+        ].joined(separator: "\n") + "\n"
+        let table = try StatsCSVParser.parse(text)
+        let servers = try #require(table.backends.first?.servers)
+        #expect(servers.map(\.name) == ["s1", "s2", "s3"])
+        #expect(servers.map(\.sessions) == [4, 5, 6])
+        #expect(servers[0].row["future_a"] == "x, y" && servers[0].row["future_b"] == "multi\nline")
+        #expect(servers[1].row["future_b"] == "\"quoted\"")
+        #expect(table.skippedRows == 0)
+    }
+
+    /// Random records with quoted and plain cells before and after the known columns: the parser's typed
+    /// fields agree with the general CSV reader's split of the same text.
+    @Test func agreesWithTheGeneralReaderOnRandomRecords() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["", "0", "12", "a b", "x,y", "q\"q", "line\nbreak", "UP", "-"]
+        func cell() -> String {
+            let text = pieces.randomElement(using: &generator)!
+            let needsQuotes = text.contains(",") || text.contains("\"") || text.contains("\n") || Bool.random(using: &generator) && text.isEmpty == false && Int.random(in: 0..<4, using: &generator) == 0
+            return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        for _ in 0..<200 {
+            var text = "# pxname,svname,type,check_desc,scur,tail_a,tail_b\n"
+            for index in 0..<Int.random(in: 1..<20, using: &generator) {
+                text += "be,s\(index),2,\(cell()),\(Int.random(in: 0..<1000, using: &generator)),\(cell()),\(cell())\n"
+            }
+            text += "be,BACKEND,1,,0,,\n"
+            let expected = CSVReader.records(text).dropFirst().dropLast()
+            let servers = try #require(try StatsCSVParser.parse(text).backends.first?.servers)
+            #expect(servers.count == expected.count, "\(text)")
+            for (server, record) in zip(servers, expected) {
+                #expect(server.name == record[1] && server.sessions == Int(record[4]), "\(text)")
+                #expect(server.checkDescription == (record[3].isEmpty ? nil : record[3]), "\(text)")
+                #expect(server.row["tail_a"] == record[5] && server.row["tail_b"] == record[6], "\(text)")
+            }
+        }
+    }
+
     @Test func hostileRowsAreSkippedAndCounted() throws {
         let text = """
             # pxname,svname,status,type,scur,

@@ -69,6 +69,9 @@ public enum StatsCSVParser {
         let columnAt = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(columnCount, 1))
         _ = columnAt.initialize(from: header.columnAtPosition)
         defer { columnAt.deallocate() }
+        // The cells after the last column haws reads (HAProxy 2.6: 28 of 128, the h1/h2 counters) are
+        // skipped to the line end instead of being split.
+        let lastKnownPosition = header.columnAtPosition.lastIndex { $0 >= 0 } ?? -1
 
         var table = StatsTable(header: header)
         var backendIndex: [String: Int] = [:]
@@ -98,7 +101,17 @@ public enum StatsCSVParser {
             let recordStart = index
             cells.reset()
             var position = 0
-            while true {
+            // Most records have no quoted cell: one tight loop over them (see `scanPlainRecord`); a record
+            // with a quote is read again below by the general loop.
+            let plainEnd = scanPlainRecord(
+                bytes.baseAddress!, count, recordStart, columnAt.baseAddress!, lastKnownPosition,
+                cells.ranges.baseAddress!)
+            if plainEnd >= 0 {
+                index = plainEnd
+            } else {
+                cells.reset()
+            }
+            while plainEnd < 0 {
                 let column = position < columnCount ? columnAt[position] : -1
                 if index < count, bytes[index] == quote {
                     let start = index
@@ -224,6 +237,56 @@ public enum StatsCSVParser {
             table.backends.append(Backend(row: nil, name: name, servers: servers))
         }
         return table
+    }
+
+    /// Splits the record at `start` into cells, writing each known column's byte range into `ranges`
+    /// (`start, end` per column, as ``RecordCells`` keeps them); returns the index where the record ends
+    /// (its line end, or `count`), or -1 at the first quote, whose cell this loop does not unescape.
+    ///
+    /// At 10,000 servers a poll has about 1.3 million cells of 1-2 bytes each, so the cost is per cell, not
+    /// per byte. Kept apart from the parser's loop, with plain pointers and locals only, the index and
+    /// position stay in registers; after `lastKnownPosition` (the last column with a known meaning) the
+    /// rest of the record is only searched for its end.
+    @inline(never)
+    static func scanPlainRecord(
+        _ bytes: UnsafePointer<UInt8>, _ count: Int, _ start: Int, _ columnAt: UnsafePointer<Int>,
+        _ lastKnownPosition: Int, _ ranges: UnsafeMutablePointer<Int>
+    ) -> Int {
+        var index = start
+        var position = 0
+        while position <= lastKnownPosition {
+            let cellStart = index
+            if index < count, bytes[index] == quote { return -1 }
+            while index < count {
+                let byte = bytes[index]
+                // Digits and letters are above every delimiter (`,` is 0x2C): one comparison for most bytes.
+                if byte > comma {
+                    index &+= 1
+                    continue
+                }
+                if byte == comma || byte == lf || byte == cr { break }
+                index &+= 1
+            }
+            let column = columnAt[position]
+            if column >= 0 {
+                ranges[2 &* column] = cellStart
+                ranges[2 &* column &+ 1] = index
+            }
+            position &+= 1
+            guard index < count, bytes[index] == comma else { return index }
+            index &+= 1
+        }
+        while index < count {
+            let byte = bytes[index]
+            if byte > quote && byte != comma {
+                index &+= 1
+                continue
+            }
+            if byte == lf || byte == cr { return index }
+            if byte == quote { return -1 }
+            index &+= 1
+        }
+        return index
     }
 
     /// Whether two byte ranges of the input hold the same bytes.
