@@ -91,6 +91,9 @@ struct RecordCells: StatsCells {
         return text.withUTF8Buffer { UnsafeBufferPointer(rebasing: bytes[start..<end]).elementsEqual($0) }
     }
 
+    // Inlined into the model's initializers: ~40 numbers per server, 400,000 per poll at 10,000 servers, and
+    // the call itself (prologue, spills) cost more than reading the digits.
+    @inline(__always)
     func int(_ column: StatsColumn) -> Int? {
         let start = ranges[2 * column.rawValue]
         guard start >= 0 else { return nil }
@@ -101,9 +104,15 @@ struct RecordCells: StatsCells {
 
     /// `Int(String)` semantics on bytes: an optional sign, then digits only; `nil` when empty, malformed or
     /// out of range.
+    @inline(__always)
     static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         var index = start
         guard index < end else { return nil }
+        // The common cell: one digit ("0" for most counters of an idle server).
+        if end - start == 1 {
+            let digit = bytes[start] &- UInt8(ascii: "0")
+            return digit < 10 ? Int(digit) : nil
+        }
         var negative = false
         if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             negative = bytes[index] == UInt8(ascii: "-")
