@@ -23,6 +23,7 @@ import Testing
         #expect(s1.sessions == 9)
         #expect(s1.responses.informational == 9)
         #expect(s1.checkDescription == "Layer7 check passed")
+        #expect(s1.weight == 1 && s1.userWeight == 1)
         // Every cell stays available by name, module columns included.
         #expect(s1.row["h1_open_connections"] != nil || s1.row.values.count <= table.header.names.count)
         #expect(s1.row.fields["svname"] == "s1")
@@ -131,6 +132,17 @@ import Testing
                 #expect(server.row["tail_a"] == record[5] && server.row["tail_b"] == record[6], "\(text)")
             }
         }
+    }
+
+    /// `uweight` is not split while parsing (HAProxy's 100th column) but read from the row when asked.
+    @Test func userWeightIsReadFromTheRowOnDemand() throws {
+        let text = "# pxname,svname,type,weight,h1_x,\"q,q\",uweight,\nbe,s1,2,3,x,\"a,b\",7,\nbe,BACKEND,1,3,,,,\n"
+        let table = try StatsCSVParser.parse(text)
+        let server = try #require(table.backends.first?.servers.first)
+        #expect(server.weight == 3)
+        #expect(server.userWeight == 7)
+        #expect(table.header.columnAtPosition.firstIndex(of: StatsColumn.uweight.rawValue) == nil)
+        #expect(table.header.index(of: .uweight) == 6)
     }
 
     @Test func hostileRowsAreSkippedAndCounted() throws {

@@ -49,6 +49,13 @@ public enum StatsColumn: Int, CaseIterable, Sendable {
     case wretr
     case type
 
+    /// Columns the model reads from a row only when asked (``StatsRow`` splits it then), not while parsing.
+    ///
+    /// The parser splits each row only up to the last column it keeps: at 10,000 servers that is ~1.3
+    /// million cells a poll, and `uweight` alone (position 99 of 128 in 2.6, after `algo` at 76) kept it
+    /// splitting 23 more cells of every row for a value that only the detail pane shows.
+    public var isReadOnDemand: Bool { self == .uweight }
+
     /// The column's name in HAProxy's CSV header.
     public var name: String {
         switch self {

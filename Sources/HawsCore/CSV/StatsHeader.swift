@@ -12,7 +12,8 @@ public final class StatsHeader: Sendable, Hashable {
     /// Positions of the ``StatsColumn`` cases, `-1` when this HAProxy's CSV lacks the column.
     private let knownIndex: [Int]
     /// The reverse: for each position, the raw value of the ``StatsColumn`` there, or `-1` for a column the
-    /// typed model does not read. The parser uses it to keep only the cells it needs.
+    /// typed model does not read while parsing (unknown, or ``StatsColumn/isReadOnDemand``). The parser uses
+    /// it to keep only the cells it needs, and stops splitting a row after the last of them.
     let columnAtPosition: [Int]
 
     public init(names: [String]) {
@@ -24,7 +25,7 @@ public final class StatsHeader: Sendable, Hashable {
         self.indexByName = map
         self.knownIndex = StatsColumn.allCases.map { map[$0.name] ?? -1 }
         var columns = [Int](repeating: -1, count: names.count)
-        for column in StatsColumn.allCases {
+        for column in StatsColumn.allCases where !column.isReadOnDemand {
             if let position = map[column.name] { columns[position] = column.rawValue }
         }
         self.columnAtPosition = columns

@@ -110,8 +110,6 @@ public final class Server: Sendable, Hashable {
     public let lastCheck: String?
     public let checkDescription: String?
     public let weight: Int
-    /// Weight set by the user (`uweight`, 2.6+); `weight` is the effective one.
-    public let userWeight: Int?
     public let isBackup: Bool
     public let sessions: Int
     public let sessionLimit: Int?
@@ -144,6 +142,10 @@ public final class Server: Sendable, Hashable {
     public var failedChecks: Int { row.int(.chkfail) ?? 0 }
     public var downTransitions: Int { row.int(.chkdown) ?? 0 }
     public var downtimeSeconds: Int? { row.int(.downtime) }
+    /// Weight set by the user (`uweight`, 2.6+); `weight` is the effective one. Only the detail pane and
+    /// a weight action's check read it, and it is HAProxy's 100th column: the parser stops splitting rows
+    /// after the last column it keeps (see ``StatsColumn/isReadOnDemand``).
+    public var userWeight: Int? { row.int(.uweight) }
 
     public static func == (lhs: Server, rhs: Server) -> Bool {
         lhs === rhs || (lhs.backend == rhs.backend && lhs.name == rhs.name && lhs.row == rhs.row)
@@ -175,7 +177,6 @@ public final class Server: Sendable, Hashable {
         lastCheck = row.text(.lastChk)
         checkDescription = row.text(.checkDesc)
         weight = row.int(.weight) ?? 0
-        userWeight = row.int(.uweight)
         isBackup = (row.int(.bck) ?? 0) > 0
         sessions = row.int(.scur) ?? 0
         sessionLimit = row.int(.slim)
