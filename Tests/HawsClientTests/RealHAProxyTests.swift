@@ -1,4 +1,5 @@
 import Foundation
+import HawsCore
 import Testing
 
 @testable import HawsClient
@@ -18,6 +19,13 @@ struct RealHAProxyTests {
         #expect(info.contains("Pid: \(try #require(haproxy.pid))"))
         #expect(try await admin.send("show stat").hasPrefix("# pxname,"))
         #expect(try await user.send("show stat").hasPrefix("# pxname,"))
+        // Read as bytes (the poll's way), `show stat` parses to the same table as the string answer.
+        let statBytes = try await admin.sendForBytes("show stat")
+        let fromBytes = try StatsCSVParser.parse(bytes: statBytes)
+        let fromText = try StatsCSVParser.parse(String(decoding: statBytes, as: UTF8.self))
+        #expect(fromBytes.backends.map(\.name) == fromText.backends.map(\.name))
+        #expect(fromBytes.backends.flatMap(\.servers).map(\.row.values) == fromText.backends.flatMap(\.servers).map(\.row.values))
+        #expect(!fromBytes.backends.flatMap(\.servers).isEmpty)
 
         // A level user socket refuses operator reads and admin writes.
         let sessions = await #expect(throws: RuntimeAPIError.self) { try await user.send("show sess") }

@@ -14,9 +14,13 @@ import Testing
         case "show sess", "set server ws_chat/s1 state drain": return "Permission denied\n\n"
         case "frob": return "Unknown command, but maybe one of the following ones is a better match:\n  help\n\n"
         case "set server ws_chat/nosuch state drain": return "No such server.\n\n"
+        case "show large": return RuntimeAPIClientTests.large
         default: return "\n"
         }
     }
+
+    /// An answer of many chunks (400 KB), with every byte value of a CSV in it.
+    static let large = (0..<8_000).map { #"be_\#($0 % 97),s\#($0),0,1,"UP, ""x""",\#($0 * 7)"# + "\n" }.joined()
 
     @Test func sendsOneLineAndReadsTheWholeAnswer() async throws {
         let directory = try TemporaryDirectory()
@@ -64,6 +68,33 @@ import Testing
         let unknown = await #expect(throws: RuntimeAPIError.self) { try await client.send("frob") }
         #expect(unknown?.kind == .unknownCommand)
         #expect(unknown?.description.contains("Unknown command") == true)
+        await server.close()
+    }
+
+    /// `sendForBytes` (what `show stat` is read with) returns the same answer as bytes and types the same
+    /// refusals, found in the answer's head.
+    @Test func bytesAnswerMatchesTheStringAnswerAndTypesRefusals() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("user.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer(Self.userLevel))
+        let client = RuntimeAPIClient(endpoint: .unix(path: path))
+
+        let bytes = try await client.sendForBytes("show info")
+        #expect(bytes == Array(try await client.send("show info").utf8))
+        // Collected contiguously as it arrives, with no size hint, a hint too small and one about right.
+        for hint in [0, 1_000, 400_000] {
+            let large = try await client.sendForBytes("show large", expectedSize: hint)
+            #expect(large == Array(Self.large.utf8), "hint \(hint)")
+        }
+        let denied = await #expect(throws: RuntimeAPIError.self) { try await client.sendForBytes("show sess") }
+        #expect(denied?.kind == .levelTooLow)
+        let unknown = await #expect(throws: RuntimeAPIError.self) { try await client.sendForBytes("frob") }
+        #expect(unknown?.kind == .unknownCommand)
+        let smuggled = await #expect(throws: RuntimeAPIError.self) {
+            try await client.sendForBytes("show stat\nshutdown sessions server be/s1")
+        }
+        #expect(smuggled?.kind == .invalidCommand)
         await server.close()
     }
 

@@ -62,6 +62,28 @@ public struct RuntimeAPIClient: Sendable {
         return output
     }
 
+    /// ``send(_:)`` for large data answers (`show stat`), as bytes: no string is built, so the 2 MB answer of
+    /// 10,000 servers is copied once from HAProxy's chunks and not validated as UTF-8 (its parser reads bytes).
+    ///
+    /// - Throws: as ``send(_:)``.
+    ///
+    /// - Parameter expectedSize: the likely size of the answer (the previous one's): the answer is then
+    ///   collected into one array reserved at about that size as it arrives, instead of chunks joined at the end.
+    public func sendForBytes(_ command: String, expectedSize: Int = 0) async throws -> [UInt8] {
+        try validate(command)
+        let received = try await exchangeAnswer(line: command, contiguousCapacity: expectedSize + expectedSize / 16)
+        let output = received.bytes ?? Self.joinedBytes(received.chunks, count: received.count)
+        // HAProxy's refusals are one line at the top; the head settles it without decoding the whole answer.
+        let head = String(decoding: output.prefix(4_096), as: UTF8.self)
+        if RuntimeAPIResponse.isPermissionDenied(head) {
+            throw RuntimeAPIError.levelTooLow(command, on: endpoint)
+        }
+        if RuntimeAPIResponse.isUnknownCommand(head) {
+            throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: head))
+        }
+        return output
+    }
+
     /// Sends several commands in one connection, as `cmd1;cmd2;...`, and returns the raw output of all of them.
     ///
     /// Meant for writes (drain a server and shut its sessions in one go). Split the output with
@@ -122,6 +144,21 @@ public struct RuntimeAPIClient: Sendable {
         }
     }
 
+    /// The chunks' bytes, in one array of exactly their size.
+    private static func joinedBytes(_ chunks: [ByteBuffer], count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { storage, initialized in
+            var offset = 0
+            for chunk in chunks {
+                chunk.withUnsafeReadableBytes { raw in
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(storage)[offset..<offset + raw.count])
+                        .copyMemory(from: raw)
+                    offset += raw.count
+                }
+            }
+            initialized = offset
+        }
+    }
+
     /// The chunks' bytes as one string (invalid UTF-8 repaired, as `String(decoding:)` does).
     private static func joined(_ chunks: [ByteBuffer], count: Int) -> String {
         if chunks.count == 1 { return String(buffer: chunks[0]) }
@@ -145,11 +182,17 @@ public struct RuntimeAPIClient: Sendable {
 
     /// One connection: write `line` + `\n`, read to EOF, classify every failure.
     private func exchange(line: String) async throws -> String {
+        let received = try await exchangeAnswer(line: line)
+        return Self.joined(received.chunks, count: received.count)
+    }
+
+    /// ``exchange(line:)`` with the answer as HAProxy's chunks, or as one array (`contiguousCapacity`).
+    private func exchangeAnswer(line: String, contiguousCapacity: Int? = nil) async throws -> RuntimeAnswer {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel: any Channel
         let answer: EventLoopFuture<RuntimeAnswer>
         do {
-            (channel, answer) = try await connect(deadline: deadline)
+            (channel, answer) = try await connect(deadline: deadline, contiguousCapacity: contiguousCapacity)
         } catch {
             throw classifyConnectFailure(error, command: line, deadline: deadline)
         }
@@ -184,7 +227,7 @@ public struct RuntimeAPIClient: Sendable {
             }
             throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
         }
-        return Self.joined(received.chunks, count: received.count)
+        return received
     }
 
     /// The error a finished future failed with, if any.
@@ -197,7 +240,9 @@ public struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func connect(deadline: NIODeadline) async throws -> (any Channel, EventLoopFuture<RuntimeAnswer>) {
+    private func connect(deadline: NIODeadline, contiguousCapacity: Int?) async throws -> (
+        any Channel, EventLoopFuture<RuntimeAnswer>
+    ) {
         let addresses: [SocketAddress]
         switch endpoint {
         case .unix(let path):
@@ -215,7 +260,8 @@ public struct RuntimeAPIClient: Sendable {
             channel.eventLoop.makeCompletedFuture {
                 let promise = channel.eventLoop.makePromise(of: RuntimeAnswer.self)
                 try channel.pipeline.syncOperations.addHandlers(
-                    ChannelDeadlineHandler(deadline: deadline), RuntimeAnswerCollector(limit: limit, promise: promise))
+                    ChannelDeadlineHandler(deadline: deadline),
+                    RuntimeAnswerCollector(limit: limit, contiguousCapacity: contiguousCapacity, promise: promise))
                 return (channel, promise.futureResult)
             }
         }

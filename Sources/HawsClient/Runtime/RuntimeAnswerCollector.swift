@@ -1,9 +1,11 @@
 import NIOCore
 
-/// A runtime API answer as it arrived: HAProxy's chunks, in order, and their total size.
+/// A runtime API answer as it arrived: HAProxy's chunks, in order, and their total size; or, when collected
+/// contiguously, its bytes.
 struct RuntimeAnswer: Sendable {
     var chunks: [ByteBuffer]
     var count: Int
+    var bytes: [UInt8]? = nil
 }
 
 /// Why collecting an answer stopped early, with how much had arrived (a reset after some bytes is not the
@@ -26,12 +28,22 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
     private let limit: Int
     private let promise: EventLoopPromise<RuntimeAnswer>
     private var chunks: [ByteBuffer] = []
+    /// Set when collecting contiguously: each chunk is copied here as it arrives and released, so NIO's
+    /// receive-buffer pool reuses its buffer and the answer never exists twice (chunks, then their join).
+    private var bytes: [UInt8]?
     private var received = 0
     private var finished = false
 
-    init(limit: Int, promise: EventLoopPromise<RuntimeAnswer>) {
+    /// - Parameter contiguousCapacity: collect the answer into one byte array reserved at this size (the
+    ///   caller's guess, such as the previous answer's size); `nil` keeps the chunks.
+    init(limit: Int, contiguousCapacity: Int? = nil, promise: EventLoopPromise<RuntimeAnswer>) {
         self.limit = limit
         self.promise = promise
+        if let contiguousCapacity {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(min(max(contiguousCapacity, 1 << 16), limit))
+            self.bytes = bytes
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -43,7 +55,11 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
             context.close(promise: nil)
             return
         }
-        chunks.append(chunk)
+        if bytes != nil {
+            chunk.withUnsafeReadableBytes { bytes!.append(contentsOf: $0) }
+        } else {
+            chunks.append(chunk)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -71,8 +87,9 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
     private func succeed() {
         guard !finished else { return }
         finished = true
-        promise.succeed(RuntimeAnswer(chunks: chunks, count: received))
+        promise.succeed(RuntimeAnswer(chunks: chunks, count: received, bytes: bytes))
         chunks = []
+        bytes = nil
     }
 
     private func fail(_ error: any Error) {
@@ -80,6 +97,7 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         finished = true
         promise.fail(RuntimeAnswerFailure(error: error, receivedBytes: received))
         chunks = []
+        bytes = nil
     }
 }
 

@@ -5,15 +5,29 @@
 /// memory. The typed model reads its columns once while parsing; any other cell is split out on demand
 /// (the dashboard's detail pane, `--json` detail).
 public final class StatsText: Sendable {
-    public let text: String
-
-    public init(_ text: String) {
-        self.text = text
+    private enum Storage: Sendable {
+        case text(String)
+        /// A runtime API answer as it arrived (``StatsCSVParser/parse(bytes:)``): never copied into a string.
+        case bytes([UInt8])
     }
 
-    /// Calls `body` with the UTF-8 bytes of the text (no copy for a native string).
+    private let storage: Storage
+
+    public init(_ text: String) {
+        self.storage = .text(text)
+    }
+
+    public init(bytes: [UInt8]) {
+        self.storage = .bytes(bytes)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of the text (no copy for a native string or for bytes).
     public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        var text = self.text
-        return try text.withUTF8(body)
+        switch storage {
+        case .text(var text):
+            return try text.withUTF8(body)
+        case .bytes(let bytes):
+            return try bytes.withUnsafeBufferPointer(body)
+        }
     }
 }

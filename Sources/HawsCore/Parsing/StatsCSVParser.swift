@@ -37,7 +37,16 @@ public struct StatsCSVError: Error, Hashable, CustomStringConvertible {
 /// bytes after a closing quote stay in the cell.
 public enum StatsCSVParser {
     public static func parse(_ text: String) throws(StatsCSVError) -> StatsTable {
-        let source = StatsText(text)
+        try parse(source: StatsText(text))
+    }
+
+    /// The CSV as bytes, as the runtime API client reads `show stat` (no string is made of the whole text;
+    /// cells become strings as the model reads them, ill-formed UTF-8 repaired).
+    public static func parse(bytes: [UInt8]) throws(StatsCSVError) -> StatsTable {
+        try parse(source: StatsText(bytes: bytes))
+    }
+
+    private static func parse(source: StatsText) throws(StatsCSVError) -> StatsTable {
         let result: Result<StatsTable, StatsCSVError> = source.withBytes { bytes in
             do throws(StatsCSVError) {
                 return .success(try parse(bytes, source: source))
