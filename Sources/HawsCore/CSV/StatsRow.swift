@@ -8,32 +8,56 @@
 /// here splits the row again, so hot paths read the typed fields of ``Server``, ``Backend`` and
 /// ``Frontend`` instead.
 public struct StatsRow: Sendable, Hashable {
-    public let header: StatsHeader
+    /// One reference and a range (32 bytes): every server of every snapshot holds a row, and a row that held
+    /// the header (four arrays) cost 32 more bytes and four reference counts per server per poll.
     private let storage: Storage
 
     private enum Storage: Sendable {
-        case cells([String])
-        case slice(StatsText, Range<Int>)
+        case cells(Cells)
+        case slice(StatsRowSource, Range<Int>)
+    }
+
+    /// A row given as split cells (the stats page's rows in tests, ``Server/init(row:)``).
+    private final class Cells: Sendable {
+        let header: StatsHeader
+        let values: [String]
+        init(header: StatsHeader, values: [String]) {
+            self.header = header
+            self.values = values
+        }
     }
 
     public init(header: StatsHeader, values: [String]) {
-        self.header = header
-        self.storage = .cells(values)
+        self.storage = .cells(Cells(header: header, values: values))
     }
 
     /// A row that is the bytes `range` of `source` (one CSV record, without its line end).
     public init(header: StatsHeader, source: StatsText, range: Range<Int>) {
-        self.header = header
+        self.init(source: StatsRowSource(text: source, header: header), range: range)
+    }
+
+    /// A row of a parsed CSV: the parser makes one ``StatsRowSource`` per poll for all its rows.
+    init(source: StatsRowSource, range: Range<Int>) {
         self.storage = .slice(source, range)
+    }
+
+    /// The CSV's header, which names the cells.
+    public var header: StatsHeader {
+        switch storage {
+        case .cells(let cells): cells.header
+        case .slice(let source, _): source.header
+        }
     }
 
     /// Every cell in column order.
     public var values: [String] {
         switch storage {
-        case .cells(let values):
-            return values
+        case .cells(let cells):
+            return cells.values
         case .slice(let source, let range):
-            return source.withBytes { CSVReader.records(bytes: UnsafeBufferPointer(rebasing: $0[range])).first ?? [] }
+            return source.text.withBytes {
+                CSVReader.records(bytes: UnsafeBufferPointer(rebasing: $0[range])).first ?? []
+            }
         }
     }
 
@@ -73,9 +97,9 @@ public struct StatsRow: Sendable, Hashable {
     public static func == (lhs: StatsRow, rhs: StatsRow) -> Bool {
         guard lhs.header == rhs.header else { return false }
         if case .slice(let left, let leftRange) = lhs.storage, case .slice(let right, let rightRange) = rhs.storage {
-            if left === right && leftRange == rightRange { return true }
-            let same = left.withBytes { l in
-                right.withBytes { r in
+            if left.text === right.text && leftRange == rightRange { return true }
+            let same = left.text.withBytes { l in
+                right.text.withBytes { r in
                     leftRange.count == rightRange.count
                         && UnsafeBufferPointer(rebasing: l[leftRange]).elementsEqual(UnsafeBufferPointer(rebasing: r[rightRange]))
                 }
@@ -96,5 +120,16 @@ extension StatsRow: StatsCells {
         guard let index = header.index(of: column) else { return nil }
         let values = self.values
         return index < values.count ? values[index] : nil
+    }
+}
+
+/// The text and header shared by every row parsed from one stats CSV.
+final class StatsRowSource: Sendable {
+    let text: StatsText
+    let header: StatsHeader
+
+    init(text: StatsText, header: StatsHeader) {
+        self.text = text
+        self.header = header
     }
 }

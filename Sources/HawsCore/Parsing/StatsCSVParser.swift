@@ -83,6 +83,7 @@ public enum StatsCSVParser {
         let lastKnownPosition = header.columnAtPosition.lastIndex { $0 >= 0 } ?? -1
 
         var table = StatsTable(header: header)
+        let rowSource = StatsRowSource(text: source, header: header)
         var backendIndex: [String: Int] = [:]
         var pendingServers: [String: [Server]] = [:]
         var cells = RecordCells(bytes: bytes)
@@ -168,7 +169,7 @@ public enum StatsCSVParser {
                 table.skippedRows += 1
                 continue
             }
-            let row = StatsRow(header: header, source: source, range: recordStart..<recordEnd)
+            let row = StatsRow(source: rowSource, range: recordStart..<recordEnd)
             let type: Int?
             if let parsed = cells.int(.type) {
                 type = parsed
