@@ -105,7 +105,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         let agent = Agent(settings: settings, sources: specs.map { InstanceSource.live($0, timeout: timeout) }) {
             message in
-            StandardError.write((message + "\n"))
+            StandardError.write(message + "\n")
         }
         let server = try await agent.startMetricsServer()
         announce(settings: settings, instances: specs.map(\.name), server: server)
@@ -209,7 +209,7 @@ struct AgentCommand: AsyncParsableCommand {
             if !server.address.isLoopback { metrics += " (not loopback: reachable from other hosts)" }
             parts.append(metrics)
         }
-        StandardError.write((parts.joined(separator: "; ") + "\n"))
+        StandardError.write(parts.joined(separator: "; ") + "\n")
     }
 
     /// `1s`, `200ms`: durations as they are written on the command line.
