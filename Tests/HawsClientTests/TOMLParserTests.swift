@@ -216,6 +216,25 @@ import Testing
         #expect(error.message.contains(message), "\(error.message)")
     }
 
+    /// Headers and dotted keys may have blanks around their parts.
+    @Test func blanksAroundKeyParts() throws {
+        let root = try parse("[ a . \"b.c\" ]\nx . y = 1\n[[ list ]]\n")
+        #expect(root["a"] == .table(["b.c": .table(["x": .table(["y": .integer(1)])])]))
+        #expect(root["list"] == .array([.table([:])]))
+    }
+
+    /// Random bytes from TOML's alphabet: an error or a table, never a crash (a bad config file must end in
+    /// a clear message).
+    @Test func randomDocumentsNeverCrash() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab1_-.=[]{},\"'\\#\n\r\t +e:0xZT\u{00e9}".utf8)
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0..<60, using: &generator)
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            _ = try? TOMLParser.parse(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
     /// Deep nesting is refused with a message instead of exhausting the stack.
     @Test func deepNestingIsRefused() throws {
         let deep = "a = " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
