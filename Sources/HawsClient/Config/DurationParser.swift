@@ -1,3 +1,5 @@
+import HawsCore
+
 /// Parses the durations people write in flags and config files: `500ms`, `5s`, `2m`, `1h`, `1m30s`, `1.5s`.
 ///
 /// A bare number is refused on purpose: `timeout = 5` is ambiguous (seconds? milliseconds?) and a wrong guess
@@ -12,7 +14,7 @@ public enum DurationParser {
     /// - Parameter text: one or more `<number><unit>` groups, units `ms`, `s`, `m`, `h`; decimals allowed.
     /// - Throws: ``DurationParseError`` naming the input and what to write instead.
     public static func parse(_ text: String) throws(DurationParseError) -> Duration {
-        let input = text.trimmingASCIIWhitespace()
+        let input = text.trimmingWhitespace()
         guard !input.isEmpty else { throw DurationParseError(input: text, problem: .empty) }
         if input.hasPrefix("-") { throw DurationParseError(input: text, problem: .negative) }
 

@@ -1,3 +1,5 @@
+import HawsCore
+
 /// One HAProxy instance to read, and the ways to reach it.
 ///
 /// At least one of a runtime socket, a master CLI socket or a stats page is needed. Several can be given:
@@ -27,7 +29,7 @@ public struct InstanceSpec: Sendable, Hashable {
             )
         }
         if let name {
-            guard !name.trimmingASCIIWhitespace().isEmpty,
+            guard !name.trimmingWhitespace().isEmpty,
                 !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
             else {
                 throw InstanceSpecError(

@@ -1,3 +1,4 @@
+import HawsCore
 import HawsProbe
 
 /// The `[probes]` section of the config file: how haws probes the WebSocket servers it discovers in HAProxy.
@@ -239,7 +240,7 @@ public struct ProbesConfig: Sendable, Hashable {
             return nil
         }
         let name = String(line[..<colon])
-        let value = String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()
+        let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
         guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else {
             return nil
         }

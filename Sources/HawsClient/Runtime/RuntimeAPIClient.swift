@@ -1,3 +1,4 @@
+import HawsCore
 import NIOCore
 import NIOPosix
 
@@ -129,7 +130,7 @@ public struct RuntimeAPIClient: Sendable {
 
     /// Refuses what would make HAProxy run something else than asked: a line break starts another command.
     private func validate(_ command: String) throws {
-        if command.trimmingASCIIWhitespace().isEmpty {
+        if command.trimmingWhitespace().isEmpty {
             throw RuntimeAPIError.invalidCommand(command, on: endpoint, reason: "the command is empty")
         }
         if command.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {

@@ -1,3 +1,5 @@
+import HawsCore
+
 /// Reading HAProxy's answers: what counts as success, what is an error text, where one answer ends.
 ///
 /// HAProxy answers every command with text followed by an empty line, and a successful change of state
@@ -18,7 +20,7 @@ public enum RuntimeAPIResponse {
         var start = utf8.startIndex
         while start < utf8.endIndex {
             let end = utf8[start...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) ?? utf8.endIndex
-            let text = stripSeverity(String(answer[start..<end]).trimmingASCIIWhitespace())
+            let text = stripSeverity(String(answer[start..<end]).trimmingWhitespace())
             if !text.isEmpty { return text }
             start = end < utf8.endIndex ? utf8.index(after: end) : end
         }

@@ -1,3 +1,5 @@
+import HawsCore
+
 /// Where HAProxy's runtime API (the `stats socket`, or the master CLI) listens.
 ///
 /// Parsed from what people copy out of `haproxy.cfg` or type in `--socket`: a path, `unix:`/`unix@` paths,
@@ -19,7 +21,7 @@ public enum RuntimeEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// `tcp://127.0.0.1:9999`, `tcp://[::1]:9999`, `ipv4@127.0.0.1:9999`, `ipv6@::1:9999`, `tcp@host:9999`,
     /// and a bare `127.0.0.1:9999` (HAProxy reads a bare address with a colon as TCP too).
     public init(parsing text: String) throws(RuntimeEndpointError) {
-        let value = text.trimmingASCIIWhitespace()
+        let value = text.trimmingWhitespace()
         guard !value.isEmpty else { throw RuntimeEndpointError(input: text, problem: .empty) }
         if value.contains(where: { $0.isNewline || $0 == "\0" }) {
             throw RuntimeEndpointError(input: text, problem: .controlCharacter)

@@ -1,3 +1,4 @@
+import HawsCore
 import NIOCore
 
 /// The URL of HAProxy's stats page, normalised to ask for CSV.
@@ -24,7 +25,7 @@ public struct StatsPageEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses and normalises a stats page URL.
     public init(parsing text: String) throws(StatsPageEndpointError) {
-        let input = text.trimmingASCIIWhitespace()
+        let input = text.trimmingWhitespace()
         guard !input.isEmpty else { throw StatsPageEndpointError(input: text, problem: .empty) }
         guard !input.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
             throw StatsPageEndpointError(input: text, problem: .invalidCharacter)

@@ -1,14 +1,3 @@
-extension StringProtocol {
-    /// Trims whitespace and line ends (including `\r\n`, a single `Character` in Swift) without Foundation,
-    /// for values that come from flags, files and TOML.
-    func trimmingASCIIWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }),
-            let last = lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(self[first...last])
-    }
-}
-
 extension String {
     /// Shows `\n` and `\r` as escapes so a message stays on one line.
     func replacingLineBreaks() -> String {
