@@ -31,12 +31,8 @@ public struct StatsRow: Sendable, Hashable {
         self.storage = .cells(Cells(header: header, values: values))
     }
 
-    /// A row that is the bytes `range` of `source` (one CSV record, without its line end).
-    public init(header: StatsHeader, source: StatsText, range: Range<Int>) {
-        self.init(source: StatsRowSource(text: source, header: header), range: range)
-    }
-
-    /// A row of a parsed CSV: the parser makes one ``StatsRowSource`` per poll for all its rows.
+    /// A row that is the bytes `range` of `source` (one CSV record, without its line end); the parser makes
+    /// one ``StatsRowSource`` per CSV for all its rows.
     init(source: StatsRowSource, range: Range<Int>) {
         self.storage = .slice(source, range)
     }
