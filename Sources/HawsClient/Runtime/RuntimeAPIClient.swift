@@ -54,12 +54,7 @@ public struct RuntimeAPIClient: Sendable {
     public func send(_ command: String) async throws -> String {
         try validate(command)
         let output = try await exchange(line: command)
-        if RuntimeAPIResponse.isPermissionDenied(output) {
-            throw RuntimeAPIError.levelTooLow(command, on: endpoint)
-        }
-        if RuntimeAPIResponse.isUnknownCommand(output) {
-            throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: output))
-        }
+        try checkRefusal(output, of: command)
         return output
     }
 
@@ -75,13 +70,7 @@ public struct RuntimeAPIClient: Sendable {
         let received = try await exchangeAnswer(line: command, contiguousCapacity: expectedSize + expectedSize / 16)
         let output = received.bytes ?? Self.joinedBytes(received.chunks, count: received.count)
         // HAProxy's refusals are one line at the top; the head settles it without decoding the whole answer.
-        let head = String(decoding: output.prefix(4_096), as: UTF8.self)
-        if RuntimeAPIResponse.isPermissionDenied(head) {
-            throw RuntimeAPIError.levelTooLow(command, on: endpoint)
-        }
-        if RuntimeAPIResponse.isUnknownCommand(head) {
-            throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: head))
-        }
+        try checkRefusal(String(decoding: output.prefix(4_096), as: UTF8.self), of: command)
         return output
     }
 
@@ -115,13 +104,7 @@ public struct RuntimeAPIClient: Sendable {
         let output = try await exchange(line: line)
         let answers = RuntimeAPIResponse.answers(ofBatch: output)
         for (index, answer) in answers.enumerated() {
-            let command = answers.count == commands.count ? commands[index] : line
-            if RuntimeAPIResponse.isPermissionDenied(answer) {
-                throw RuntimeAPIError.levelTooLow(command, on: endpoint)
-            }
-            if RuntimeAPIResponse.isUnknownCommand(answer) {
-                throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: answer))
-            }
+            try checkRefusal(answer, of: answers.count == commands.count ? commands[index] : line)
         }
         return output
     }
@@ -148,15 +131,7 @@ public struct RuntimeAPIClient: Sendable {
     /// The chunks' bytes, in one array of exactly their size.
     private static func joinedBytes(_ chunks: [ByteBuffer], count: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { storage, initialized in
-            var offset = 0
-            for chunk in chunks {
-                chunk.withUnsafeReadableBytes { raw in
-                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(storage)[offset..<offset + raw.count])
-                        .copyMemory(from: raw)
-                    offset += raw.count
-                }
-            }
-            initialized = offset
+            initialized = copy(chunks, into: storage)
         }
     }
 
@@ -164,16 +139,29 @@ public struct RuntimeAPIClient: Sendable {
     private static func joined(_ chunks: [ByteBuffer], count: Int) -> String {
         if chunks.count == 1 { return String(buffer: chunks[0]) }
         // Written straight into the string's storage (ill-formed UTF-8 is repaired as `String(decoding:)` does).
-        return String(unsafeUninitializedCapacity: count) { storage in
-            var offset = 0
-            for chunk in chunks {
-                chunk.withUnsafeReadableBytes { raw in
-                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(storage)[offset..<offset + raw.count])
-                        .copyMemory(from: raw)
-                    offset += raw.count
-                }
+        return String(unsafeUninitializedCapacity: count) { storage in copy(chunks, into: storage) }
+    }
+
+    /// Copies the chunks one after another into `storage` (large enough for all of them); returns the count.
+    private static func copy(_ chunks: [ByteBuffer], into storage: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var offset = 0
+        for chunk in chunks {
+            chunk.withUnsafeReadableBytes { raw in
+                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(storage)[offset..<offset + raw.count])
+                    .copyMemory(from: raw)
+                offset += raw.count
             }
-            return offset
+        }
+        return offset
+    }
+
+    /// Throws when HAProxy refused `command` (`Permission denied`: socket level too low; `Unknown command`).
+    private func checkRefusal(_ answer: String, of command: String) throws {
+        if RuntimeAPIResponse.isPermissionDenied(answer) {
+            throw RuntimeAPIError.levelTooLow(command, on: endpoint)
+        }
+        if RuntimeAPIResponse.isUnknownCommand(answer) {
+            throw RuntimeAPIError.unknownCommand(command, on: endpoint, answer: firstLine(of: answer))
         }
     }
 
