@@ -248,8 +248,13 @@ public struct RuntimeAPIClient: Sendable {
         return try await Connector.connect(to: addresses, group: group, deadline: deadline) { channel in
             channel.eventLoop.makeCompletedFuture {
                 let promise = channel.eventLoop.makePromise(of: RuntimeAnswer.self)
+                // Paced reads (see ReadPacingHandler) take up to a few interval's worth of HAProxy's output at once.
+                try channel.syncOptions?.setOption(
+                    .recvAllocator,
+                    value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 256 * 1024))
                 try channel.pipeline.syncOperations.addHandlers(
                     ChannelDeadlineHandler(deadline: deadline),
+                    ReadPacingHandler(),
                     RuntimeAnswerCollector(limit: limit, contiguousCapacity: contiguousCapacity, promise: promise))
                 return (channel, promise.futureResult)
             }

@@ -1,0 +1,62 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import HawsClient
+
+/// The pacing of large answers' reads, on an embedded channel whose clock the test moves.
+@Suite struct ReadPacingHandlerTests {
+    /// Counts the read requests that get past the pacing handler towards the socket.
+    final class ReadCounter: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    private func pacedChannel() throws -> (EmbeddedChannel, ReadCounter) {
+        let counter = ReadCounter()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers(
+            counter, ReadPacingHandler(threshold: 100, interval: .milliseconds(5)))
+        return (channel, counter)
+    }
+
+    @Test func smallAnswersAreReadAtOnceAndLargeOnesOncePerInterval() throws {
+        let (channel, counter) = try pacedChannel()
+        channel.read()
+        #expect(counter.reads == 1, "below the threshold a read goes through at once")
+        try channel.writeInbound(channel.allocator.buffer(repeating: 0x41, count: 99))
+        channel.read()
+        #expect(counter.reads == 2)
+
+        try channel.writeInbound(channel.allocator.buffer(repeating: 0x41, count: 1))
+        channel.read()
+        channel.read()
+        #expect(counter.reads == 2, "past the threshold the read waits")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(4))
+        #expect(counter.reads == 2)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(counter.reads == 3, "one read after the interval, however many were asked for meanwhile")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(20))
+        #expect(counter.reads == 3)
+
+        // Every byte went through, in order.
+        var passed = 0
+        while let chunk = try channel.readInbound(as: ByteBuffer.self) { passed += chunk.readableBytes }
+        #expect(passed == 100)
+        _ = try channel.finish()
+    }
+
+    @Test func aClosedChannelDropsTheHeldRead() throws {
+        let (channel, counter) = try pacedChannel()
+        try channel.writeInbound(channel.allocator.buffer(repeating: 0x41, count: 200))
+        channel.read()
+        #expect(counter.reads == 0)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(10))
+        #expect(counter.reads == 0, "no read request after the channel went away")
+    }
+}
