@@ -35,8 +35,11 @@ let package = Package(
     targets: [
         .target(
             name: "HawsCore",
+            dependencies: ["CStatsScan"],
             swiftSettings: strict
         ),
+        /// The stats CSV parser's cell splitter, 16 bytes at a time (see `StatsScan.c`).
+        .target(name: "CStatsScan"),
         .target(
             name: "HawsClient",
             dependencies: [

@@ -122,6 +122,23 @@ struct TopCommand: AsyncParsableCommand {
             for _ in 0..<polls { await engine.pollOnce() }
             let perPoll = (Self.processCPUSeconds() - before) / Double(polls) * 1_000
             print("engine poll (read, parse, rates, events) \(String(printf: "%.2f", perPoll)) ms of CPU, mean of \(polls)")
+            if let endpoint = specs.first?.runtime {
+                // The parser alone, on one answer read once: steadier than a whole poll, which waits on HAProxy.
+                let answer = try await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).sendForBytes("show stat")
+                let clock = ContinuousClock()
+                var times: [Duration] = []
+                for _ in 0..<max(5, benchFrames / 5) {
+                    let started = clock.now
+                    let table = try StatsCSVParser.parse(bytes: answer)
+                    times.append(clock.now - started)
+                    precondition(!table.backends.isEmpty || !table.frontends.isEmpty)
+                }
+                // The fastest run is the parser's own cost; slower ones met other work on the machine.
+                let sorted = times.sorted().map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }
+                print(
+                    "show stat parse (\(answer.count) bytes) \(String(printf: "%.2f", sorted[0])) ms fastest, "
+                        + "\(String(printf: "%.2f", sorted[sorted.count / 2])) ms median of \(sorted.count)")
+            }
             return
         }
 

@@ -29,15 +29,18 @@ struct RecordCells: StatsCells {
     let bytes: UnsafeBufferPointer<UInt8>
     /// `start, end` per ``StatsColumn`` raw value; `start == -1` when the record has no such cell. Raw
     /// memory owned by the parser's pass (``deallocate()``): set for ~45 cells of each of 10,000 rows, an
-    /// array's uniqueness check on every write showed in profiles.
+    /// array's uniqueness check on every write showed in profiles. One more pair at the end,
+    /// ``scratchSlot``, takes the cells of columns nobody reads.
     let ranges: UnsafeMutableBufferPointer<Int>
+    /// Where in ``ranges`` the splitter writes a column haws does not keep.
+    static let scratchSlot = 2 * StatsColumn.allCases.count
     /// Unescaped text of quoted cells of this record, by ``StatsColumn`` raw value.
     var quoted: [String?]
     private var quotedColumns: [Int] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        self.ranges = .allocate(capacity: 2 * StatsColumn.allCases.count)
+        self.ranges = .allocate(capacity: Self.scratchSlot + 2)
         self.ranges.initialize(repeating: -1)
         self.quoted = [String?](repeating: nil, count: StatsColumn.allCases.count)
     }
@@ -47,7 +50,7 @@ struct RecordCells: StatsCells {
 
     /// Forgets the previous record's cells.
     mutating func reset() {
-        for index in stride(from: 0, to: ranges.count, by: 2) { ranges[index] = -1 }
+        for index in stride(from: 0, to: Self.scratchSlot, by: 2) { ranges[index] = -1 }
         for column in quotedColumns { quoted[column] = nil }
         quotedColumns.removeAll(keepingCapacity: true)
     }
