@@ -92,3 +92,37 @@ import Testing
         #expect(Self.split(bytes, start: 6, columns: [0], columnCount: 1).end == -1)
     }
 }
+
+/// The release hook of a parsed answer's bytes, which lets the reader reuse the buffer.
+@Suite struct StatsTextReleaseTests {
+    @Test func bytesAreHandedBackOnceTheLastRowIsGone() throws {
+        let released = ReleasedBytes()
+        var table: StatsTable? = try StatsCSVParser.parse(
+            bytes: Array("# pxname,svname,type,scur,\nbe,s1,2,4,\nbe,BACKEND,1,4,\n".utf8),
+            whenReleased: { released.record($0) })
+        var server: Server? = table?.backends.first?.servers.first
+        table = nil
+        #expect(released.count == 0, "a server still holds a row")
+        #expect(server?.sessions == 4)
+        server = nil
+        #expect(released.count == 1)
+        #expect(released.last.map { String(decoding: $0, as: UTF8.self) }?.hasPrefix("# pxname") == true)
+    }
+
+    @Test func aRejectedAnswerIsHandedBackToo() {
+        let released = ReleasedBytes()
+        #expect(throws: StatsCSVError.self) {
+            try StatsCSVParser.parse(bytes: Array("<html>\n".utf8), whenReleased: { released.record($0) })
+        }
+        #expect(released.count == 1)
+    }
+}
+
+import Synchronization
+
+final class ReleasedBytes: Sendable {
+    private let state = Mutex<[[UInt8]]>([])
+    func record(_ bytes: [UInt8]) { state.withLock { $0.append(bytes) } }
+    var count: Int { state.withLock { $0.count } }
+    var last: [UInt8]? { state.withLock { $0.last } }
+}

@@ -1,4 +1,3 @@
-import Synchronization
 import HawsCore
 
 /// Reads one HAProxy instance into the typed model, through whatever the ``InstanceSpec`` offers.
@@ -14,9 +13,10 @@ import HawsCore
 public struct InstanceReader: Sendable {
     public let spec: InstanceSpec
     public let timeout: Duration
-    /// The size of the last `show stat` answer, shared by copies of this reader: the next one is collected
-    /// into an array reserved at about that size (2 MB at 10,000 servers), without growing or joining.
-    private let lastStatSize = StatSizeMemory()
+    /// The `show stat` answers' size and spare buffer, shared by copies of this reader: the next answer is
+    /// collected into one array of about that size (2 MB at 10,000 servers), without growing or joining,
+    /// and into the buffer of an answer no snapshot uses any more when there is one.
+    let statBuffers = AnswerBufferPool()
 
     public init(spec: InstanceSpec, timeout: Duration = .seconds(5)) {
         self.spec = spec
@@ -47,7 +47,7 @@ public struct InstanceReader: Sendable {
                 async let infoText = worker(.showInfo)
                 let csv = try await workerBytes(.showStat)
                 let info = InfoParser.parse(try await infoText)
-                let table = try StatsCSVParser.parse(bytes: csv)
+                let table = try StatsCSVParser.parse(bytes: csv, whenReleased: { [statBuffers] in statBuffers.give($0) })
                 var snapshot = InstanceSnapshot(instance: spec.name, info: info, stats: table)
                 if table.backends.contains(where: { $0.servers.contains { $0.address == nil } }) {
                     // `level user` hides `addr`; `show servers state` still has it. Best effort.
@@ -119,17 +119,17 @@ public struct InstanceReader: Sendable {
     private var workerBytes: (@Sendable (RuntimeCommand) async throws -> [UInt8])? {
         if let runtime = spec.runtime {
             let client = RuntimeAPIClient(endpoint: runtime, timeout: timeout)
-            return { [lastStatSize] command in
-                let bytes = try await client.sendForBytes(command.text, expectedSize: lastStatSize.value)
-                lastStatSize.value = bytes.count
+            return { [statBuffers] command in
+                let bytes = try await client.sendForBytes(command.text, into: statBuffers.take())
+                statBuffers.answered(size: bytes.count)
                 return bytes
             }
         }
         if let master = spec.master {
             let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
-            return { [lastStatSize] command in
-                let bytes = try await client.sendForBytes("@1 " + command.text, expectedSize: lastStatSize.value)
-                lastStatSize.value = bytes.count
+            return { [statBuffers] command in
+                let bytes = try await client.sendForBytes("@1 " + command.text, into: statBuffers.take())
+                statBuffers.answered(size: bytes.count)
                 return bytes
             }
         }
@@ -155,14 +155,5 @@ extension InstanceSource {
             }
         }
         return InstanceSource(name: spec.name, readStats: readStats, readTunnels: readTunnels)
-    }
-}
-
-/// One remembered size, shared by the copies of an ``InstanceReader`` (a value captured by its source).
-final class StatSizeMemory: Sendable {
-    private let stored = Atomic<Int>(0)
-    var value: Int {
-        get { stored.load(ordering: .relaxed) }
-        set { stored.store(newValue, ordering: .relaxed) }
     }
 }

@@ -66,8 +66,16 @@ public struct RuntimeAPIClient: Sendable {
     /// - Parameter expectedSize: the likely size of the answer (the previous one's): the answer is then
     ///   collected into one array reserved at about that size as it arrives, instead of chunks joined at the end.
     public func sendForBytes(_ command: String, expectedSize: Int = 0) async throws -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(min(max(expectedSize + expectedSize / 16, 1 << 16), maximumResponseBytes))
+        return try await sendForBytes(command, into: buffer)
+    }
+
+    /// ``sendForBytes(_:expectedSize:)`` collecting into `buffer` (emptied first): an earlier answer's array,
+    /// whose pages are already mapped, spares the kernel faulting in and zeroing 2 MB on every poll.
+    public func sendForBytes(_ command: String, into buffer: consuming [UInt8]) async throws -> [UInt8] {
         try validate(command)
-        let received = try await exchangeAnswer(line: command, contiguousCapacity: expectedSize + expectedSize / 16)
+        let received = try await exchangeAnswer(line: command, contiguous: ByteArrayHandOff(consume buffer))
         let output = received.bytes ?? Self.joinedBytes(received.chunks, count: received.count)
         // HAProxy's refusals are one line at the top; the head settles it without decoding the whole answer.
         try checkRefusal(String(decoding: output.prefix(4_096), as: UTF8.self), of: command)
@@ -175,13 +183,13 @@ public struct RuntimeAPIClient: Sendable {
         return Self.joined(received.chunks, count: received.count)
     }
 
-    /// ``exchange(line:)`` with the answer as HAProxy's chunks, or as one array (`contiguousCapacity`).
-    private func exchangeAnswer(line: String, contiguousCapacity: Int? = nil) async throws -> RuntimeAnswer {
+    /// ``exchange(line:)`` with the answer as HAProxy's chunks, or as one array (`contiguous`).
+    private func exchangeAnswer(line: String, contiguous: ByteArrayHandOff? = nil) async throws -> RuntimeAnswer {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel: any Channel
         let answer: EventLoopFuture<RuntimeAnswer>
         do {
-            (channel, answer) = try await connect(deadline: deadline, contiguousCapacity: contiguousCapacity)
+            (channel, answer) = try await connect(deadline: deadline, contiguous: contiguous)
         } catch {
             throw classifyConnectFailure(error, command: line, deadline: deadline)
         }
@@ -229,7 +237,7 @@ public struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func connect(deadline: NIODeadline, contiguousCapacity: Int?) async throws -> (
+    private func connect(deadline: NIODeadline, contiguous: ByteArrayHandOff?) async throws -> (
         any Channel, EventLoopFuture<RuntimeAnswer>
     ) {
         let addresses: [SocketAddress]
@@ -255,7 +263,7 @@ public struct RuntimeAPIClient: Sendable {
                 try channel.pipeline.syncOperations.addHandlers(
                     ChannelDeadlineHandler(deadline: deadline),
                     ReadPacingHandler(),
-                    RuntimeAnswerCollector(limit: limit, contiguousCapacity: contiguousCapacity, promise: promise))
+                    RuntimeAnswerCollector(limit: limit, contiguous: contiguous, promise: promise))
                 return (channel, promise.futureResult)
             }
         }

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// A runtime API answer as it arrived: HAProxy's chunks, in order, and their total size; or, when collected
 /// contiguously, its bytes.
@@ -34,16 +35,14 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
     private var received = 0
     private var finished = false
 
-    /// - Parameter contiguousCapacity: collect the answer into one byte array reserved at this size (the
-    ///   caller's guess, such as the previous answer's size); `nil` keeps the chunks.
-    init(limit: Int, contiguousCapacity: Int? = nil, promise: EventLoopPromise<RuntimeAnswer>) {
+    /// - Parameter contiguous: collect the answer into the byte array handed over (emptied, its capacity kept:
+    ///   reserved at the caller's guess of the size, or a buffer reused from an earlier answer); `nil` keeps
+    ///   the chunks.
+    init(limit: Int, contiguous: ByteArrayHandOff? = nil, promise: EventLoopPromise<RuntimeAnswer>) {
         self.limit = limit
         self.promise = promise
-        if let contiguousCapacity {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(min(max(contiguousCapacity, 1 << 16), limit))
-            self.bytes = bytes
-        }
+        self.bytes = contiguous?.take()
+        self.bytes?.removeAll(keepingCapacity: true)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -103,3 +102,19 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
 
 @available(*, unavailable)
 extension RuntimeAnswerCollector: Sendable {}
+
+/// Moves a byte array from the caller to the collector, which the channel initializer creates on the event
+/// loop: captured by that closure as a plain array, the caller's copy would still reference it, and the first
+/// append would copy the whole buffer instead of writing into it.
+final class ByteArrayHandOff: Sendable {
+    private let stored: Mutex<[UInt8]?>
+
+    init(_ bytes: consuming [UInt8]) {
+        stored = Mutex(consume bytes)
+    }
+
+    /// The array, once; `nil` afterwards.
+    func take() -> [UInt8]? {
+        stored.withLock { $0.take() }
+    }
+}

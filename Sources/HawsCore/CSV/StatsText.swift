@@ -12,13 +12,22 @@ public final class StatsText: Sendable {
     }
 
     private let storage: Storage
+    private let whenReleased: (@Sendable ([UInt8]) -> Void)?
 
     public init(_ text: String) {
         self.storage = .text(text)
+        self.whenReleased = nil
     }
 
-    public init(bytes: [UInt8]) {
+    /// - Parameter whenReleased: called with `bytes` once no row uses them any more, so their buffer can
+    ///   receive the next answer (the reader's ``AnswerBufferPool`` in HawsClient).
+    public init(bytes: [UInt8], whenReleased: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.storage = .bytes(bytes)
+        self.whenReleased = whenReleased
+    }
+
+    deinit {
+        if let whenReleased, case .bytes(let bytes) = storage { whenReleased(bytes) }
     }
 
     /// Calls `body` with the UTF-8 bytes of the text (no copy for a native string or for bytes).

@@ -44,8 +44,13 @@ public enum StatsCSVParser {
 
     /// The CSV as bytes, as the runtime API client reads `show stat` (no string is made of the whole text;
     /// cells become strings as the model reads them, ill-formed UTF-8 repaired).
-    public static func parse(bytes: [UInt8]) throws(StatsCSVError) -> StatsTable {
-        try parse(source: StatsText(bytes: bytes))
+    ///
+    /// - Parameter whenReleased: called with `bytes` when the last row parsed from them is gone (see
+    ///   ``StatsText/init(bytes:whenReleased:)``).
+    public static func parse(
+        bytes: [UInt8], whenReleased: (@Sendable ([UInt8]) -> Void)? = nil
+    ) throws(StatsCSVError) -> StatsTable {
+        try parse(source: StatsText(bytes: bytes, whenReleased: whenReleased))
     }
 
     private static func parse(source: StatsText) throws(StatsCSVError) -> StatsTable {
