@@ -34,25 +34,37 @@ struct RecordCells: StatsCells {
     let ranges: UnsafeMutableBufferPointer<Int>
     /// Where in ``ranges`` the splitter writes a column haws does not keep.
     static let scratchSlot = 2 * StatsColumn.allCases.count
-    /// Unescaped text of quoted cells of this record, by ``StatsColumn`` raw value.
-    var quoted: [String?]
-    private var quotedColumns: [Int] = []
+    /// Unescaped text of quoted cells of this record, by ``StatsColumn`` raw value, and the columns set there.
+    /// Raw memory like ``ranges``: the model's initializers take the cells as a generic value, and a struct
+    /// holding arrays was copied with a retain and a release per initializer, 30,000 times a poll.
+    private let quotedTexts: UnsafeMutableBufferPointer<String?>
+    private let quotedList: UnsafeMutableBufferPointer<Int>
+    /// How many cells of this record were quoted (most records: none).
+    private(set) var quotedCount = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         self.ranges = .allocate(capacity: Self.scratchSlot + 2)
         self.ranges.initialize(repeating: -1)
-        self.quoted = [String?](repeating: nil, count: StatsColumn.allCases.count)
+        self.quotedTexts = .allocate(capacity: StatsColumn.allCases.count)
+        self.quotedTexts.initialize(repeating: nil)
+        self.quotedList = .allocate(capacity: StatsColumn.allCases.count)
+        self.quotedList.initialize(repeating: 0)
     }
 
-    /// Frees ``ranges``; the cells are unusable afterwards.
-    func deallocate() { ranges.deallocate() }
+    /// Frees the raw memory; the cells are unusable afterwards.
+    func deallocate() {
+        ranges.deallocate()
+        _ = quotedTexts.deinitialize()
+        quotedTexts.deallocate()
+        quotedList.deallocate()
+    }
 
     /// Forgets the previous record's cells.
     mutating func reset() {
         for index in stride(from: 0, to: Self.scratchSlot, by: 2) { ranges[index] = -1 }
-        for column in quotedColumns { quoted[column] = nil }
-        quotedColumns.removeAll(keepingCapacity: true)
+        for position in 0..<quotedCount { quotedTexts[quotedList[position]] = nil }
+        quotedCount = 0
     }
 
     func set(_ column: Int, start: Int, end: Int) {
@@ -62,14 +74,23 @@ struct RecordCells: StatsCells {
 
     mutating func setQuoted(_ column: Int, text: String, start: Int, end: Int) {
         set(column, start: start, end: end)
-        quoted[column] = text
-        quotedColumns.append(column)
+        if quotedTexts[column] == nil {
+            quotedList[quotedCount] = column
+            quotedCount += 1
+        }
+        quotedTexts[column] = text
+    }
+
+    /// The unescaped text of a quoted cell; `nil` when the cell was not quoted.
+    @inline(__always)
+    func quoted(_ column: StatsColumn) -> String? {
+        quotedCount == 0 ? nil : quotedTexts[column.rawValue]
     }
 
     func has(_ column: StatsColumn) -> Bool { ranges[2 * column.rawValue] >= 0 }
 
     /// Whether the cell was quoted in the input (its text is then in ``quoted``, not in the bytes).
-    func isQuoted(_ column: StatsColumn) -> Bool { !quotedColumns.isEmpty && quoted[column.rawValue] != nil }
+    func isQuoted(_ column: StatsColumn) -> Bool { quoted(column) != nil }
 
     /// The cell's byte range in the input; `nil` when absent or quoted.
     func plainRange(_ column: StatsColumn) -> Range<Int>? {
@@ -81,7 +102,7 @@ struct RecordCells: StatsCells {
     func cell(_ column: StatsColumn) -> String? {
         let start = ranges[2 * column.rawValue]
         guard start >= 0 else { return nil }
-        if !quotedColumns.isEmpty, let text = quoted[column.rawValue] { return text }
+        if let text = quoted(column) { return text }
         let end = ranges[2 * column.rawValue + 1]
         return start == end ? "" : String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
@@ -101,7 +122,7 @@ struct RecordCells: StatsCells {
         let start = ranges[2 * column.rawValue]
         guard start >= 0 else { return nil }
         // Most records have no quoted cell: skip the lookup of an optional string per number.
-        if !quotedColumns.isEmpty, let text = quoted[column.rawValue] { return text.isEmpty ? nil : Int(text) }
+        if let text = quoted(column) { return text.isEmpty ? nil : Int(text) }
         return Self.decimal(bytes, start, ranges[2 * column.rawValue + 1])
     }
 

@@ -167,7 +167,7 @@ public enum StatsCSVParser {
             }
             let proxyEnd = cells.ranges[2 * StatsColumn.pxname.rawValue + 1]
             let name: String
-            if let last = lastProxy, cells.quoted[StatsColumn.pxname.rawValue] == nil, last.end - last.start == proxyEnd - proxyStart,
+            if let last = lastProxy, cells.quoted(.pxname) == nil, last.end - last.start == proxyEnd - proxyStart,
                 UnsafeBufferPointer(rebasing: bytes[last.start..<last.end]).elementsEqual(
                     UnsafeBufferPointer(rebasing: bytes[proxyStart..<proxyEnd]))
             {
