@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Layers, each depending only downward:
 /// - `HawsCore`: the typed model, parsers of HAProxy's outputs, policies and reports. Pure, no I/O.
+///   Its stats CSV parser splits records with `CStatsScan` (one C function, 16 bytes at a time).
 /// - `HawsMonitor`: the live engine (polling schedule, rates, history, events, reachability) over
 ///   injected instance sources; no sockets of its own.
 /// - `HawsProbe`: active RFC 6455 handshake probes with per-phase timings and latency histograms.
