@@ -36,6 +36,7 @@ import Testing
         ("{\"a\": 1,}", "line 1, column 9: expected a key in quotes, found '}'"),
         ("[1 2]", "line 1, column 4: expected ',' or ']', found '2'"),
         ("{\"a\" 1}", "line 1, column 6: expected ':' after the key, found '1'"),
+        ("{\"a\": 1 \"b\": 2}", "line 1, column 9: expected ',' or '}', found '\"'"),
         ("{\"é\": tru}", "line 1, column 7: expected true, found 't'"),
         ("\"bad \\x\"", "line 1, column 7: unknown escape, found 'x'"),
         ("01", "line 1, column 2: unexpected text after the value, found '1'"),

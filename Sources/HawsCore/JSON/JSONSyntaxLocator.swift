@@ -66,51 +66,43 @@ public enum JSONSyntaxLocator {
         }
 
         mutating func object(depth: Int) throws(Failure) {
-            index += 1
-            skipWhitespace()
-            if current == UInt8(ascii: "}") {
-                index += 1
-                return
-            }
-            while true {
-                guard current == UInt8(ascii: "\"") else { throw failure("expected a key in quotes") }
-                try string()
-                skipWhitespace()
-                guard current == UInt8(ascii: ":") else { throw failure("expected ':' after the key") }
-                index += 1
-                skipWhitespace()
-                try value(depth: depth + 1)
-                skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","):
-                    index += 1
-                    skipWhitespace()
-                case UInt8(ascii: "}"):
-                    index += 1
-                    return
-                default: throw failure("expected ',' or '}'")
-                }
+            try members(closedBy: UInt8(ascii: "}")) { scanner throws(Failure) in
+                guard scanner.current == UInt8(ascii: "\"") else { throw scanner.failure("expected a key in quotes") }
+                try scanner.string()
+                scanner.skipWhitespace()
+                guard scanner.current == UInt8(ascii: ":") else { throw scanner.failure("expected ':' after the key") }
+                scanner.index += 1
+                scanner.skipWhitespace()
+                try scanner.value(depth: depth + 1)
             }
         }
 
         mutating func array(depth: Int) throws(Failure) {
+            try members(closedBy: UInt8(ascii: "]")) { scanner throws(Failure) in try scanner.value(depth: depth + 1) }
+        }
+
+        /// An object's or array's members after its opening bracket: `member` reads one, commas separate
+        /// them, `close` ends them (at once for an empty one).
+        mutating func members(
+            closedBy close: UInt8, _ member: (inout Scanner) throws(Failure) -> Void
+        ) throws(Failure) {
             index += 1
             skipWhitespace()
-            if current == UInt8(ascii: "]") {
+            if current == close {
                 index += 1
                 return
             }
             while true {
-                try value(depth: depth + 1)
+                try member(&self)
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","):
                     index += 1
                     skipWhitespace()
-                case UInt8(ascii: "]"):
+                case close:
                     index += 1
                     return
-                default: throw failure("expected ',' or ']'")
+                default: throw failure("expected ',' or '\(Character(UnicodeScalar(close)))'")
                 }
             }
         }
