@@ -33,6 +33,8 @@ public struct LiveInstance: Sendable {
     /// The latest good snapshot, kept while the instance is unreachable so the screen never blanks.
     public var snapshot: InstanceSnapshot?
     public var tunnelsReadAt: Date?
+    /// What watching this instance costs (commands, dumps, the dump interval in force).
+    public var cost = InstanceCost()
     public var polls = 0
     public var failedPolls = 0
     /// Rates of the servers of ``snapshot``, by position.

@@ -115,14 +115,41 @@ public actor MonitorEngine {
         }
     }
 
+    /// Dumps on ``SessionDumpSchedule``: checked once per stats interval, so a backend whose counters stop
+    /// giving exact counts gets its dump within a poll of the configured interval.
     private nonisolated func pollTunnels(index: Int, read: @escaping @Sendable () async -> TunnelReading) async {
         let clock = ContinuousClock()
+        let schedule = configuration.sessionDumpSchedule
+        var lastStart: ContinuousClock.Instant?
+        var lastSeconds = 0.0
         while !Task.isCancelled {
+            let needed = await countsNeedDump(index: index)
+            let (interval, reason) = schedule.interval(afterDumpTaking: lastSeconds, countsNeedDump: needed)
+            await recordSchedule(index: index, interval: interval, reason: reason)
+            if let lastStart, clock.now < lastStart.advanced(by: interval) {
+                let due = lastStart.advanced(by: interval)
+                let check = clock.now.advanced(by: configuration.statsInterval)
+                try? await clock.sleep(until: min(due, check))
+                continue
+            }
             let started = clock.now
             let reading = await read()
+            lastStart = started
+            lastSeconds = reading.cost.seconds > 0 ? reading.cost.seconds : (clock.now - started).seconds
             await applyTunnels(reading, index: index)
-            try? await clock.sleep(until: started.advanced(by: configuration.tunnelsInterval))
         }
+    }
+
+    /// Whether the instance's last stats poll left some server's count open (or has not run yet).
+    private func countsNeedDump(index: Int) -> Bool {
+        instances[index].snapshot?.needsSessionDump ?? true
+    }
+
+    private func recordSchedule(index: Int, interval: Duration, reason: SessionDumpSchedule.Reason) {
+        guard instances[index].cost.sessionInterval != interval || instances[index].cost.sessionIntervalReason != reason
+        else { return }
+        instances[index].cost.sessionInterval = interval
+        instances[index].cost.sessionIntervalReason = reason
     }
 
     /// Re-evaluates staleness once per interval, so a hung instance turns stale even while its poll
@@ -152,6 +179,7 @@ public actor MonitorEngine {
         pendingTunnels[index] = reading
         freshTunnels.insert(index)
         instances[index].tunnelsReadAt = now()
+        if case .counted = reading { instances[index].cost.recordDump(reading.cost) }
         guard var snapshot = instances[index].snapshot else { return }
         merge(reading, into: &snapshot)
         instances[index].snapshot = snapshot
@@ -161,7 +189,7 @@ public actor MonitorEngine {
 
     private func merge(_ reading: TunnelReading, into snapshot: inout InstanceSnapshot) {
         switch reading {
-        case .counted(let current, let oldWorkers):
+        case .counted(let current, let oldWorkers, _):
             snapshot.serverTunnels = current
             snapshot.oldWorkerTunnels = oldWorkers
             snapshot.serverTunnelsUnavailable = nil
@@ -204,6 +232,7 @@ public actor MonitorEngine {
             computeRates(&live, previous: previous, current: snapshot, seconds: seconds, reset: reload != nil)
             previousRows[index] = snapshot
             previousPollTime[index] = time
+            live.cost.recordStats(snapshot.commandCosts)
             live.snapshot = snapshot
             live.lastGoodPoll = time
             live.lastError = nil
@@ -292,9 +321,11 @@ public actor MonitorEngine {
     }
 
     private func recordTunnelHistory(index: Int, snapshot: InstanceSnapshot) {
-        guard configuration.historyCapacity > 0, snapshot.serverTunnels != nil else { return }
-        let unchanged = freshTunnels.remove(index) == nil
-        instances[index].serverTunnelHistory.record(snapshot, unchanged: unchanged)
+        guard configuration.historyCapacity > 0, snapshot.serverTunnels != nil || !snapshot.tunnelBasis.isEmpty else { return }
+        // Counts come from this poll's counters now, so every poll is a new sample (an unchanged one shares
+        // the previous frame's storage inside the history).
+        freshTunnels.remove(index)
+        instances[index].serverTunnelHistory.record(snapshot)
     }
 
     private func append(_ newEvents: [MonitorEvent]) {
@@ -312,10 +343,3 @@ public actor MonitorEngine {
     }
 }
 
-extension Duration {
-    /// The duration in seconds as a `Double`.
-    public var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

@@ -60,17 +60,17 @@ public struct ServerHistory: Sendable {
             return
         }
         var frame: [UInt16] = []
-        func add(_ tallies: [ServerKey: TunnelTally]?) {
-            guard let tallies else { return }
-            for (key, tally) in tallies where tally.count > 0 {
-                guard let slot = slots[key] else { continue }
+        // In layout order (the snapshot's), so a server's slot is its position: no lookup per server.
+        var slot = 0
+        for backend in snapshot.backends {
+            let basis = snapshot.tunnelBasis[backend.name]
+            for server in backend.servers {
+                defer { slot += 1 }
+                guard let count = snapshot.tunnelCount(of: server, basis: basis)?.count, count > 0 else { continue }
                 if frame.isEmpty { frame = Array(repeating: 0, count: layout.count) }
-                let sum = Int(frame[slot]) + tally.count
-                frame[slot] = UInt16(clamping: sum)
+                frame[slot] = UInt16(clamping: count)
             }
         }
-        add(snapshot.serverTunnels)
-        add(snapshot.oldWorkerTunnels)
         if let last = lastFrame, last == frame {
             append(last)  // shares the previous frame's storage
         } else {

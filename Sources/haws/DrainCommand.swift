@@ -149,7 +149,7 @@ struct DrainCommand: AsyncParsableCommand {
             let server = snapshot.backends.first(where: { $0.name == reference.backend.value })?.servers
                 .first(where: { $0.name == reference.server.value })
         else { return nil }
-        let tunnels = snapshot.tunnels(of: server.key)?.count ?? server.sessions
+        let tunnels = snapshot.tunnels(of: server)?.count ?? server.sessions
         return DrainTracker.Observation(time: Date(), tunnels: tunnels, upgradesTotal: server.responses.informational)
     }
 

@@ -55,6 +55,11 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Never colour the table (colour is used only on a terminal, and never when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: ArgumentHelp(
+        "Read tunnel ages (show sess all) even on an instance with more than 5,000 connections, where the counters "
+            + "alone give the counts and the dump would cost HAProxy about 12 µs per stream."))
+    var tunnelAges = false
+
     @Flag(help: "Probe every server with a real WebSocket handshake before reporting (settings: [probes] of --config).")
     var probe = false
 
@@ -89,7 +94,9 @@ struct StatusCommand: AsyncParsableCommand {
 
         let readings = await withTaskGroup(of: (Int, InstanceReading).self) { group in
             for (index, spec) in specs.enumerated() {
-                group.addTask { (index, await InstanceReader(spec: spec, timeout: timeout).read()) }
+                group.addTask { [tunnelAges] in
+                    (index, await InstanceReader(spec: spec, timeout: timeout).read(withAges: tunnelAges))
+                }
             }
             var results: [(Int, InstanceReading)] = []
             for await result in group { results.append(result) }

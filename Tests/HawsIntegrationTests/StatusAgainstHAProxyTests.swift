@@ -26,7 +26,7 @@ import Testing
         var servers: [String: Int] = [:]
         var held: [String: Int] = [:]
         for server in backend.servers {
-            servers[server.name] = snapshot.tunnels(of: server.key)?.count
+            servers[server.name] = snapshot.tunnels(of: server)?.count
             held[server.name] = lab.server(Self.chat, server.name)?.openWebSockets ?? -1
         }
         return (snapshot.tunnels(of: backend), servers, held)

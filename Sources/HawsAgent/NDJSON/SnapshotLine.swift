@@ -40,7 +40,7 @@ public enum SnapshotLine {
         json.field("max_connections", info?.maxConnections)
         json.field("stopping", info?.isStopping)
         json.field("poll_duration_seconds", pollDuration.map { ($0 * 1_000_000).rounded() / 1_000_000 })
-        json.field("tunnel_detail", snapshot.map { $0.serverTunnels != nil ? "per-server" : "per-backend" })
+        json.field("tunnel_detail", snapshot?.tunnelDetail)
         json.field("tunnel_detail_note", snapshot?.serverTunnelsUnavailable?.description)
         // Per-server tunnels come from a slower poll than the rest of the line: say how fresh they are.
         json.field("tunnels_read_at", snapshot?.serverTunnels == nil ? nil : live.tunnelsReadAt.map(RFC3339.string))
@@ -99,6 +99,9 @@ public enum SnapshotLine {
         static let upgradesPerSecond = JSONKey("upgrades_per_second")
         static let upgradesTotal = JSONKey("upgrades_total")
         static let weight = JSONKey("weight")
+        static let tunnelsExact = JSONKey("tunnels_exact")
+        static let tunnelsLower = JSONKey("tunnels_lower")
+        static let tunnelsUpper = JSONKey("tunnels_upper")
     }
 
     private static func encode(
@@ -111,7 +114,7 @@ public enum SnapshotLine {
         json.field(Key.sessions, backend.sessions)
         json.field(Key.sessionLimit, backend.sessionLimit)
         json.field(Key.tunnels, snapshot.tunnels(of: backend))
-        let tallies = backend.servers.compactMap { snapshot.tunnels(of: $0.key) }
+        let tallies = backend.servers.compactMap { snapshot.tunnels(of: $0) }
         let backendTally = snapshot.serverTunnels == nil ? nil : tallies.reduce(TunnelTally(), +)
         json.field(Key.oldestTunnelSeconds, backendTally?.oldestSeconds)
         encodeAges(backendTally, into: &json)
@@ -148,8 +151,12 @@ public enum SnapshotLine {
         json.field(Key.backup, server.isBackup)
         json.field(Key.sessions, server.sessions)
         json.field(Key.sessionLimit, server.sessionLimit)
-        let tally = snapshot.tunnels(of: key)
+        let count = snapshot.tunnelCount(of: server)
+        let tally = count?.tally
         json.field(Key.tunnels, tally?.count)
+        json.field(Key.tunnelsExact, count?.isExact)
+        json.field(Key.tunnelsLower, count?.lower)
+        json.field(Key.tunnelsUpper, count?.upper)
         json.field(Key.oldWorkerTunnels, snapshot.oldWorkerTunnels.map { $0[key]?.count ?? 0 })
         json.field(Key.oldestTunnelSeconds, tally?.oldestSeconds)
         encodeAges(tally, into: &json)

@@ -77,7 +77,7 @@ public enum AgentExposition {
                 guard perServer else { continue }
                 for server in backend.servers {
                     serverRows.append(
-                        server, labels: labels.appending("server", server.name), tunnels: snapshot.tunnels(of: server.key))
+                        server, labels: labels.appending("server", server.name), tunnels: snapshot.tunnels(of: server))
                 }
             }
         }

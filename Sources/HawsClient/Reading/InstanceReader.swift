@@ -16,20 +16,42 @@ public struct InstanceReader: Sendable {
     /// The `show stat` answers' size and spare buffer, shared by copies of this reader: the next answer is
     /// collected into one array of about that size (2 MB at 10,000 servers), without growing or joining,
     /// and into the buffer of an answer no snapshot uses any more when there is one.
-    let statBuffers = AnswerBufferPool()
+    let statBuffers: AnswerBufferPool
+    /// When set, every call of this reader ends by then (a one-shot read's whole-read deadline).
+    let deadline: ContinuousClock.Instant?
 
     public init(spec: InstanceSpec, timeout: Duration = .seconds(5)) {
-        self.spec = spec
-        self.timeout = timeout
+        self.init(spec: spec, timeout: timeout, deadline: nil, statBuffers: AnswerBufferPool())
     }
 
-    /// Stats and tunnels together: the one-shot read of `haws status`.
-    public func read() async -> InstanceReading {
-        async let tunnels = readTunnels()
-        let stats = await readStats()
+    init(spec: InstanceSpec, timeout: Duration, deadline: ContinuousClock.Instant?, statBuffers: AnswerBufferPool) {
+        self.spec = spec
+        self.timeout = timeout
+        self.deadline = deadline
+        self.statBuffers = statBuffers
+    }
+
+    /// Stats and tunnels together: the one-shot read of `haws status`, within one deadline.
+    ///
+    /// Counts come from the counters whenever they are exact (see ``BackendTunnelBasis``); `show sess all` is
+    /// read only when some server's count is left open by them, or for tunnel ages while the instance is
+    /// small enough for the dump to be cheap (``agesDumpConnectionLimit`` connections), or when asked
+    /// (`withAges`). The whole read, dumps included, ends by `deadline` (default: ``timeout`` from now).
+    public func read(withAges: Bool = false, deadline: ContinuousClock.Instant? = nil) async -> InstanceReading {
+        let deadline = deadline ?? ContinuousClock.now.advanced(by: timeout)
+        let bounded = InstanceReader(spec: spec, timeout: timeout, deadline: deadline, statBuffers: statBuffers)
+        let stats = await bounded.readStats()
         guard case .read(var snapshot) = stats else { return stats }
-        switch await tunnels {
-        case .counted(let current, let old)?:
+        guard spec.runtime != nil || spec.master != nil else {
+            snapshot.serverTunnelsUnavailable = .noSocket
+            return .read(snapshot)
+        }
+        let small = (snapshot.info?.currentConnections ?? Int.max) <= Self.agesDumpConnectionLimit
+        guard snapshot.needsSessionDump || withAges || small || spec.master != nil else {
+            return .read(snapshot)
+        }
+        switch await bounded.readTunnels() {
+        case .counted(let current, let old, _)?:
             snapshot.serverTunnels = current
             snapshot.oldWorkerTunnels = old
         case .unavailable(let reason)?:
@@ -40,28 +62,49 @@ public struct InstanceReader: Sendable {
         return .read(snapshot)
     }
 
+    /// Up to this many connections, `haws status` reads `show sess all` for tunnel ages even when the counters
+    /// give every count: about 70 ms of HAProxy time at 5,000 streams on 2.6.
+    public static let agesDumpConnectionLimit = 5_000
+
     /// The cheap poll: `show info` + `show stat`, or the stats page.
     public func readStats() async -> InstanceReading {
         do {
             if let worker = workerCommands, let workerBytes = workerBytes {
+                let clock = ContinuousClock()
+                let started = clock.now
                 async let infoText = worker(.showInfo)
                 let csv = try await workerBytes(.showStat)
-                let info = InfoParser.parse(try await infoText)
+                let statSeconds = (clock.now - started).seconds
+                let info = try await infoText
+                var costs = [
+                    CommandCost(command: RuntimeCommand.showStat.text, seconds: statSeconds, bytes: csv.count),
+                    CommandCost(command: RuntimeCommand.showInfo.text, seconds: (clock.now - started).seconds, bytes: info.utf8.count),
+                ]
                 let table = try StatsCSVParser.parse(bytes: csv, whenReleased: { [statBuffers] in statBuffers.give($0) })
-                var snapshot = InstanceSnapshot(instance: spec.name, info: info, stats: table)
+                var snapshot = InstanceSnapshot(instance: spec.name, info: InfoParser.parse(info), stats: table)
                 if table.backends.contains(where: { $0.servers.contains { $0.address == nil } }) {
                     // `level user` hides `addr`; `show servers state` still has it. Best effort.
+                    let statesStarted = clock.now
                     if let states = try? await worker(.showServersState) {
+                        costs.append(CommandCost(
+                            command: RuntimeCommand.showServersState.text, seconds: (clock.now - statesStarted).seconds,
+                            bytes: states.utf8.count))
                         let parsed = ServersStateParser.parse(states)
                         snapshot.serverStates = Dictionary(parsed.records.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
                     }
                 }
+                snapshot.commandCosts = costs
                 return .read(snapshot)
             }
             if let page = spec.statsPage {
-                let client = try StatsPageClient(spec: page, timeout: timeout)
-                let table = try StatsCSVParser.parse(try await client.fetchCSV())
-                return .read(InstanceSnapshot(instance: spec.name, stats: table))
+                let client = try StatsPageClient(spec: page, timeout: try callTimeout())
+                let clock = ContinuousClock()
+                let started = clock.now
+                let csv = try await client.fetchCSV()
+                let table = try StatsCSVParser.parse(csv)
+                var snapshot = InstanceSnapshot(instance: spec.name, stats: table)
+                snapshot.commandCosts = [CommandCost(command: "stats page CSV", seconds: (clock.now - started).seconds, bytes: csv.utf8.count)]
+                return .read(snapshot)
             }
             return .unreachable(instance: spec.name, error: "nothing to read from")
         } catch {
@@ -69,13 +112,15 @@ public struct InstanceReader: Sendable {
         }
     }
 
-    /// The heavier poll: `show sess all` of the current worker and of old workers; `nil` without a socket.
+    /// The heavier poll: `show sess all` of the current worker and of old workers, scanned as it arrives;
+    /// `nil` without a socket.
     public func readTunnels() async -> TunnelReading? {
-        guard let worker = workerCommands else { return nil }
+        guard let scan = workerScan else { return nil }
         async let old = oldWorkerTunnels()
         do {
-            let streams = SessionListParser.parse(try await worker(.showSessAll))
-            return .counted(current: TunnelCounter.perServer(streams), oldWorkers: await old)
+            let (scanner, cost) = try await scan(.showSessAll)
+            let (oldTallies, oldCost) = await old
+            return .counted(current: scanner.tallies, oldWorkers: oldTallies, cost: cost + oldCost)
         } catch let error as RuntimeAPIError where error.kind == .levelTooLow {
             _ = await old
             return .unavailable(.needsOperator)
@@ -86,54 +131,80 @@ public struct InstanceReader: Sendable {
     }
 
     /// Tunnels per server still held by old workers (master socket only); `nil` when not knowable.
-    func oldWorkerTunnels() async -> [ServerKey: TunnelTally]? {
-        guard let master = spec.master else { return nil }
-        let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
-        guard let procText = try? await client.send(RuntimeCommand.showProc.text) else { return nil }
+    func oldWorkerTunnels() async -> ([ServerKey: TunnelTally]?, SessionDumpCost) {
+        guard let master = spec.master, let masterTimeout = try? callTimeout() else { return (nil, SessionDumpCost()) }
+        let client = RuntimeAPIClient(endpoint: master, timeout: masterTimeout)
+        guard let procText = try? await client.send(RuntimeCommand.showProc.text) else { return (nil, SessionDumpCost()) }
         let oldWorkers = ProcListParser.parse(procText).filter { $0.role == .worker && $0.isOld }
         var total: [ServerKey: TunnelTally] = [:]
+        var cost = SessionDumpCost()
         for worker in oldWorkers {
             let command = RuntimeCommand.onWorker(pid: worker.pid, .showSessAll)
-            guard let text = try? await client.send(command.text) else { continue }
-            for (key, tally) in TunnelCounter.perServer(SessionListParser.parse(text)) {
+            guard let timeout = try? callTimeout() else { break }
+            let clock = ContinuousClock()
+            let started = clock.now
+            guard let scanner = try? await RuntimeAPIClient(endpoint: master, timeout: timeout).scanSessions(command.text)
+            else { continue }
+            cost = cost + SessionDumpCost(seconds: (clock.now - started).seconds, bytes: scanner.bytes, streams: scanner.streams)
+            for (key, tally) in scanner.tallies {
                 total[key] = (total[key] ?? TunnelTally()) + tally
             }
         }
-        return total
+        return (total, cost)
+    }
+
+    /// The timeout of the next call: ``timeout``, or what is left before ``deadline`` when there is one.
+    /// - Throws: ``RuntimeAPIError`` `timeout` once the deadline has passed.
+    private func callTimeout() throws -> Duration {
+        guard let deadline else { return timeout }
+        let left = deadline - ContinuousClock.now
+        guard left > .milliseconds(1) else {
+            throw ReadDeadlinePassed(instance: spec.name, timeout: timeout)
+        }
+        return min(timeout, left)
+    }
+
+    /// The worker's runtime API (its own socket, else the master CLI with `@1`), within the deadline.
+    private func workerClient() throws -> (RuntimeAPIClient, prefix: String)? {
+        if let runtime = spec.runtime {
+            return (RuntimeAPIClient(endpoint: runtime, timeout: try callTimeout()), "")
+        }
+        if let master = spec.master {
+            return (RuntimeAPIClient(endpoint: master, timeout: try callTimeout()), "@1 ")
+        }
+        return nil
     }
 
     /// Sends a read command to the worker: its own socket, else through the master CLI.
     private var workerCommands: (@Sendable (RuntimeCommand) async throws -> String)? {
-        if let runtime = spec.runtime {
-            let client = RuntimeAPIClient(endpoint: runtime, timeout: timeout)
-            return { command in try await client.send(command.text) }
+        guard spec.runtime != nil || spec.master != nil else { return nil }
+        return { command in
+            guard let (client, prefix) = try workerClient() else { throw ReadDeadlinePassed(instance: spec.name, timeout: timeout) }
+            return try await client.send(prefix + command.text)
         }
-        if let master = spec.master {
-            let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
-            return { command in try await client.send("@1 " + command.text) }
-        }
-        return nil
     }
 
     /// ``workerCommands`` for `show stat`: the answer as bytes, which its parser reads without a string.
     private var workerBytes: (@Sendable (RuntimeCommand) async throws -> [UInt8])? {
-        if let runtime = spec.runtime {
-            let client = RuntimeAPIClient(endpoint: runtime, timeout: timeout)
-            return { [statBuffers] command in
-                let bytes = try await client.sendForBytes(command.text, into: statBuffers.take())
-                statBuffers.answered(size: bytes.count)
-                return bytes
-            }
+        guard spec.runtime != nil || spec.master != nil else { return nil }
+        return { [statBuffers] command in
+            guard let (client, prefix) = try workerClient() else { throw ReadDeadlinePassed(instance: spec.name, timeout: timeout) }
+            let bytes = try await client.sendForBytes(prefix + command.text, into: statBuffers.take())
+            statBuffers.answered(size: bytes.count)
+            return bytes
         }
-        if let master = spec.master {
-            let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
-            return { [statBuffers] command in
-                let bytes = try await client.sendForBytes("@1 " + command.text, into: statBuffers.take())
-                statBuffers.answered(size: bytes.count)
-                return bytes
-            }
+    }
+
+    /// ``workerCommands`` for session lists: scanned as they arrive, with what the dump cost.
+    private var workerScan: (@Sendable (RuntimeCommand) async throws -> (SessionDumpScanner, SessionDumpCost))? {
+        guard spec.runtime != nil || spec.master != nil else { return nil }
+        return { command in
+            guard let (client, prefix) = try workerClient() else { throw ReadDeadlinePassed(instance: spec.name, timeout: timeout) }
+            let clock = ContinuousClock()
+            let started = clock.now
+            let scanner = try await client.scanSessions(prefix + command.text)
+            return (scanner, SessionDumpCost(seconds: (clock.now - started).seconds, bytes: scanner.bytes, streams: scanner.streams))
         }
-        return nil
     }
 
     static func oneLine(_ error: any Error) -> String {
@@ -155,5 +226,15 @@ extension InstanceSource {
             }
         }
         return InstanceSource(name: spec.name, readStats: readStats, readTunnels: readTunnels)
+    }
+}
+
+/// A one-shot read ran out of its deadline between two commands (`--timeout` bounds the whole read).
+public struct ReadDeadlinePassed: Error, CustomStringConvertible {
+    public let instance: String
+    public let timeout: Duration
+    public var description: String {
+        "the read of \(instance) did not finish within \(DurationParser.format(timeout)) (--timeout bounds the whole "
+            + "read, every command included): HAProxy may be slow or overloaded; raise --timeout if it is only slow"
     }
 }

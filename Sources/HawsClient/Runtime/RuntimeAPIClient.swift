@@ -82,6 +82,18 @@ public struct RuntimeAPIClient: Sendable {
         return output
     }
 
+    /// Sends `show sess all` (or another session list) and counts its tunnels as the answer arrives, with
+    /// ``SessionDumpScanner``: the answer is never held, however many streams HAProxy lists.
+    ///
+    /// - Throws: as ``send(_:)``, except that the answer has no size limit (its memory is bounded; the call's
+    ///   deadline bounds its time).
+    public func scanSessions(_ command: String) async throws -> SessionDumpScanner {
+        try validate(command)
+        let received = try await exchangeAnswer(line: command, scanner: SessionDumpScanner())
+        try checkRefusal(String(decoding: received.head, as: UTF8.self), of: command)
+        return received.scanned ?? SessionDumpScanner()
+    }
+
     /// Sends several commands in one connection, as `cmd1;cmd2;...`, and returns the raw output of all of them.
     ///
     /// Meant for writes (drain a server and shut its sessions in one go). Split the output with
@@ -184,12 +196,14 @@ public struct RuntimeAPIClient: Sendable {
     }
 
     /// ``exchange(line:)`` with the answer as HAProxy's chunks, or as one array (`contiguous`).
-    private func exchangeAnswer(line: String, contiguous: ByteArrayHandOff? = nil) async throws -> RuntimeAnswer {
+    private func exchangeAnswer(
+        line: String, contiguous: ByteArrayHandOff? = nil, scanner: SessionDumpScanner? = nil
+    ) async throws -> RuntimeAnswer {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel: any Channel
         let answer: EventLoopFuture<RuntimeAnswer>
         do {
-            (channel, answer) = try await connect(deadline: deadline, contiguous: contiguous)
+            (channel, answer) = try await connect(deadline: deadline, contiguous: contiguous, scanner: scanner)
         } catch {
             throw classifyConnectFailure(error, command: line, deadline: deadline)
         }
@@ -237,7 +251,7 @@ public struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func connect(deadline: NIODeadline, contiguous: ByteArrayHandOff?) async throws -> (
+    private func connect(deadline: NIODeadline, contiguous: ByteArrayHandOff?, scanner: SessionDumpScanner?) async throws -> (
         any Channel, EventLoopFuture<RuntimeAnswer>
     ) {
         let addresses: [SocketAddress]
@@ -263,7 +277,7 @@ public struct RuntimeAPIClient: Sendable {
                 try channel.pipeline.syncOperations.addHandlers(
                     ChannelDeadlineHandler(deadline: deadline),
                     ReadPacingHandler(),
-                    RuntimeAnswerCollector(limit: limit, contiguous: contiguous, promise: promise))
+                    RuntimeAnswerCollector(limit: limit, contiguous: contiguous, scanner: scanner, promise: promise))
                 return (channel, promise.futureResult)
             }
         }

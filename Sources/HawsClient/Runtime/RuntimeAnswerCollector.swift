@@ -1,3 +1,4 @@
+import HawsCore
 import NIOCore
 import Synchronization
 
@@ -7,6 +8,10 @@ struct RuntimeAnswer: Sendable {
     var chunks: [ByteBuffer]
     var count: Int
     var bytes: [UInt8]? = nil
+    /// When scanned (`show sess all`): the scanner that read every byte, and the answer's first bytes (where
+    /// HAProxy's refusals are).
+    var scanned: SessionDumpScanner? = nil
+    var head: [UInt8] = []
 }
 
 /// Why collecting an answer stopped early, with how much had arrived (a reset after some bytes is not the
@@ -32,15 +37,23 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
     /// Set when collecting contiguously: each chunk is copied here as it arrives and released, so NIO's
     /// receive-buffer pool reuses its buffer and the answer never exists twice (chunks, then their join).
     private var bytes: [UInt8]?
+    /// Set when scanning: each chunk is read by the scanner and released, so the answer is never held (a
+    /// `show sess all` of 100,000 tunnels is 155 MB); only its first bytes are kept, for the refusal check.
+    private var scanner: SessionDumpScanner?
+    private var head: [UInt8] = []
     private var received = 0
     private var finished = false
 
     /// - Parameter contiguous: collect the answer into the byte array handed over (emptied, its capacity kept:
     ///   reserved at the caller's guess of the size, or a buffer reused from an earlier answer); `nil` keeps
     ///   the chunks.
-    init(limit: Int, contiguous: ByteArrayHandOff? = nil, promise: EventLoopPromise<RuntimeAnswer>) {
+    init(
+        limit: Int, contiguous: ByteArrayHandOff? = nil, scanner: SessionDumpScanner? = nil,
+        promise: EventLoopPromise<RuntimeAnswer>
+    ) {
         self.limit = limit
         self.promise = promise
+        self.scanner = scanner
         self.bytes = contiguous?.take()
         self.bytes?.removeAll(keepingCapacity: true)
     }
@@ -49,6 +62,16 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         guard !finished else { return }
         let chunk = unwrapInboundIn(data)
         received += chunk.readableBytes
+        if scanner != nil {
+            // Memory stays flat however long the answer is; the call's deadline bounds its time.
+            chunk.withUnsafeReadableBytes { raw in
+                if head.count < Self.headBytes {
+                    head.append(contentsOf: raw.prefix(Self.headBytes - head.count))
+                }
+                scanner!.consume(raw)
+            }
+            return
+        }
         guard received <= limit else {
             fail(RuntimeAnswerTooLarge())
             context.close(promise: nil)
@@ -83,10 +106,15 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         fail(ChannelError.ioOnClosedChannel)
     }
 
+    /// How much of a scanned answer is kept: HAProxy's refusals are one short line at the top.
+    static let headBytes = 4_096
+
     private func succeed() {
         guard !finished else { return }
         finished = true
-        promise.succeed(RuntimeAnswer(chunks: chunks, count: received, bytes: bytes))
+        scanner?.finish()
+        promise.succeed(RuntimeAnswer(chunks: chunks, count: received, bytes: bytes, scanned: scanner, head: head))
+        scanner = nil
         chunks = []
         bytes = nil
     }

@@ -168,10 +168,3 @@ public struct DrainTracker: Sendable, Hashable {
     public mutating func markMaintRequested() { maintRequested = true }
     public mutating func markShutdownOffered() { shutdownOffered = true }
 }
-
-extension Duration {
-    fileprivate var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

@@ -17,10 +17,13 @@ public struct InstanceSnapshot: Sendable {
     public var instance: String
     /// `show info`; `nil` when only the stats page is configured.
     public var info: InstanceInfo?
-    public var stats: StatsTable
+    public var stats: StatsTable {
+        didSet { tunnelBasis = Self.basis(of: stats) }
+    }
     /// `show servers state`, by server; empty when not read.
     public var serverStates: [ServerKey: ServerStateRecord]
-    /// Exact tunnels per server from `show sess all` of the current worker(s).
+    /// Tunnels per server from the last `show sess all` of the current worker (exact when it was read, which
+    /// may be several polls ago: see ``tunnelCount(of:)`` for what is shown).
     public var serverTunnels: [ServerKey: TunnelTally]?
     /// Tunnels still held by old workers after a reload (master-worker mode), per server.
     public var oldWorkerTunnels: [ServerKey: TunnelTally]?
@@ -28,6 +31,8 @@ public struct InstanceSnapshot: Sendable {
     public var serverTunnelsUnavailable: TunnelDetailUnavailable?
     /// Rows or lines that could not be parsed, by source; reported, never fatal.
     public var parseNotes: [String]
+    /// What this poll's commands cost (time and bytes each), for haws's own-cost report.
+    public var commandCosts: [CommandCost] = []
 
     public init(
         instance: String, info: InstanceInfo? = nil, stats: StatsTable,
@@ -38,6 +43,7 @@ public struct InstanceSnapshot: Sendable {
         self.instance = instance
         self.info = info
         self.stats = stats
+        self.tunnelBasis = Self.basis(of: stats)
         self.serverStates = serverStates
         self.serverTunnels = serverTunnels
         self.oldWorkerTunnels = oldWorkerTunnels
@@ -48,24 +54,92 @@ public struct InstanceSnapshot: Sendable {
     public var frontends: [Frontend] { stats.frontends }
     public var backends: [Backend] { stats.backends }
 
-    /// Tunnels of one server: current workers plus old workers, or `nil` when not countable.
-    public func tunnels(of key: ServerKey) -> TunnelTally? {
-        guard let serverTunnels else { return nil }
-        let current = serverTunnels[key] ?? TunnelTally()
-        guard let old = oldWorkerTunnels?[key] else { return current }
-        return current + old
+    /// What this poll's counters say about each backend's tunnels (see ``BackendTunnelBasis``), by name.
+    /// Computed once per poll (when ``stats`` is set): one entry per backend.
+    public private(set) var tunnelBasis: [String: BackendTunnelBasis]
+
+    /// One server's tunnels: exact from the counters where they tell, else bounded by them and filled in
+    /// by the last `show sess all`, plus what old workers still hold. `nil` when nothing can be counted.
+    public func tunnelCount(of server: Server) -> TunnelCount? {
+        tunnelCount(of: server, basis: tunnelBasis[server.backend])
     }
 
-    /// Tunnels of a backend: the exact per-server sum when `show sess all` was read, otherwise the
-    /// counter-derived estimate (current worker only).
-    public func tunnels(of backend: Backend) -> Int? {
-        if let serverTunnels {
-            // No tunnel anywhere (an idle fleet, most of the time): no lookup per server.
-            if serverTunnels.isEmpty, oldWorkerTunnels?.isEmpty ?? true { return 0 }
-            return backend.servers.reduce(0) { $0 + (tunnels(of: $1.key)?.count ?? 0) }
-                + oldWorkerTunnelsOutsideServers(of: backend.name)
+    /// ``tunnelCount(of:)`` with the backend's basis already looked up (a loop over a backend's servers).
+    public func tunnelCount(of server: Server, basis: BackendTunnelBasis?) -> TunnelCount? {
+        let key = server.key
+        let dumped = serverTunnels?[key]
+        let old = oldWorkerTunnels?[key]
+        var count: TunnelCount
+        if let basis {
+            let bounds = basis.bounds(of: server)
+            if bounds.lowerBound == bounds.upperBound {
+                count = TunnelCount(count: bounds.lowerBound, lower: bounds.lowerBound, upper: bounds.upperBound, ages: dumped)
+            } else if let serverTunnels {
+                let fromDump = min(max(serverTunnels[key]?.count ?? 0, bounds.lowerBound), bounds.upperBound)
+                count = TunnelCount(count: fromDump, lower: bounds.lowerBound, upper: bounds.upperBound, ages: dumped)
+            } else {
+                count = TunnelCount(count: bounds.lowerBound, lower: bounds.lowerBound, upper: bounds.upperBound)
+            }
+        } else if let serverTunnels {
+            // No counters to derive from (a backend without its BACKEND row): the dump alone.
+            let dumpedCount = serverTunnels[key]?.count ?? 0
+            count = TunnelCount(count: dumpedCount, lower: dumpedCount, upper: dumpedCount, ages: dumped)
+        } else {
+            return nil
         }
-        return TunnelCounter.openTunnels(of: backend)
+        if let old, old.count > 0 {
+            count.count += old.count
+            count.lower += old.count
+            count.upper += old.count
+            count.ages = (count.ages ?? TunnelTally(count: count.count - old.count)) + old
+        }
+        return count
+    }
+
+    /// ``tunnels(of:)`` by name (a linear search of the backend: for one server at a time, not for loops).
+    public func tunnels(of key: ServerKey) -> TunnelTally? {
+        guard let backend = stats.backends.first(where: { $0.name == key.backend }),
+            let server = backend.servers.first(where: { $0.name == key.server })
+        else { return nil }
+        return tunnels(of: server)
+    }
+
+    /// The tunnels shown for one server (``tunnelCount(of:)``'s number, with ages from the last dump).
+    public func tunnels(of server: Server) -> TunnelTally? {
+        tunnelCount(of: server)?.tally
+    }
+
+    /// Tunnels of a backend, fresh on every poll from its counters (plus old workers' tunnels); from the
+    /// last `show sess all` only where its counters cannot tell.
+    public func tunnels(of backend: Backend) -> Int? {
+        let old = oldWorkerTunnels == nil ? 0 : oldWorkerTunnelTotal(of: backend.name)
+        if let basis = tunnelBasis[backend.name] {
+            if basis.otherSessions == nil, let serverTunnels {
+                let dumped = backend.servers.reduce(0) { $0 + (serverTunnels[$1.key]?.count ?? 0) }
+                return min(dumped, basis.tunnels) + old
+            }
+            return basis.tunnels + old
+        }
+        if let serverTunnels {
+            if serverTunnels.isEmpty, old == 0 { return 0 }
+            return backend.servers.reduce(0) { $0 + (serverTunnels[$1.key]?.count ?? 0) } + old
+        }
+        return nil
+    }
+
+    /// Whether a `show sess all` would tell more than this poll's counters: some server's tunnels are only
+    /// bounded (HTTP requests in flight beside tunnels on its backend).
+    public var needsSessionDump: Bool {
+        tunnelBasis.values.contains { $0.needsSessionDump }
+    }
+
+    /// How the per-server counts of this snapshot are known: `per-server` (every server exact, from the
+    /// counters or a dump), `bounds` (some servers only bounded), `per-backend` (no server counts at all).
+    public var tunnelDetail: String {
+        let basis = tunnelBasis
+        if basis.isEmpty { return serverTunnels == nil ? "per-backend" : "per-server" }
+        if serverTunnels != nil { return "per-server" }
+        return basis.values.contains(where: \.needsSessionDump) ? "bounds" : "per-server"
     }
 
     /// Total of old-worker tunnels (all backends), shown apart in headers ("old workers: 58 tunnels").
@@ -73,12 +147,19 @@ public struct InstanceSnapshot: Sendable {
         oldWorkerTunnels?.values.reduce(0) { $0 + $1.count } ?? 0
     }
 
-    /// Old-worker tunnels on servers that no longer exist in the new configuration.
-    private func oldWorkerTunnelsOutsideServers(of backend: String) -> Int {
+    /// Old-worker tunnels of one backend, including servers that no longer exist in the new configuration.
+    private func oldWorkerTunnelTotal(of backend: String) -> Int {
         guard let oldWorkerTunnels else { return 0 }
-        let known = Set(stats.backends.first { $0.name == backend }?.servers.map(\.name) ?? [])
-        return oldWorkerTunnels.filter { $0.key.backend == backend && !known.contains($0.key.server) }
-            .reduce(0) { $0 + $1.value.count }
+        return oldWorkerTunnels.reduce(0) { $0 + ($1.key.backend == backend ? $1.value.count : 0) }
+    }
+
+    static func basis(of stats: StatsTable) -> [String: BackendTunnelBasis] {
+        var basis: [String: BackendTunnelBasis] = [:]
+        basis.reserveCapacity(stats.backends.count)
+        for backend in stats.backends {
+            if let value = BackendTunnelBasis(backend) { basis[backend.name] = value }
+        }
+        return basis
     }
 
     /// The server's address: `addr` from the CSV, else `show servers state`.

@@ -45,7 +45,7 @@ public enum StatusEvaluator {
                         maxConnections: snapshot.info?.maxConnections, stopping: snapshot.info?.isStopping,
                         tunnels: tunnels,
                         oldWorkerTunnels: snapshot.oldWorkerTunnels == nil ? nil : snapshot.oldWorkerTunnelTotal,
-                        tunnelDetail: snapshot.serverTunnels != nil ? "per-server" : "per-backend",
+                        tunnelDetail: snapshot.tunnelDetail,
                         tunnelDetailNote: snapshot.serverTunnelsUnavailable?.description,
                         skippedRows: snapshot.stats.skippedRows))
                 if let info = snapshot.info, let current = info.currentConnections,
@@ -134,8 +134,9 @@ public enum StatusEvaluator {
         _ backend: Backend, in snapshot: InstanceSnapshot, probes: StatusProbeResults? = nil
     ) -> StatusReport.BackendEntry {
         let servers = backend.servers.map { server in
-            let tally = snapshot.tunnels(of: server.key)
-            return StatusReport.ServerEntry(
+            let count = snapshot.tunnelCount(of: server)
+            let tally = count?.tally
+            var entry = StatusReport.ServerEntry(
                 name: server.name, status: server.status.raw, adminState: server.status.admin,
                 operState: server.status.operational, weight: server.weight, sessions: server.sessions,
                 sessionLimit: server.sessionLimit, tunnels: tally?.count, oldestTunnelSeconds: tally?.oldestSeconds,
@@ -143,6 +144,10 @@ public enum StatusEvaluator {
                 checkCode: server.checkCode, checkDescription: server.checkDescription, lastCheck: server.lastCheck,
                 address: snapshot.address(of: server), backup: server.isBackup,
                 probe: probes?.probe(instance: snapshot.instance, server: server.key))
+            entry.tunnelsExact = count?.isExact
+            entry.tunnelsLower = count?.lower
+            entry.tunnelsUpper = count?.upper
+            return entry
         }
         return StatusReport.BackendEntry(
             instance: snapshot.instance, name: backend.name, status: backend.status, sessions: backend.sessions,

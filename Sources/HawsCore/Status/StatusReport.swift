@@ -89,6 +89,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var backup: Bool
         /// The RFC 6455 probe of this server (`haws status --probe`); `nil` (JSON `null`) when not probed.
         public var probe: ProbeEntry? = nil
+        /// Whether ``tunnels`` is exact; when not, the counters only bound it to `tunnelsLower...tunnelsUpper`
+        /// (HTTP requests in flight beside tunnels on the backend) and ``tunnels`` is the last dump's count
+        /// kept within them. `nil` when tunnels are not countable.
+        public var tunnelsExact: Bool? = nil
+        public var tunnelsLower: Int? = nil
+        public var tunnelsUpper: Int? = nil
     }
 
     public static func decoder() -> JSONDecoder {

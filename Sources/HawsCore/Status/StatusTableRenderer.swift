@@ -47,7 +47,7 @@ public struct StatusTableRenderer: Sendable {
                     let check = [server.checkStatus, server.checkCode.map(String.init)].compactMap { $0 }.joined(separator: " ")
                     let line = row([
                         "  " + server.name, server.status, check, String(server.weight), String(server.sessions),
-                        server.tunnels.map(String.init) ?? "-", String(server.queue), String(server.errors),
+                        Self.tunnelsCell(server), String(server.queue), String(server.errors),
                     ] + (showProbes ? [Self.probeCell(server.probe)] : []))
                     lines.append(paint(line, server.probe?.verdict == .failed ? .red : colour(of: server)))
                 }
@@ -161,5 +161,14 @@ public struct StatusTableRenderer: Sendable {
         if s < 3_600 { return "\(s / 60)m\(two(s % 60))s" }
         if s < 86_400 { return "\(s / 3_600)h\(two(s % 3_600 / 60))m" }
         return "\(s / 86_400)d\(two(s % 86_400 / 3_600))h"
+    }
+
+    /// `12`, or `12-15` while HTTP requests in flight beside the tunnels leave the exact count open.
+    static func tunnelsCell(_ server: StatusReport.ServerEntry) -> String {
+        guard let tunnels = server.tunnels else { return "-" }
+        if server.tunnelsExact == false, let lower = server.tunnelsLower, let upper = server.tunnelsUpper {
+            return "\(lower)-\(upper)"
+        }
+        return String(tunnels)
     }
 }

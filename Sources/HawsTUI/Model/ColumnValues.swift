@@ -66,6 +66,8 @@ enum CellValue {
     case text(String, CellStyle)
     case number(Double?, Unit, CellStyle)
     case spark([Float])
+    /// A count the counters only bound (HTTP requests in flight beside tunnels): `12-15`, sorted by the lower bound.
+    case bounds(Int, Int)
 
     static func text(_ string: String) -> CellValue { .text(string, .normal) }
     static func number(_ value: Double?, _ unit: Unit) -> CellValue { .number(value, unit, .normal) }
@@ -78,6 +80,7 @@ enum CellValue {
         case .text(let string, _): string == "-" ? .missing : .text(string.lowercased())
         case .number(let value, _, _): value.map(SortKey.number) ?? .missing
         case .spark: .missing
+        case .bounds(let lower, _): .number(Double(lower))
         }
     }
 
@@ -98,6 +101,8 @@ enum CellValue {
             }
         case .spark(let values):
             return (glyphs.sparkline(values, width: width), CellStyle(.accent))
+        case .bounds(let lower, let upper):
+            return ("\(Format.count(lower))-\(Format.count(upper))", .dim)
         }
     }
 }
@@ -163,9 +168,11 @@ enum ColumnValues {
         case .weight: return .count(server.weight)
         case .sessions: return .count(server.sessions)
         case .limit: return .count(server.sessionLimit)
-        case .tunnels: return .count(data.snapshot.tunnels(of: server.key)?.count)
+        case .tunnels:
+            guard let count = data.snapshot.tunnelCount(of: server) else { return .missing }
+            return count.isExact ? .count(count.count) : .bounds(count.lower, count.upper)
         case .upgrades: return .number(rates?.upgrades, .rate)
-        case .tunnelAge: return .number(data.snapshot.tunnels(of: server.key)?.oldestSeconds.map(Double.init), .seconds)
+        case .tunnelAge: return .number(data.snapshot.tunnels(of: server)?.oldestSeconds.map(Double.init), .seconds)
         case .probe: return probeVerdict(context.probes[id])
         case .handshakeP95: return .number(context.probes[id]?.handshakeP95Milliseconds, .milliseconds)
         case .requestRate: return .number(rates?.requests, .rate)
@@ -222,7 +229,7 @@ enum ColumnValues {
         case .tunnels: return .count(data.snapshot.tunnels(of: backend))
         case .upgrades: return .number(rates?.upgrades, .rate)
         case .tunnelAge:
-            let ages = backend.servers.compactMap { data.snapshot.tunnels(of: $0.key)?.oldestSeconds }
+            let ages = backend.servers.compactMap { data.snapshot.tunnels(of: $0)?.oldestSeconds }
             return .number(ages.max().map(Double.init), .seconds)
         case .requestRate: return .number(rates?.requests, .rate)
         case .sessionRate: return .number(rates?.sessions, .rate)

@@ -28,7 +28,7 @@ extension TopState {
             let backend = snapshot.backends.first(where: { $0.name == id.key.backend }),
             let server = backend.servers.first(where: { $0.name == id.key.server })
         else { return nil }
-        return (server, snapshot.tunnels(of: server.key)?.count)
+        return (server, snapshot.tunnels(of: server)?.count)
     }
 
     /// Builds the exact commands of an action, or says why none will be sent: read-only, an
@@ -158,9 +158,9 @@ extension TopState {
 
     /// How long to look for an action's effect before calling it not observed.
     func verificationWindow(for kind: ServerActionKind) -> TimeInterval {
-        let stats = settings.statsInterval.secondsValue
+        let stats = settings.statsInterval.seconds
         switch kind {
-        case .shutdownSessions: return max(5, 3 * stats + 2 * settings.tunnelsInterval.secondsValue)
+        case .shutdownSessions: return max(5, 3 * stats + 2 * settings.tunnelsInterval.seconds)
         default: return max(5, 4 * stats + 2)
         }
     }
@@ -290,12 +290,5 @@ struct ActionRefusal: Error, Hashable {
     init(_ text: String, readOnly: Bool = false) {
         self.text = text
         self.readOnly = readOnly
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

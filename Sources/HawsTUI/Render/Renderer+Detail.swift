@@ -86,7 +86,7 @@ extension Painter {
         lines.append(check)
 
         var tunnels: [(String, CellStyle)] = [("tunnels", .dim)]
-        if let tally = data.snapshot.tunnels(of: server.key) {
+        if let tally = data.snapshot.tunnels(of: server) {
             tunnels.append(("\(tally.count)", CellStyle(.accent, bold: true)))
             if let old = data.snapshot.oldWorkerTunnels?[server.key] {
                 tunnels.append(("(\(old.count) on old workers)", .normal))

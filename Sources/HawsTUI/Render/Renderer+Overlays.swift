@@ -148,7 +148,7 @@ extension Painter {
             ])
             lines.append([
                 ("t", CellStyle(.accent, bold: true)), ("offer 'shutdown sessions' after:", .normal),
-                (dialog.deadline.map { Format.duration($0.secondsValue) } ?? "never", CellStyle(.normal, bold: true)),
+                (dialog.deadline.map { Format.duration($0.seconds) } ?? "never", CellStyle(.normal, bold: true)),
             ])
         }
         lines.append([])

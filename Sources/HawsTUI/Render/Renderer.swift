@@ -180,6 +180,7 @@ struct Painter {
             if snapshot.oldWorkerTunnels != nil { tunnels += " (+\(snapshot.oldWorkerTunnelTotal) old workers)" }
             pieces.append((tunnels, CellStyle(.accent)))
             pieces.append(("upg \(instance.upgradesPerSecond.map(Format.rate) ?? "-")/s", .normal))
+            pieces.append((Self.costText(instance.cost), instance.cost.sessionIntervalStretched ? CellStyle(.warning) : .dim))
         }
         if let info = instance.snapshot?.info {
             if let node = info.node { pieces.append(("node \(node)", .normal)) }
@@ -402,5 +403,23 @@ struct Painter {
         let hints =
             "?:help  /:filter  s/S:sort  tab:view  enter:detail  space:fold  x:mark  d/r/m/w/K:act  e:events  p:pause  q:quit"
         screen.write(hints, x: 0, y: y, maxWidth: width, style: .dim)
+    }
+
+    /// What watching the instance costs, e.g. `cost stat 12ms 2.2M · sess 230ms 31M every 46s (budget)`: the
+    /// last `show stat` and `show sess all` (time and bytes) and the dump interval in force, and why when the
+    /// dumps' own cost stretched it.
+    static func costText(_ cost: InstanceCost) -> String {
+        var text = "cost"
+        if let stat = cost.lastCommands.first {
+            text += " stat \(Format.milliseconds(stat.seconds * 1_000)) \(Format.bytes(Double(stat.bytes)))"
+        }
+        if let dump = cost.lastSessionDump {
+            text += " · sess \(Format.milliseconds(dump.seconds * 1_000)) \(Format.bytes(Double(dump.bytes)))"
+        }
+        if let interval = cost.sessionInterval {
+            text += " every \(Format.duration(interval.seconds))"
+            if let reason = cost.sessionIntervalReason { text += " (\(reason.rawValue))" }
+        }
+        return text
     }
 }
