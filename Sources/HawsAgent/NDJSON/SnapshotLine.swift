@@ -48,6 +48,7 @@ public enum SnapshotLine {
         json.field(
             "old_worker_tunnels", snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelTotal })
         json.field("upgrades_per_second", snapshot == nil ? nil : rounded(live.upgradesPerSecond))
+        encodeCost(live.cost, into: &json)
         json.key("backends")
         json.beginArray()
         if let snapshot {
@@ -189,6 +190,29 @@ public enum SnapshotLine {
         json.field(Key.bytesInPerSecond, rounded(rates?.bytesIn))
         json.field(Key.bytesOutPerSecond, rounded(rates?.bytesOut))
         json.field(Key.errorsPerSecond, rounded(rates?.errors))
+        json.endObject()
+    }
+
+    /// `cost`: what watching the instance costs HAProxy and haws (the last poll's commands, the last
+    /// `show sess all` round, and the dump interval in force with its reason).
+    private static func encodeCost(_ cost: InstanceCost, into json: inout JSONLineBuilder) {
+        json.key("cost")
+        json.beginObject()
+        json.key("commands")
+        json.beginArray()
+        for command in cost.lastCommands {
+            json.beginObject()
+            json.field("command", command.command)
+            json.field("seconds", (command.seconds * 1_000_000).rounded() / 1_000_000)
+            json.field("bytes", command.bytes)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("sessions_dump_seconds", cost.lastSessionDump.map { ($0.seconds * 1_000_000).rounded() / 1_000_000 })
+        json.field("sessions_dump_bytes", cost.lastSessionDump?.bytes)
+        json.field("sessions_dump_streams", cost.lastSessionDump?.streams)
+        json.field("sessions_interval_seconds", cost.sessionInterval?.seconds)
+        json.field("sessions_interval_reason", cost.sessionIntervalReason?.rawValue)
         json.endObject()
     }
 

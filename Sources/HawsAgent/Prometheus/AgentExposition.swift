@@ -68,6 +68,7 @@ public enum AgentExposition {
             if let histogram = observed.sessionsPollDurations[live.name] {
                 out.addHistogram(.pollDuration, instance + [("poll", "sessions")], histogram)
             }
+            addCost(live.cost, labels: instance, into: &out)
             guard let snapshot else { continue }
             addInstance(snapshot, labels: instance, into: &out)
             let instanceLabels = LabelSet(instance)
@@ -152,6 +153,23 @@ public enum AgentExposition {
     /// `state="up"`, `state="down"`, ... rendered once per scrape.
     private static let stateLabels: [(state: ServerStateLabel, labels: LabelSet)] = ServerStateLabel.allCases.map {
         ($0, LabelSet([("state", $0.rawValue)]))
+    }
+
+    /// What watching the instance costs: per command since start, and the `show sess all` schedule.
+    private static func addCost(
+        _ cost: InstanceCost, labels: PrometheusExposition.Labels, into out: inout PrometheusExposition
+    ) {
+        for (command, totals) in cost.totals.sorted(by: { $0.key < $1.key }) {
+            let commandLabels = labels + [("command", command)]
+            out.add(.commandSeconds, commandLabels, totals.seconds)
+            out.add(.commandBytes, commandLabels, totals.bytes)
+            out.add(.commands, commandLabels, totals.calls)
+        }
+        if let dump = cost.lastSessionDump { out.add(.sessionsDumpSeconds, labels, dump.seconds) }
+        if let interval = cost.sessionInterval {
+            out.add(.sessionsDumpInterval, labels, interval.seconds)
+            out.add(.sessionsDumpStretched, labels, cost.sessionIntervalStretched ? 1 : 0)
+        }
     }
 
     private static func addInstance(

@@ -19,6 +19,12 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case instanceTunnels = "haws_instance_tunnels"
     case oldWorkerTunnels = "haws_old_worker_tunnels"
     case pollDuration = "haws_poll_duration_seconds"
+    case commandSeconds = "haws_command_seconds_total"
+    case commandBytes = "haws_command_bytes_total"
+    case commands = "haws_commands_total"
+    case sessionsDumpSeconds = "haws_sessions_dump_seconds"
+    case sessionsDumpInterval = "haws_sessions_dump_interval_seconds"
+    case sessionsDumpStretched = "haws_sessions_dump_stretched"
     // Backend
     case backendUp = "haws_backend_up"
     case backendServers = "haws_backend_servers"
@@ -63,7 +69,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         switch self {
         case .instanceReloads, .instancePolls, .instancePollErrors, .backendSessionsTotal, .backendUpgrades,
             .backendBytesIn, .backendBytesOut, .backendErrors, .serverSessionsTotal, .serverUpgrades, .serverBytesIn,
-            .serverBytesOut, .serverErrors, .outputErrors, .probes, .probeRounds, .probeRoundOverruns:
+            .serverBytesOut, .serverErrors, .outputErrors, .probes, .probeRounds, .probeRoundOverruns, .commandSeconds,
+            .commandBytes, .commands:
             .counter
         case .pollDuration, .probeDuration:
             .histogram
@@ -77,6 +84,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         switch self {
         case .instanceInfo: ["instance", "version", "node"]
         case .pollDuration: ["instance", "poll"]
+        case .commandSeconds, .commandBytes, .commands: ["instance", "command"]
         case .backendServers: ["instance", "backend", "state"]
         case .serverState: ["instance", "backend", "server", "state"]
         // Probes through HAProxy's frontend carry `frontend` (the URL) instead of `backend` and `server`.
@@ -111,6 +119,15 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .instanceTunnels:
             "WebSocket tunnels open on the instance, including those still held by old workers after a reload."
         case .oldWorkerTunnels: "WebSocket tunnels still held by old workers after a reload (needs the master socket)."
+        case .commandSeconds:
+            "Wall time of haws's runtime API commands (show stat, show info, show sess all...), from connect to the answer's end."
+        case .commandBytes: "Bytes HAProxy answered to haws's runtime API commands."
+        case .commands: "Runtime API commands haws sent."
+        case .sessionsDumpSeconds:
+            "Duration of the last show sess all round, which is also HAProxy's time on it (threads paused while it fills each buffer)."
+        case .sessionsDumpInterval:
+            "Interval between show sess all rounds now in force: --sessions-interval while counts need them, longer for ages only or when their cost stretches it."
+        case .sessionsDumpStretched: "1 when the dumps' own cost stretched their interval (0.5% of a core of HAProxy's time)."
         case .pollDuration:
             "Duration of polls of HAProxy: poll=stats (show info + show stat), poll=sessions (show sess)."
         case .backendUp: "1 when HAProxy reports the backend UP, 0 when DOWN."
