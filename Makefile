@@ -9,12 +9,12 @@ BENCH_DEPS := socat python3-websockets prometheus-haproxy-exporter hatop
 PY_DEPS    := jsonschema prometheus_client
 BIN        := .build/debug/haws
 RELEASE_BIN:= .build-release/release/haws
-# make install / make deb: GNU-style locations, and the Swift runtime linked in (the static FoundationEssentials of
-# this toolchain needs its two helper libraries named explicitly, see Scripts/link-static.py).
+# make install / make deb: GNU-style locations, and the Swift runtime linked into the binary, so that it runs
+# without a Swift toolchain and survives a toolchain upgrade.
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
-STATIC_LINK:= --static-swift-stdlib -Xlinker -l_FoundationCShims -Xlinker -l_FoundationCollections
+STATIC_LINK:= --static-swift-stdlib
 MANUAL_DIR := .build/plugins/GenerateManual/outputs/haws
 DEB_DIR    := .build-deb
 

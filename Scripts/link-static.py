@@ -7,9 +7,10 @@
 2 shared cores takes many minutes; `make test` already has every object file of the debug build. This
 replays SwiftPM's own link command for `haws` from its build manifest (MANIFEST, written by
 `swift build`) with `-static-stdlib` and a new output path: about 30 s, and the package test then
-checks the same kind of binary the .deb carries. The extra libraries are the ones `make deb` passes
-too (STATIC_LINK in the Makefile): the static FoundationEssentials of this toolchain needs
-_FoundationCShims and _FoundationCollections but does not name them for the linker.
+checks the same kind of binary the .deb carries. The two extra libraries: linked this way, the debug
+objects pull in parts of the static FoundationEssentials (property lists, BigString) that need
+_FoundationCShims and _FoundationCollections, which the toolchain does not name for the linker
+(undefined references without them); the release link of `make deb` succeeds without them.
 """
 import json
 import re
