@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 SHELL      := /bin/bash
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_DEPS   := haproxy libncurses-dev tmux openssl prometheus lintian dpkg-dev
+APT_DEPS   := haproxy libncurses-dev tmux openssl prometheus lintian dpkg-dev man-db
 BENCH_DEPS := socat python3-websockets prometheus-haproxy-exporter hatop
 PY_DEPS    := jsonschema prometheus_client
 BIN        := .build/debug/haws
@@ -22,7 +22,7 @@ DEB_DIR    := .build-deb
 
 all: build
 
-## setup: install Debian's haproxy, libncurses-dev, tmux, openssl, prometheus (promtool), lintian, dpkg-dev (and Python's jsonschema, prometheus_client for the tests) when missing
+## setup: install Debian's haproxy, libncurses-dev, tmux, openssl, prometheus (promtool), lintian, dpkg-dev, man-db (and Python's jsonschema, prometheus_client for the tests) when missing
 setup:
 	@missing=""; for p in $(APT_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
