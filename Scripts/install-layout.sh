@@ -44,6 +44,8 @@ install_all() {
     local root=$DESTDIR
 
     install -D -m 755 "$binary" "$root$bindir/haws"
+    # As dh_strip does: no symbol table or debug info (Swift's metadata sections stay); a third of the size.
+    strip --remove-section=.comment --remove-section=.note --strip-unneeded "$root$bindir/haws"
 
     # Man pages: `haws agent` is documented in haws-agent(1) (git's convention), not the generator's haws.agent(1).
     install -d -m 755 "$root$man1dir"

@@ -30,8 +30,6 @@ root=$work/root
 
 DESTDIR=$root PREFIX=/usr SYSCONFDIR=/etc UNITDIR=/lib/systemd/system ZSHDIR=/usr/share/zsh/vendor-completions \
     CONFIG=always "$here/Scripts/install-layout.sh" install "$binary" "$manual" >/dev/null
-# As dh_strip does: no symbol table or debug info in the package (Swift's metadata sections stay).
-strip --remove-section=.comment --remove-section=.note --strip-unneeded "$root/usr/bin/haws"
 
 doc=$root/usr/share/doc/haws
 install -d -m 755 "$doc"
