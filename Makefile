@@ -15,6 +15,9 @@ PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 STATIC_LINK:= --static-swift-stdlib
+# Its own scratch path: --static-swift-stdlib is part of every compile command, so sharing .build-release with
+# `make release` / `make bench` would recompile everything at each switch.
+STATIC_BIN := .build-release-static/release/haws
 MANUAL_DIR := .build/plugins/GenerateManual/outputs/haws
 DEB_DIR    := .build-deb
 
@@ -65,7 +68,7 @@ bench: bench-setup
 
 ## release-static: the release binary with the Swift runtime inside, as installed and packaged
 release-static: setup
-	$(SWIFT) build -c release --product haws --scratch-path .build-release $(STATIC_LINK)
+	$(SWIFT) build -c release --product haws --scratch-path .build-release-static $(STATIC_LINK)
 
 ## manual: man pages from the commands' help (swift-argument-parser's generate-manual plugin) into $(MANUAL_DIR)
 manual: setup
@@ -73,7 +76,7 @@ manual: setup
 
 ## install: haws, man pages, completions, the systemd unit, the example config, dashboard and alert rules under PREFIX (DESTDIR for staging)
 install: release-static manual
-	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" Scripts/install-layout.sh install $(RELEASE_BIN) $(MANUAL_DIR)
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" Scripts/install-layout.sh install $(STATIC_BIN) $(MANUAL_DIR)
 
 ## uninstall: removes what install wrote (never the configuration in SYSCONFDIR/haws)
 uninstall:
@@ -81,13 +84,13 @@ uninstall:
 
 ## deb: the Debian package (dpkg-deb) of the static release binary in $(DEB_DIR), checked by Scripts/test-deb.sh
 deb: release-static manual
-	@deb=$$(Scripts/package-deb.sh $(RELEASE_BIN) $(MANUAL_DIR) $(DEB_DIR)) && Scripts/test-deb.sh "$$deb" && echo "built $$deb"
+	@deb=$$(Scripts/package-deb.sh $(STATIC_BIN) $(MANUAL_DIR) $(DEB_DIR)) && Scripts/test-deb.sh "$$deb" && echo "built $$deb"
 
-## package-test: the same package built from the debug objects relinked statically (seconds, not a release build), checked by Scripts/test-deb.sh
+## package-test: the same package built from the debug objects relinked statically (a 30 s link instead of a release build), checked by Scripts/test-deb.sh
 package-test: manual
 	mkdir -p $(DEB_DIR)/test
 	Scripts/link-static.py .build/debug.yaml $(DEB_DIR)/test/haws
 	@deb=$$(DEB_COMPRESSOR=gzip DEB_COMPRESSION=1 Scripts/package-deb.sh $(DEB_DIR)/test/haws $(MANUAL_DIR) $(DEB_DIR)/test) && Scripts/test-deb.sh "$$deb"
 
 clean:
-	rm -rf .build .build-release $(DEB_DIR)
+	rm -rf .build .build-release .build-release-static $(DEB_DIR)
