@@ -7,7 +7,8 @@
 # Depends read from its libraries), that no library or RUNPATH resolves into a Swift toolchain, that the
 # packaged haws runs (`--version`, `status --help`, and with /opt/swift hidden when a mount namespace is
 # allowed), the man pages and completions, the unit (systemd-analyze verify), the maintainer scripts
-# (sh -n), and lintian without errors when it is installed. Exit 0 when every check passes, 1 otherwise.
+# (sh -n, then run as root on throwaway overlays of /etc and /var/lib), and lintian without errors when it
+# is installed. Exit 0 when every check passes, 1 otherwise.
 set -uo pipefail
 
 [ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: $0 PACKAGE.deb" >&2; exit 2; }
@@ -56,6 +57,35 @@ for script in postinst prerm postrm; do
 done
 check "postinst creates the haws user in the haproxy group" \
     bash -c 'grep -q "adduser --system.*haws" "$1" && grep -q "adduser --quiet haws haproxy" "$1"' _ "$scratch/DEBIAN/postinst"
+# The maintainer scripts for real, on throwaway overlays of /etc, /var/lib and the unit folder in a private
+# mount namespace: this machine's users and systemd state stay as they were.
+run_maintainer_scripts() {
+    local units ov=$scratch/overlay
+    units=$(realpath /lib/systemd/system)
+    mkdir -p "$ov"/{etc,var,unit}/{upper,work}
+    unshare -m bash -euc '
+        ov=$1 units=$2 control=$3 unit=$4
+        mount -t overlay overlay -o "lowerdir=/etc,upperdir=$ov/etc/upper,workdir=$ov/etc/work" /etc
+        mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$ov/var/upper,workdir=$ov/var/work" /var/lib
+        mount -t overlay overlay -o "lowerdir=$units,upperdir=$ov/unit/upper,workdir=$ov/unit/work" "$units"
+        cp "$unit" "$units/haws-agent.service"
+        export DPKG_MAINTSCRIPT_PACKAGE=haws
+        DPKG_MAINTSCRIPT_NAME=postinst "$control/postinst" configure
+        id -nG haws | grep -qw haproxy || { echo "haws is not in the haproxy group: $(id haws)"; exit 1; }
+        DPKG_MAINTSCRIPT_NAME=postinst "$control/postinst" configure 0.0.9    # an upgrade: idempotent
+        DPKG_MAINTSCRIPT_NAME=prerm "$control/prerm" remove
+        DPKG_MAINTSCRIPT_NAME=postrm "$control/postrm" remove
+        DPKG_MAINTSCRIPT_NAME=postrm "$control/postrm" purge
+    ' _ "$ov" "$units" "$scratch/DEBIAN" "$unit_file"
+}
+unit_file=$root/lib/systemd/system/haws-agent.service
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null && grep -qw overlay /proc/filesystems; then
+    check "postinst creates haws in the haproxy group, again on upgrade; prerm and postrm run (on overlays)" \
+        run_maintainer_scripts
+    check "this machine has no haws user after that test" bash -c '! getent passwd haws >/dev/null || [ -n "$1" ]' _ "$(getent passwd haws 2>/dev/null && echo preexisting)"
+else
+    echo "skip  running the maintainer scripts (needs root, a mount namespace and overlayfs)"
+fi
 check "md5sums match the files" bash -c 'cd "$1" && md5sum --quiet -c "$2"' _ "$root" "$scratch/DEBIAN/md5sums"
 
 # Documentation and completions.
