@@ -4,17 +4,28 @@
 SWIFT      ?= swift
 SHELL      := /bin/bash
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_DEPS   := haproxy libncurses-dev tmux openssl
+APT_DEPS   := haproxy libncurses-dev tmux openssl prometheus lintian dpkg-dev man-db
 BENCH_DEPS := socat python3-websockets prometheus-haproxy-exporter hatop
 PY_DEPS    := jsonschema prometheus_client
 BIN        := .build/debug/haws
 RELEASE_BIN:= .build-release/release/haws
+# make install / make deb: GNU-style locations, and the Swift runtime linked into the binary, so that it runs
+# without a Swift toolchain and survives a toolchain upgrade.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+STATIC_LINK:= --static-swift-stdlib
+# Its own scratch path: --static-swift-stdlib is part of every compile command, so sharing .build-release with
+# `make release` / `make bench` would recompile everything at each switch.
+STATIC_BIN := .build-release-static/release/haws
+MANUAL_DIR := .build/plugins/GenerateManual/outputs/haws
+DEB_DIR    := .build-deb
 
-.PHONY: all setup bench-setup build release test demo bench clean
+.PHONY: all setup bench-setup build release test demo bench clean release-static manual install uninstall deb package-test
 
 all: build
 
-## setup: install Debian's haproxy, libncurses-dev, tmux, openssl (and Python's jsonschema, prometheus_client for the tests) when missing
+## setup: install Debian's haproxy, libncurses-dev, tmux, openssl, prometheus (promtool), lintian, dpkg-dev, man-db (and Python's jsonschema, prometheus_client for the tests) when missing
 setup:
 	@missing=""; for p in $(APT_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -43,6 +54,7 @@ release: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	$(MAKE) --no-print-directory package-test
 
 ## demo: a self-contained lab on loopback (real HAProxy, WebSocket backends, client traffic) and haws on it
 demo: setup
@@ -54,5 +66,31 @@ bench: bench-setup
 	$(SWIFT) build -c release --product haws --scratch-path .build-release
 	Scripts/bench.sh $(RELEASE_BIN)
 
+## release-static: the release binary with the Swift runtime inside, as installed and packaged
+release-static: setup
+	$(SWIFT) build -c release --product haws --scratch-path .build-release-static $(STATIC_LINK)
+
+## manual: man pages from the commands' help (swift-argument-parser's generate-manual plugin) into $(MANUAL_DIR)
+manual: setup
+	$(SWIFT) package generate-manual --configuration debug --multi-page --date $$(git log -1 --format=%cs 2>/dev/null || date +%F)
+
+## install: haws, man pages, completions, the systemd unit, the example config, dashboard and alert rules under PREFIX (DESTDIR for staging)
+install: release-static manual
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" Scripts/install-layout.sh install $(STATIC_BIN) $(MANUAL_DIR)
+
+## uninstall: removes what install wrote (never the configuration in SYSCONFDIR/haws)
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" Scripts/install-layout.sh uninstall
+
+## deb: the Debian package (dpkg-deb) of the static release binary in $(DEB_DIR), checked by Scripts/test-deb.sh
+deb: release-static manual
+	@deb=$$(Scripts/package-deb.sh $(STATIC_BIN) $(MANUAL_DIR) $(DEB_DIR)) && Scripts/test-deb.sh "$$deb" && echo "built $$deb"
+
+## package-test: the same package built from the debug objects relinked statically (a 30 s link instead of a release build), checked by Scripts/test-deb.sh
+package-test: manual
+	mkdir -p $(DEB_DIR)/test
+	Scripts/link-static.py .build/debug.yaml $(DEB_DIR)/test/haws
+	@deb=$$(DEB_COMPRESSOR=gzip DEB_COMPRESSION=1 Scripts/package-deb.sh $(DEB_DIR)/test/haws $(MANUAL_DIR) $(DEB_DIR)/test) && Scripts/test-deb.sh "$$deb"
+
 clean:
-	rm -rf .build .build-release
+	rm -rf .build .build-release .build-release-static $(DEB_DIR)
