@@ -1,7 +1,14 @@
+import Subprocess
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+#endif
+#if canImport(System)
+import System
+#else
+import SystemPackage
 #endif
 
 /// Which HAProxy binary the lab and the tests run: the one home of that choice.
@@ -53,5 +60,28 @@ public enum HAProxyExecutable {
             )
         }
         return found
+    }
+
+    /// The version `executable -v` prints (`3.0.11-9e587df`, `2.6.12-1+deb12u4`): the spelling `show info` reports
+    /// as `Version`, so a test can check it talks to the binary it started.
+    public static func version(of executable: String) async throws -> String {
+        let result: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>
+        do {
+            result = try await Subprocess.run(
+                .path(FilePath(executable)),
+                arguments: ["-v"],
+                output: .string(limit: 64 * 1024),
+                error: .string(limit: 64 * 1024)
+            )
+        } catch {
+            throw LabError(.executableNotFound, "cannot run \(executable) -v: \(error)")
+        }
+        let output = result.standardOutput
+        // "HAProxy version 3.0.11-9e587df 2025/06/02 - https://haproxy.org/"
+        let words = output.split(separator: "\n").first?.split(separator: " ") ?? []
+        guard words.count >= 3, words[0] == "HAProxy", words[1] == "version" else {
+            throw LabError(.executableNotFound, "\(executable) -v printed no HAProxy version: \(output.prefix(200))")
+        }
+        return String(words[2])
     }
 }
