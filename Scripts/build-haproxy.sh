@@ -86,4 +86,6 @@ mkdir -p "$(dirname "$binary")"
 install -m 755 "$work/haproxy-$version/haproxy" "$binary.partial"
 mv -f "$binary.partial" "$binary"
 rm -rf "$work/haproxy-$version"
-"$binary" -v | head -1
+# Not `| head -1`: with pipefail, haproxy's SIGPIPE would fail the script after a good build.
+version_text=$("$binary" -v)
+echo "${version_text%%$'\n'*}"
