@@ -116,4 +116,13 @@ import Testing
         #expect(after[2].uptime == "0d00h00m24s")
         #expect(after[2].version == "3.0.11-9e587df")
     }
+
+    @Test func helpListsTheShowSessFiltersOf3_0() throws {
+        let help = RuntimeHelp(parsing: try Self.fixture("cli_help.txt"))
+        #expect(help.usages.count == 115)
+        #expect(help.usage(of: "show sess") == "show sess [<id>|all|susp|older <age>]")
+        #expect(help.usage(of: "show stat") == "show stat [desc|json|no-maint|typed|up]*")
+        #expect(help.hasSessionAgeFilter)
+        #expect(help.hasSuspiciousSessionFilter)
+    }
 }
