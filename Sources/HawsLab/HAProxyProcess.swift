@@ -24,7 +24,8 @@ import SystemPackage
 public actor HAProxyProcess {
     /// How to run HAProxy.
     public struct Options: Sendable, Hashable {
-        /// The binary; nil finds it (`HAWS_HAPROXY`, then /usr/sbin, /usr/local/sbin, then `PATH`).
+        /// The binary; nil finds it with `HAProxyExecutable` (`HAWS_HAPROXY` when set, else /usr/sbin, /usr/local/sbin,
+        /// then `PATH`).
         public var executablePath: String?
         /// Runs `haproxy -W -db -S <dir>/master.sock` (as Debian's service does) instead of `haproxy -db`.
         public var masterWorker: Bool
@@ -115,7 +116,7 @@ public actor HAProxyProcess {
         }
         self.child = nil
         try self.config.validate()
-        let executable = try Self.findExecutable(self.options.executablePath)
+        let executable = try HAProxyExecutable.resolve(explicit: self.options.executablePath)
         try self.directory.write(self.config.rendered(), to: "haproxy.cfg")
         try await Self.checkConfig(executable: executable, configPath: self.configPath)
 
@@ -295,7 +296,7 @@ public actor HAProxyProcess {
     /// Runs `haproxy -c` on `config` in a throwaway directory: the same check `start()` makes, without starting.
     public static func check(_ config: HAProxyConfig, executablePath: String? = nil) async throws {
         try config.validate()
-        let executable = try findExecutable(executablePath)
+        let executable = try HAProxyExecutable.resolve(explicit: executablePath)
         let directory = try LabDirectory.create(prefix: "haws-check")
         defer { directory.remove() }
         try directory.write(config.rendered(), to: "haproxy.cfg")
@@ -385,26 +386,6 @@ public actor HAProxyProcess {
             let output = result.standardOutput + result.standardError
             throw LabError(.invalidConfig, "haproxy -c -f \(configPath) failed:\n\(output)")
         }
-    }
-
-    /// Finds the HAProxy binary.
-    static func findExecutable(_ explicit: String?) throws(LabError) -> String {
-        var candidates: [String] = []
-        if let explicit {
-            candidates.append(explicit)
-        } else {
-            if let fromEnvironment = getenv("HAWS_HAPROXY") {
-                candidates.append(String(cString: fromEnvironment))
-            }
-            candidates += ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"]
-            if let path = getenv("PATH") {
-                candidates += String(cString: path).split(separator: ":").map { "\($0)/haproxy" }
-            }
-        }
-        guard let found = candidates.first(where: { access($0, X_OK) == 0 }) else {
-            throw LabError(.executableNotFound, "no executable haproxy in \(candidates); set HAWS_HAPROXY")
-        }
-        return found
     }
 
     static func signal(_ pid: Int32, _ signal: Int32) -> Bool {

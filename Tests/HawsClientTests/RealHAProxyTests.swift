@@ -4,9 +4,9 @@ import Testing
 
 @testable import HawsClient
 
-/// Against the real HAProxy of the machine (Debian's 2.6.12 here): what the fakes imitate, checked at the
-/// source. Serialized: each test owns one HAProxy process.
-@Suite(.serialized, .enabled(if: RealHAProxy.isInstalled, "needs /usr/sbin/haproxy"))
+/// Against a real HAProxy (Debian's 2.6.12, and 3.0.11 when `make test` sets `HAWS_HAPROXY`): what the fakes
+/// imitate, checked at the source. Serialized: each test owns one HAProxy process.
+@Suite(.serialized, .enabled(if: RealHAProxy.isInstalled, "needs haproxy (or HAWS_HAPROXY)"))
 struct RealHAProxyTests {
     @Test func runtimeAPIStatsPageAndCrash() async throws {
         let haproxy = try await RealHAProxy()

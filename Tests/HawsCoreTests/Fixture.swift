@@ -1,12 +1,16 @@
 import Foundation
 
-/// Real HAProxy 2.6.12 outputs captured in the lab (copied from shared/haproxy/samples-2.6.12).
+/// Real HAProxy outputs captured in the lab: 2.6.12 (Debian 12) at the top of `Fixtures/` (copied from
+/// shared/haproxy/samples-2.6.12), and one folder per other version verified (`Fixtures/3.0.11/`).
 enum Fixture {
-    static func text(_ name: String) throws -> String {
-        let parts = name.split(separator: ".")
+    /// - Parameter version: the folder of another HAProxy version's captures; nil for 2.6.12's.
+    static func text(_ name: String, version: String? = nil) throws -> String {
+        guard let dot = name.lastIndex(of: ".") else { throw CocoaError(.fileNoSuchFile) }
+        let subdirectory = version.map { "Fixtures/\($0)" } ?? "Fixtures"
         guard
             let url = Bundle.module.url(
-                forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: "Fixtures")
+                forResource: String(name[..<dot]), withExtension: String(name[name.index(after: dot)...]),
+                subdirectory: subdirectory)
         else { throw CocoaError(.fileNoSuchFile) }
         return try String(contentsOf: url, encoding: .utf8)
     }

@@ -102,6 +102,18 @@ import Testing
         for text in ["<NEVER>", "?", "", "abc", "5x"] { #expect(HumanDuration.seconds(text) == nil) }
     }
 
+    @Test func helpOf2_6HasNoShowSessFilters() throws {
+        let help = RuntimeHelp(parsing: try Fixture.text("cli_help.txt"))
+        #expect(help.usages.count == 103)
+        #expect(help.usage(of: "show sess") == "show sess [id]")
+        #expect(help.usage(of: "show se") == nil)  // whole words only
+        #expect(help.usage(of: "show nothing") == nil)
+        // 2.6 would answer `show sess older 60` with the short list of every stream: never send it there.
+        #expect(!help.hasSessionAgeFilter)
+        #expect(!help.hasSuspiciousSessionFilter)
+        #expect(RuntimeHelp(parsing: "Unknown command.\n").usages.isEmpty)
+    }
+
     @Test func showProc() {
         let text = """
             #<PID>          <type>          <reloads>       <uptime>        <version>

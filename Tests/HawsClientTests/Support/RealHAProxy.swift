@@ -1,13 +1,15 @@
 import Foundation
+import HawsLab
 import Synchronization
 
 @testable import HawsClient
 
-/// A real `/usr/sbin/haproxy -db` in a temp dir: an admin and a user `stats socket`, and a stats page with
-/// `stats auth admin:pw` on a loopback port. Stopped with SIGKILL and reaped by `stop()`, which is idempotent.
+/// A real `haproxy -db` (the binary `HAProxyExecutable` finds: `HAWS_HAPROXY`, else Debian's) in a temp dir: an
+/// admin and a user `stats socket`, and a stats page with `stats auth admin:pw` on a loopback port. Stopped with SIGKILL and reaped by `stop()`, which is idempotent.
 final class RealHAProxy: Sendable {
-    static let binary = "/usr/sbin/haproxy"
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    /// Whether the tests can run: a binary was found, or `HAWS_HAPROXY` names one (then a wrong path fails the
+    /// tests instead of skipping them).
+    static var isInstalled: Bool { HAProxyExecutable.find() != nil || HAProxyExecutable.isChosenByEnvironment }
 
     let directory: TemporaryDirectory
     let statsPort: Int
@@ -53,7 +55,8 @@ final class RealHAProxy: Sendable {
         } else {
             masterSocket = nil
         }
-        child = Mutex(try ChildProcess.spawn(Self.binary, arguments, logFile: directory.file("haproxy.log")))
+        let binary = try HAProxyExecutable.resolve()
+        child = Mutex(try ChildProcess.spawn(binary, arguments, logFile: directory.file("haproxy.log")))
         do {
             try await waitUntilReady(within: readiness)
         } catch {
