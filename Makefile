@@ -10,7 +10,17 @@ PY_DEPS    := jsonschema prometheus_client
 BIN        := .build/debug/haws
 RELEASE_BIN:= .build-release/release/haws
 
-.PHONY: all setup bench-setup build release test demo bench clean
+# The fuzz package (Tests/Fuzz): release, every Swift and C module instrumented for libFuzzer and AddressSanitizer;
+# -enable-testing lets the targets reach parsers internal to their module.
+FUZZ_DIR   := Tests/Fuzz
+FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
+              -Xcc -fsanitize=fuzzer-no-link,address
+FUZZ_SECONDS ?= 60
+# One product at a time: a plain `swift build` there would also build swift-nio's example executables.
+FUZZ_TARGETS := stats-csv show-info show-sess servers-state show-proc runtime-answer stats-page toml view-json \
+                response-head ws-frames
+
+.PHONY: all setup bench-setup build release test demo bench clean fuzz-build fuzz fuzz-smoke sanitize
 
 all: build
 
@@ -43,6 +53,19 @@ release: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	$(MAKE) --no-print-directory fuzz-smoke
+
+## fuzz-build: the libFuzzer targets, one per parser of outside bytes (Tests/Fuzz)
+fuzz-build: setup
+	cd $(FUZZ_DIR) && for target in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product fuzz-$$target || exit 1; done
+
+## fuzz-smoke: every fuzz target over its seed corpus plus 2,000 mutations (part of make test)
+fuzz-smoke: fuzz-build
+	Scripts/fuzz.sh smoke
+
+## fuzz: the campaign, each target for FUZZ_SECONDS (FUZZ_RUNS=N stops at N executions, FUZZ_JOBS=N in parallel)
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run
 
 ## demo: a self-contained lab on loopback (real HAProxy, WebSocket backends, client traffic) and haws on it
 demo: setup
@@ -55,4 +78,4 @@ bench: bench-setup
 	Scripts/bench.sh $(RELEASE_BIN)
 
 clean:
-	rm -rf .build .build-release
+	rm -rf .build .build-release .build-tsan .build-asan $(FUZZ_DIR)/.build
