@@ -104,6 +104,9 @@ public enum HumanDuration {
         }
         guard sawDigit else { return nil }
         if !sawUnit { total += number }  // a bare number: seconds
+        // No stream is older than Int.max seconds: a longer "age" is garbage, and Int(_:) traps on it (found by
+        // fuzzing).
+        guard total < Double(Int.max) else { return nil }
         return Int(total)
     }
 }
