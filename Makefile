@@ -67,6 +67,15 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run
 
+## sanitize: the suites under ThreadSanitizer, then AddressSanitizer (own scratch paths .build-tsan, .build-asan);
+## SANITIZE_FILTER=Suite narrows both runs
+SANITIZE_FILTER ?=
+sanitize: setup
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel $(if $(SANITIZE_FILTER),--filter $(SANITIZE_FILTER))
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --no-parallel $(if $(SANITIZE_FILTER),--filter $(SANITIZE_FILTER))
+
 ## demo: a self-contained lab on loopback (real HAProxy, WebSocket backends, client traffic) and haws on it
 demo: setup
 	$(SWIFT) build --product haws
