@@ -32,7 +32,18 @@ HAPROXY26         := /usr/sbin/haproxy
 # The suites that start a real HAProxy (whole targets, so a new suite there is covered), run on both versions.
 HAPROXY_SUITES    := HawsLabTests|HawsIntegrationTests|RealHAProxyTests
 
-.PHONY: all setup bench-setup build release test demo bench clean haproxy-3.0 release-static manual install uninstall deb package-test
+.PHONY: all setup bench-setup build release test demo bench clean haproxy-3.0 release-static manual install uninstall deb package-test fuzz-build fuzz fuzz-smoke sanitize
+
+# The fuzz package (Tests/Fuzz): release, every Swift and C module instrumented for libFuzzer and AddressSanitizer;
+# -enable-testing lets the targets reach parsers internal to their module.
+FUZZ_DIR   := Tests/Fuzz
+FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
+              -Xcc -fsanitize=fuzzer-no-link,address
+FUZZ_SECONDS ?= 60
+# One product at a time: a plain `swift build` there would also build swift-nio's example executables.
+FUZZ_TARGETS := stats-csv show-info show-sess servers-state show-proc runtime-answer stats-page toml view-json \
+                response-head ws-frames
+
 
 all: build
 
@@ -74,6 +85,27 @@ test: setup haproxy-3.0
 	HAWS_HAPROXY=$(HAPROXY30) $(SWIFT) test --skip-build --no-parallel --filter '$(HAPROXY_SUITES)'
 	$(MAKE) --no-print-directory package-test
 
+## fuzz-build: the libFuzzer targets, one per parser of outside bytes (Tests/Fuzz)
+fuzz-build: setup
+	cd $(FUZZ_DIR) && for target in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product fuzz-$$target || exit 1; done
+
+## fuzz-smoke: every fuzz target over its seed corpus plus 2,000 mutations (not part of make test: the instrumented first build takes tens of minutes on 2 cores)
+fuzz-smoke: fuzz-build
+	Scripts/fuzz.sh smoke
+
+## fuzz: the campaign, each target for FUZZ_SECONDS (FUZZ_RUNS=N stops at N executions, FUZZ_JOBS=N in parallel)
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run
+
+## sanitize: the suites under ThreadSanitizer, then AddressSanitizer (own scratch paths .build-tsan, .build-asan);
+## SANITIZE_FILTER=Suite narrows both runs
+SANITIZE_FILTER ?=
+sanitize: setup
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel $(if $(SANITIZE_FILTER),--filter $(SANITIZE_FILTER))
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --no-parallel $(if $(SANITIZE_FILTER),--filter $(SANITIZE_FILTER))
+
 ## demo: a self-contained lab on loopback (real HAProxy, WebSocket backends, client traffic) and haws on it
 demo: setup
 	$(SWIFT) build --product haws
@@ -112,3 +144,4 @@ package-test: manual
 
 clean:
 	rm -rf .build .build-release .build-release-static $(DEB_DIR)
+	rm -rf .build .build-release .build-tsan .build-asan $(FUZZ_DIR)/.build

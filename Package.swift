@@ -25,6 +25,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "haws", targets: ["haws"]),
+        // Libraries only so that the fuzz package (Tests/Fuzz, `make fuzz`) can depend on the parsers.
+        .library(name: "HawsCore", targets: ["HawsCore"]),
+        .library(name: "HawsClient", targets: ["HawsClient"]),
+        .library(name: "HawsProbe", targets: ["HawsProbe"]),
+        .library(name: "HawsTUI", targets: ["HawsTUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

@@ -83,7 +83,9 @@ enum ResponseHeadParser {
                 return .malformed("not a header line: \(Self.excerpt(line))")
             }
             let name = line[..<colon]
-            guard !name.contains(where: Self.isSpace) else {
+            // A field name is an RFC 9110 token; anything else (a space, a byte above 0x7F) is no header, and
+            // `HTTPHeaders` traps on a name that is not ASCII (found by the fuzz target fuzz-response-head).
+            guard name.allSatisfy(Self.isTokenCharacter) else {
                 return .malformed("not a header line: \(Self.excerpt(line))")
             }
             var value = line[(colon + 1)...]
@@ -122,6 +124,17 @@ enum ResponseHeadParser {
 
     private static func digit(_ byte: UInt8) -> Int? {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
+    }
+
+    /// `tchar` of RFC 9110 section 5.6.2: letters, digits and ``!#$%&'*+-.^_`|~``.
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -100,6 +100,14 @@ import Testing
 
     @Test func unreadableDurations() {
         for text in ["<NEVER>", "?", "", "abc", "5x"] { #expect(HumanDuration.seconds(text) == nil) }
+        // Found by fuzzing: beyond Int.max seconds (or infinite as a Double), Int(_:) trapped.
+        let huge = "22" + String(repeating: "4", count: 114)
+        for text in [huge, huge + "d", "9223372036854775808s", "106751991167301d"] {
+            #expect(HumanDuration.seconds(text) == nil)
+        }
+        #expect(HumanDuration.seconds("1000000d") == 86_400_000_000)
+        let streams = SessionListParser.parse("0x1: proto=tcpv4\n  task=0x2 (state=0x00 nice=0 calls=2 age=\(huge)d)\n")
+        #expect(streams.count == 1 && streams[0].ageSeconds == nil)
     }
 
     @Test func helpOf2_6HasNoShowSessFilters() throws {

@@ -76,6 +76,15 @@ struct ProbeWireTests {
             Issue.record("accepted a header line without a colon")
             return
         }
+        // Found by fuzz-response-head: a byte above 0x7F in a header name trapped in HTTPHeaders.add.
+        var nonASCIIName = ByteBuffer(bytes: Array("HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nCon".utf8) + [0xCB]
+            + Array("ection: upgrade\n\n".utf8))
+        #expect(ResponseHeadParser.parse(&nonASCIIName) == .malformed("not a header line: 'Con\u{FFFD}ection: upgrade'"))
+        var separator = Self.buffer("HTTP/1.1 101 Switching Protocols\r\nUp(grade): websocket\r\n\r\n")
+        guard case .malformed = ResponseHeadParser.parse(&separator) else {
+            Issue.record("accepted a header name that is not a token")
+            return
+        }
         var huge = Self.buffer("HTTP/1.1 101 OK\r\nX: " + String(repeating: "a", count: ResponseHeadParser.maxHeadSize))
         guard case .malformed = ResponseHeadParser.parse(&huge) else {
             Issue.record("buffered a head without end")

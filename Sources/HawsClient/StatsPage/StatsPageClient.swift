@@ -127,7 +127,8 @@ public struct StatsPageClient: Sendable {
         return HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.target, headers: headers)
     }
 
-    private func csv(from response: NIOHTTPClientResponseFull) throws -> String {
+    /// The CSV of a complete response, or why there is none (internal for the fuzz target `fuzz-stats-page`).
+    func csv(from response: NIOHTTPClientResponseFull) throws -> String {
         let status = Int(response.head.status.code)
         guard status == 200 else {
             if status == 401 {

@@ -308,7 +308,9 @@ public enum HumanDuration {
         }
         guard sawDigit else { return nil }
         if !sawUnit { total += number }  // a bare number: seconds
-        guard total < 1e15 else { return nil }
+        // No stream is older than Int.max seconds: a longer "age" is garbage, and Int(_:) traps on it (found by
+        // fuzzing).
+        guard total < Double(Int.max) else { return nil }
         return Int(total)
     }
 }

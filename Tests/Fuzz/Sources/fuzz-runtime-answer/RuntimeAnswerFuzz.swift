@@ -1,0 +1,69 @@
+import FuzzDriver
+import NIOCore
+import NIOEmbedded
+@testable import HawsClient
+
+/// A runtime API answer as HAProxy's socket delivers it: in chunks, collected to EOF under a size limit, then
+/// read for HAProxy's refusals and error texts and split into a batch's answers.
+///
+/// The first input byte sets the chunk size (1 to 256 bytes), the second the collection mode (contiguous or
+/// chunks) and the size limit (a quarter of the time below the answer's size); the rest is the answer.
+@main
+enum RuntimeAnswerFuzzer {
+    static func main() { runLibFuzzer(runtimeAnswerFuzz) }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func runtimeAnswerFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size >= 2 else { return 0 }
+    let chunkSize = Int(data[0]) + 1
+    let contiguous = data[1] & 1 == 1
+    let answer = Array(UnsafeBufferPointer(start: data + 2, count: size - 2))
+    let limit = data[1] & 6 == 0 ? answer.count / 2 : answer.count + 1
+
+    let channel = EmbeddedChannel()
+    let promise = channel.eventLoop.makePromise(of: RuntimeAnswer.self)
+    let handOff = contiguous ? ByteArrayHandOff([]) : nil
+    try! channel.pipeline.syncOperations.addHandler(
+        RuntimeAnswerCollector(limit: limit, contiguous: handOff, promise: promise))
+    let outcome = Outcome()
+    promise.futureResult.whenComplete { outcome.result = $0 }
+    var offset = 0
+    while offset < answer.count, outcome.result == nil {
+        let end = min(offset + chunkSize, answer.count)
+        _ = try? channel.writeInbound(ByteBuffer(bytes: answer[offset..<end]))
+        offset = end
+    }
+    channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+    _ = try? channel.finish(acceptAlreadyClosed: true)
+
+    switch outcome.result {
+    case .success(let received)?:
+        precondition(answer.count <= limit, "an answer above the limit was accepted")
+        let bytes = received.bytes ?? received.chunks.flatMap { Array($0.readableBytesView) }
+        precondition(received.count == answer.count && bytes == answer, "the collected answer differs from the sent bytes")
+    case .failure(let failure)?:
+        guard let failure = failure as? RuntimeAnswerFailure, failure.error is RuntimeAnswerTooLarge else {
+            fatalError("collecting failed: \(failure)")
+        }
+        precondition(answer.count > limit, "an answer within the limit was refused")
+    case nil:
+        fatalError("the collector never answered")
+    }
+
+    let text = String(decoding: answer, as: UTF8.self)
+    let message = RuntimeAPIResponse.errorMessage(of: text)
+    if RuntimeAPIResponse.isUnknownCommand(text) || RuntimeAPIResponse.isPermissionDenied(text) {
+        precondition(message != nil)
+        let endpoint = RuntimeEndpoint.unix(path: "/run/haproxy/admin.sock")
+        _ = RuntimeAPIError.unknownCommand("show stat", on: endpoint, answer: message ?? "").description
+    }
+    let answers = RuntimeAPIResponse.answers(ofBatch: text)
+    precondition(answers.count <= text.utf8.count + 1)
+    return 0
+}
+
+/// Where the collector's promise lands; the embedded event loop completes it on this thread.
+private final class Outcome: @unchecked Sendable {
+    var result: Result<RuntimeAnswer, any Error>?
+}
