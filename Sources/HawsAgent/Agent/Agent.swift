@@ -46,9 +46,14 @@ public final class Agent: Sendable {
             sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
             now: now)
         let probing = settings.probes.map { probes in
-            AgentProbing(
+            // A prober on its own thread: that thread's CPU time is what the probe budget counts.
+            let prober = probe == nil ? Prober.dedicatedLoop() : nil
+            var probeCPU: @Sendable () async -> Duration = { .zero }
+            if let prober { probeCPU = ProbeScheduler.liveCPU(prober: prober) }
+            return AgentProbing(
                 settings: probes, frontendInstance: ProbeTargetDiscovery.frontendInstance(among: sources.map(\.name)),
-                probe: probe ?? ProbeScheduler.live(prober: Prober()), observations: observations,
+                probe: probe ?? ProbeScheduler.live(prober: prober!),
+                probeCPU: probeCPU, observations: observations,
                 maxProbeSeries: settings.probeSeriesLimit)
         }
         self.probing = probing

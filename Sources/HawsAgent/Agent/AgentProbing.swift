@@ -19,6 +19,7 @@ final class AgentProbing: Sendable {
     /// Where frontend URLs are reported (``ProbeTargetDiscovery/frontendInstance(among:)``).
     let frontendInstance: String
     private let probe: ProbeScheduler.Probe
+    private let probeCPU: @Sendable () async -> Duration
     private let clock: ProbeScheduler.Clock
     private let observations: AgentObservations
     /// Per-server probe series up to this many servers (``AgentSettings/probeSeriesLimit``).
@@ -27,11 +28,12 @@ final class AgentProbing: Sendable {
 
     init(
         settings: ProbeSettings, frontendInstance: String, probe: @escaping ProbeScheduler.Probe,
-        clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxProbeSeries: Int
+        probeCPU: @escaping @Sendable () async -> Duration = { .zero }, clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxProbeSeries: Int
     ) {
         self.settings = settings
         self.frontendInstance = frontendInstance
         self.probe = probe
+        self.probeCPU = probeCPU
         self.clock = clock
         self.observations = observations
         self.maxProbeSeries = maxProbeSeries
@@ -77,7 +79,7 @@ final class AgentProbing: Sendable {
         let (events, eventSink) = AsyncStream.makeStream(of: MonitorEvent.self)
         let scheduler = ProbeScheduler(
             settings: self.settings, frontendInstance: self.frontendInstance, readings: readings, probe: self.probe,
-            clock: self.clock, onEvent: { eventSink.yield($0) }, onBoard: { boardSink.yield($0) })
+            probeCPU: self.probeCPU, clock: self.clock, onEvent: { eventSink.yield($0) }, onBoard: { boardSink.yield($0) })
         let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
