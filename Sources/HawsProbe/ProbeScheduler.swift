@@ -302,7 +302,7 @@ public actor ProbeScheduler {
             return targets
         }
         let affordable = (self.configuration.interval * budget) / self.probeCost
-        return min(targets, max(1, Int(affordable.rounded(.down))))
+        return min(targets, max(1, Int((affordable + 1e-9).rounded(.down))))  // 29.999... buys 30
     }
 
     /// The probes of one round: up to half of a limited round re-probes failing targets (least recently probed
