@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # haws benchmarks: speed and memory as ratios against named peers, measured in the same run.
-# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe; default: all)
+# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe servers; default: all)
 # probe needs Debian's python3-websockets (imported by /usr/bin/python3, not a pyenv python3).
 # Everything listens on 127.0.0.1 or a Unix socket in a temp dir; every loop is bounded.
 set -euo pipefail
 HAWS=$(realpath "${1:?usage: bench.sh path/to/haws [section...]}")
 shift || true
-SECTIONS=${*:-status agent top probe}
+SECTIONS=${*:-status agent top probe servers}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/haws-bench.XXXXXX)
 PIDS=()
@@ -278,6 +278,61 @@ print(f"  probe round: {statistics.median(rounds):.2f} s for 1000/1000 servers p
 print(f"  whole command (read HAProxy, probe round, report): {statistics.median(walls):.2f} s wall, "
       f"{statistics.median(cpus):.2f} s CPU ({statistics.median(cpus) / 1000 * 1000:.2f} ms per server)")
 PY
+}
+
+# bench_servers: the servers axis at defaults (probes on, NDJSON + /metrics), next to --no-probe, on one HAProxy with
+# 10,000 servers spread over 10,000 loopback addresses (distinct probe targets) in front of one WebSocket echo server
+# listening on all of them. agent and top run SERVERS_SECONDS each (600 in the real bench), RSS sampled every 30 s.
+bench_servers() {
+  local seconds=${SERVERS_SECONDS:-600} servers=10000
+  echo "== servers axis: haws agent and haws top at ${servers} servers at defaults (probes on), ${seconds} s each"
+  if ! /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
+    echo "  skipped: Debian's python3-websockets is missing (apt-get install python3-websockets)"
+    return 0
+  fi
+  local dir="$WORK/servers" port
+  mkdir -p "$dir"
+  port=$(free_port)
+  /usr/bin/python3 "$HERE/ws_bench_client.py" serve --port "$port" --hosts 1 --any >"$dir/echo.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_line "$dir/echo.log" ready
+  python3 "$HERE/gen-haproxy-config.py" "$dir" "$servers" 100 "$(free_port)" "$(free_port)" "$port" --spread
+  haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    echo "show info" | socat -t 2 stdio "UNIX-CONNECT:$dir/admin.sock" 2>/dev/null | grep -q '^Pid:' && break
+    sleep 0.1
+  done
+  local sock="$dir/admin.sock"
+  # soak_process PID NDJSON: CPU share between 60 s and the end, RSS every 30 s, NDJSON bytes per second.
+  soak_process() {
+    local pid=$1 ndjson=$2 c0 c1 rss hwm samples="" b0 b1
+    sleep 60
+    read -r c0 _ _ <<<"$(cpu_rss "$pid")"; b0=$(stat -c %s "$ndjson" 2>/dev/null || echo 0)
+    for _ in $(seq 1 $(((seconds - 60) / 30))); do
+      sleep 30
+      read -r _ rss _ <<<"$(cpu_rss "$pid")"; samples="$samples ${rss%.*}"
+    done
+    read -r c1 rss hwm <<<"$(cpu_rss "$pid")"; b1=$(stat -c %s "$ndjson" 2>/dev/null || echo 0)
+    python3 -c "print(f'    CPU {($c1 - $c0) / ($seconds - 60) * 100:.2f}% of a core (minute 1 to the end), RSS every 30 s:$samples MB, peak $hwm MB; NDJSON {($b1 - $b0) / ($seconds - 60) / 1000:.1f} KB/s')"
+  }
+  for probe in "" "--no-probe"; do
+    local agent_port; agent_port=$(free_port)
+    echo "  haws agent ${probe:-(defaults: probes on)}"
+    "$HAWS" agent --socket "$sock" --output "$dir/agent.ndjson" --prometheus "127.0.0.1:$agent_port" $probe \
+      >"$dir/agent.log" 2>&1 &
+    local agent=$!; PIDS+=($agent)
+    wait_http "http://127.0.0.1:$agent_port/metrics"
+    soak_process $agent "$dir/agent.ndjson"
+    curl -s "http://127.0.0.1:$agent_port/metrics" | grep -E '^haws_(probe_(budget|period|cpu)|agent_output_bytes)' \
+      | sed 's/^/    /'
+    kill $agent; rm -f "$dir/agent.ndjson"
+    echo "  haws top ${probe:-(defaults: probes on)}"
+    local wpid; wpid=$(start_dashboard servers "$HAWS" top --socket "$sock" $probe)
+    soak_process "$wpid" /dev/null
+    tmux -S "$WORK/tmux-servers" capture-pane -p -t bench | head -1 | sed 's/^/    title: /'
+    stop_dashboard servers
+  done
 }
 
 for section in $SECTIONS; do

@@ -4,7 +4,7 @@
   ws_bench_client.py client URL --count N --concurrency C
       N full handshakes (connect, 101 + accept check, ping/pong, close), C in flight, like
       `haws probe --mode full`; prints one JSON line {"passed", "failed", "wall_s"}.
-  ws_bench_client.py serve --port P [--hosts N]
+  ws_bench_client.py serve --port P [--hosts N | --any]
       The echo server both clients are measured against: 127.0.0.1:P, plus 127.0.x.y:P for N-1 more loopback
       addresses (so N HAProxy servers are N distinct probe targets). Prints "ready" when listening.
 
@@ -61,12 +61,12 @@ def loopback_hosts(n):
     return hosts
 
 
-async def serve(port, hosts):
+async def serve(port, hosts, any_address=False):
     async def echo(ws, _path=None):
         async for message in ws:
             await ws.send(message)
 
-    async with websockets.serve(echo, loopback_hosts(hosts), port, compression=None, ping_interval=None,
+    async with websockets.serve(echo, "0.0.0.0" if any_address else loopback_hosts(hosts), port, compression=None, ping_interval=None,
                                 backlog=1024):
         print("ready", flush=True)
         await asyncio.Future()
@@ -82,11 +82,12 @@ def main():
     s = sub.add_parser("serve")
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--hosts", type=int, default=1)
+    s.add_argument("--any", action="store_true", help="listen on 0.0.0.0: every loopback address answers")
     args = parser.parse_args()
     raise_file_limit()
     if args.command == "client":
         return asyncio.run(client(args.url, args.count, args.concurrency))
-    asyncio.run(serve(args.port, args.hosts))
+    asyncio.run(serve(args.port, args.hosts, args.any))
     return 0
 
 

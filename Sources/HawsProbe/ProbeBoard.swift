@@ -78,17 +78,59 @@ public struct ProbeBoard: Sendable {
         }
     }
 
+    /// What probing costs and what that buys: the CPU budget's use and the resulting probe period.
+    ///
+    /// Shown by the agent (NDJSON `probe_round` lines, `/metrics`) and `haws top`'s header, so an operator sees what
+    /// probing costs and why a period is what it is.
+    public struct Budget: Sendable, Hashable, Codable {
+        /// The share of one core probing may use; `nil`: unlimited.
+        public var limit: Double?
+        /// The share of one core the last round used (its CPU over the time since the round before, at least an
+        /// interval).
+        public var used: Double
+        /// CPU time of the last round: the prober's event loop and the scheduler's own work.
+        public var cpu: Duration
+        /// CPU time of every round so far.
+        public var totalCPU: Duration
+        /// The measured CPU per probe (a moving average) that sets ``probesPerRound``.
+        public var costPerProbe: Duration
+        /// Distinct probes a round may run under the budget.
+        public var probesPerRound: Int
+        /// Distinct targets in the plan (objects sharing a target and mode count once).
+        public var targets: Int
+        /// The longest a target waits between two probes at this pace: the interval when every target fits in one
+        /// round, else that many rounds; a failing target is re-probed sooner, at the next round.
+        public var period: Duration
+
+        public init(
+            limit: Double?, used: Double, cpu: Duration, totalCPU: Duration, costPerProbe: Duration,
+            probesPerRound: Int, targets: Int, period: Duration
+        ) {
+            self.limit = limit
+            self.used = used
+            self.cpu = cpu
+            self.totalCPU = totalCPU
+            self.costPerProbe = costPerProbe
+            self.probesPerRound = probesPerRound
+            self.targets = targets
+            self.period = period
+        }
+    }
+
     /// Every object of the latest plan, by key.
     public var entries: [ProbeKey: Entry]
     /// The latest round; `nil` before the first.
     public var lastRound: Round?
     /// Rounds that took longer than the interval (the next one then started late, never overlapping).
     public var overruns: Int
+    /// The budget after the latest round; `nil` before the first.
+    public var budget: Budget?
 
-    public init(entries: [ProbeKey: Entry] = [:], lastRound: Round? = nil, overruns: Int = 0) {
+    public init(entries: [ProbeKey: Entry] = [:], lastRound: Round? = nil, overruns: Int = 0, budget: Budget? = nil) {
         self.entries = entries
         self.lastRound = lastRound
         self.overruns = overruns
+        self.budget = budget
     }
 
     /// The board before any round.

@@ -18,6 +18,7 @@ extension ProbeScheduler {
         frontendInstance: String,
         readings: @escaping @Sendable () async -> [InstanceReading],
         probe: @escaping Probe,
+        probeCPU: @escaping @Sendable () async -> Duration = { .zero },
         clock: Clock = .live,
         onEvent: @escaping @Sendable (MonitorEvent) -> Void = { _ in },
         onBoard: @escaping @Sendable (ProbeBoard) -> Void = { _ in }
@@ -28,6 +29,7 @@ extension ProbeScheduler {
                 ProbeTargetDiscovery.plan(for: await readings(), settings: settings, frontendInstance: frontendInstance)
             },
             probe: probe,
+            probeCPU: probeCPU,
             clock: clock,
             onEvent: onEvent,
             onBoard: onBoard

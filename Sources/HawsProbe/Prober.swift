@@ -40,6 +40,21 @@ public final class Prober: Sendable {
         Prober(group: MultiThreadedEventLoopGroup.singleton.next(), raiseFileLimit: raiseFileLimit)
     }
 
+    /// A prober on a thread of its own, for continuous probing: the probe budget reads that thread's CPU time
+    /// (``eventLoopCPUTime()``), which is then the cost of probing alone, and a poll never waits behind a probe.
+    public static func dedicatedLoop(raiseFileLimit: Bool = true) -> Prober {
+        Prober(group: MultiThreadedEventLoopGroup(numberOfThreads: 1), raiseFileLimit: raiseFileLimit)
+    }
+
+    /// The CPU time the prober's event loops have used so far (all loops of its group, read on each loop).
+    public func eventLoopCPUTime() async -> Duration {
+        var total = Duration.zero
+        for loop in self.group.makeIterator() {
+            total += (try? await loop.submit { ThreadCPUTime.now() }.get()) ?? .zero
+        }
+        return total
+    }
+
     /// Probes one target. Never throws: every problem, including an invalid target or a cancelled task, is a
     /// ``ProbeResult`` with a ``ProbeFailure``.
     public func probe(_ target: ProbeTarget, options: ProbeOptions = ProbeOptions()) async -> ProbeResult {

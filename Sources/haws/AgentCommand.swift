@@ -76,6 +76,13 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Rotated files to keep, FILE.1 ... FILE.N (default: 5).", valueName: "count"))
     var rotateKeep: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Time between two full snapshot lines of an instance, e.g. 5m (default: 5m; 0 writes one every poll); "
+                + "between them each poll writes a changes line, and an unchanged probe result is rewritten this often.",
+            valueName: "duration"))
+    var fullSnapshotInterval: String?
+
     @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
 
     func validate() throws {
@@ -161,6 +168,7 @@ struct AgentCommand: AsyncParsableCommand {
             }
             if let value = file.maxServerSeries { settings.maxServerSeries = value }
             if let value = file.maxProbeSeries { settings.maxProbeSeries = value }
+            if let value = file.fullSnapshotInterval { settings.fullSnapshotInterval = value }
         }
         func flag<T>(_ name: String, _ parse: () throws -> T) throws -> T {
             do { return try parse() } catch { throw ValidationError("\(name): \(error)") }
@@ -170,6 +178,11 @@ struct AgentCommand: AsyncParsableCommand {
             settings.sessionsInterval = try flag("--sessions-interval") { try Self.positive(sessionsInterval) }
         }
         if let output { settings.ndjson = NDJSONDestination(argument: output) }
+        if let fullSnapshotInterval {
+            settings.fullSnapshotInterval = try flag("--full-snapshot-interval") {
+                try DurationParser.parse(fullSnapshotInterval)
+            }
+        }
         if let prometheus { settings.prometheus = try flag("--prometheus") { try ListenAddress(parsing: prometheus) } }
         if let rotateSize {
             let size = try flag("--rotate-size") { try ByteCount(parsing: rotateSize) }

@@ -146,6 +146,7 @@ struct StatusCommand: AsyncParsableCommand {
         let plan = ProbeTargetDiscovery.plan(for: readings, settings: settings, frontendInstance: frontendInstance)
         var configuration = ProbeScheduler.Configuration(settings)
         configuration.keepsStatistics = false  // one round: percentiles of one sample say nothing
+        configuration.budget = nil  // one round that must cover every server: the budget paces continuous rounds
         let scheduler = ProbeScheduler(
             configuration: configuration,
             targets: { plan },

@@ -167,9 +167,11 @@ struct TopCommand: AsyncParsableCommand {
         }
         let executor = readOnly ? ActionExecutor.none : ActionExecutor.live(specs, timeout: timeout)
         let probes = probeSettings.map { settings in
-            ProbeFeed(
+            let prober = Prober.dedicatedLoop()  // its thread's CPU time is what the probe budget counts
+            return ProbeFeed(
                 settings: settings, frontendInstance: ProbeTargetDiscovery.frontendInstance(among: specs.map(\.name)),
-                engine: engine, probe: ProbeScheduler.live(prober: Prober()))
+                engine: engine, probe: ProbeScheduler.live(prober: prober),
+                probeCPU: ProbeScheduler.liveCPU(prober: prober))
         }
         let dependencies = TopDependencies(
             updates: await engine.updates(), reread: { await engine.pollOnce() }, record: { await engine.record($0) },

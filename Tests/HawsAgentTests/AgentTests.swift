@@ -26,6 +26,7 @@ import Testing
             ],
             tunnels: Fixture.tunnels)
         var settings = AgentSettings()
+        settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.statsInterval = .milliseconds(50)
         settings.sessionsInterval = .milliseconds(50)
         settings.ndjson = .file(directory.file("agent.ndjson"))
@@ -87,6 +88,7 @@ import Testing
             .stats(info: Fixture.info(pid: 2, uptime: 0), csv: Fixture.csv(scale: 1)),
         ])
         var settings = AgentSettings()
+        settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.statsInterval = .milliseconds(30)
         settings.ndjson = .file(directory.file("agent.ndjson"))
         let agent = Agent(settings: settings, sources: [script.source("edge-1")]) { _ in }
@@ -122,6 +124,7 @@ import Testing
 
     @Test func anAddressInUseFailsTheStart() async throws {
         var settings = AgentSettings()
+        settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.prometheus = ListenAddress(host: "127.0.0.1", port: 0)
         let first = Agent(settings: settings, sources: []) { _ in }
         let server = try #require(try await first.startMetricsServer())

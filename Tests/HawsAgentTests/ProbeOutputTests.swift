@@ -191,6 +191,7 @@ enum ProbeFixture {
         defer { directory.remove() }
         let script = ScriptedSource([.stats(info: Fixture.info(), csv: Fixture.csv())])
         var settings = AgentSettings()
+        settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.statsInterval = .milliseconds(50)
         settings.ndjson = .file(directory.file("agent.ndjson"))
         var probes = ProbeSettings(interval: .milliseconds(50), jitter: .zero)
@@ -249,6 +250,7 @@ enum ProbeFixture {
     @Test func probeSeriesBeyondMaxProbeSeriesAreSummedPerBackend() async throws {
         let script = ScriptedSource([.stats(info: Fixture.info(), csv: Fixture.csv())])  // 4 servers, 3 probed
         var settings = AgentSettings()
+        settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.statsInterval = .milliseconds(50)
         settings.maxProbeSeries = 3
         settings.probes = ProbeSettings(interval: .milliseconds(50), jitter: .zero)
@@ -284,6 +286,7 @@ enum ProbeFixture {
     @Test func withoutProbeSettingsTheAgentNeverProbes() async throws {
         let script = ScriptedSource([.stats(info: Fixture.info(), csv: Fixture.csv())])
         var settings = AgentSettings()
+        settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.statsInterval = .milliseconds(20)
         let probed = Mutex(0)
         let agent = Agent(

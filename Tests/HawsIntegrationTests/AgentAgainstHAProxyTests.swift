@@ -395,6 +395,11 @@ final class AgentProcess: Sendable {
     }
 
     static func start(_ arguments: [String], directory: AgentDirectory) async throws -> AgentProcess {
+        // Full snapshot lines every poll unless the test asks otherwise: most tests read servers from snapshots.
+        var arguments = arguments
+        if arguments.first == "agent", !arguments.contains("--full-snapshot-interval") {
+            arguments += ["--full-snapshot-interval", "0s"]
+        }
         let stdout = try FileDescriptor.open(
             FilePath(directory.file("stdout.txt")), .writeOnly, options: [.create, .truncate],
             permissions: [.ownerReadWrite])

@@ -74,7 +74,7 @@ import Testing
                 #expect((event["summary"] as? String)?.hasPrefix("ws_bad/b2 probe failing as bad_accept") == true)
                 let lines = try agent.objects().filter { $0["type"] as? String == "probe" }
                 let b2 = lines.filter { $0["object"] as? String == "ws_bad/b2" }
-                #expect(b2.count >= 2 && b2.allSatisfy { $0["result"] as? String == "fail" })
+                #expect(!b2.isEmpty && b2.allSatisfy { $0["result"] as? String == "fail" })
                 #expect(b2.allSatisfy { $0["failure"] as? String == "bad_accept" && $0["http_status"] as? Int == 101 })
                 for (backend, server) in Self.good {
                     let own = lines.filter { $0["object"] as? String == "\(backend)/\(server)" }
@@ -135,6 +135,75 @@ import Testing
         }
     }
 
+    /// At the defaults (no --full-snapshot-interval): one full snapshot, then `changes` lines carrying only the server
+    /// whose state changed (s1 set to MAINT over the runtime API); `probe` lines only when a verdict changes (b2's
+    /// failure once, not every round); a `probe_round` line per round with the budget and the period; every line
+    /// valid against the schema.
+    @Test func agentWritesChangesBetweenSnapshotsAndProbeLinesOnlyOnChange() async throws {
+        try await ProbeAgainstHAProxyTests.withLab { lab in
+            let socket = try #require(lab.adminSocketPath)
+            let directory = try AgentDirectory()
+            let agent = try await AgentProcess.start(
+                [
+                    "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
+                    directory.ndjson, "--full-snapshot-interval", "5m",
+                ], directory: directory)
+            do {
+                #expect(agent.stderr.contains("within 3.0% of a core"), "\(agent.stderr)")
+                func lines(_ type: String) throws -> [[String: Any]] {
+                    try agent.objects().filter { $0["type"] as? String == type }
+                }
+                let rounds = try await eventually(timeout: .seconds(20), interval: .milliseconds(100)) {
+                    try lines("probe_round").count >= 6 && lines("changes").count >= 3
+                }
+                #expect(rounds, "\((try? agent.objects().suffix(3)) ?? [])")
+                _ = try await lab.runtime("set server ws_chat/s1 state maint")
+                let changed = try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+                    try lines("changes").contains { line in
+                        let backends = line["backends"] as? [[String: Any]] ?? []
+                        let servers = backends.flatMap { $0["servers"] as? [[String: Any]] ?? [] }
+                        return servers.contains { $0["name"] as? String == "s1" && $0["admin_state"] as? String == "maint" }
+                    }
+                }
+                #expect(changed, "\((try? lines("changes").suffix(2)) ?? [])")
+                #expect(await agent.terminate(.terminate) == 0, "\(agent.stderr)")
+
+                let text = try agent.ndjsonText()
+                #expect(try await NDJSONSchema.problems(in: text) == nil)
+                let snapshots = try lines("snapshot")
+                #expect(snapshots.count == 1, "one instance, well within 5 minutes: \(snapshots.count) snapshots")
+                let changes = try lines("changes")
+                #expect(changes.allSatisfy { $0["snapshot_time"] as? String == snapshots.first?["time"] as? String })
+                // Every changes line lists only servers whose state changed: s1 (to MAINT), never the 3 others.
+                let listed = changes.flatMap { line in
+                    (line["backends"] as? [[String: Any]] ?? []).flatMap { backend in
+                        (backend["servers"] as? [[String: Any]] ?? []).map {
+                            "\(backend["name"] as? String ?? "")/\($0["name"] as? String ?? "")"
+                        }
+                    }
+                }
+                #expect(Set(listed) == ["ws_chat/s1"], "\(listed)")
+                // b2 fails every round with the same code: one probe line (within the refresh interval), not one a
+                // round; s1 in MAINT becomes not probeable: a line for that change.
+                let probes = try lines("probe")
+                let b2 = probes.filter { $0["object"] as? String == "ws_bad/b2" }
+                let roundLines = try lines("probe_round")
+                #expect(b2.count == 1 && roundLines.count >= 6, "\(b2.count) b2 lines in \(roundLines.count) rounds")
+                let budget = try #require(roundLines.last?["budget"] as? [String: Any])
+                #expect(budget["limit_percent"] as? Double == 3)
+                #expect(budget["targets"] as? Int == 4 || budget["targets"] as? Int == 3)
+                // Four servers fit in one round: every server every round, the period is the interval.
+                #expect(budget["period_seconds"] as? Double == 0.3, "\(budget)")
+                #expect((budget["cost_per_probe_ms"] as? Double ?? 0) > 0, "\(budget)")
+                #expect((roundLines.last?["output_bytes_total"] as? Int ?? 0) > 0)
+            } catch {
+                await agent.kill()
+                throw error
+            }
+            directory.remove()
+        }
+    }
+
     @Test func noProbeMeansNoProbeLinesAndNoProbeMetrics() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
@@ -179,6 +248,9 @@ import Testing
                 #expect(shown, "\(screen)")
                 let header = TopInTmuxTests.lines(screen).first { $0.hasPrefix("BACKEND/SERVER") } ?? ""
                 #expect(header.contains("PROBE") && header.contains("HS p95"), "\(header)")
+                // The title bar says what probing costs against its budget, and the period it buys.
+                let title = TopInTmuxTests.lines(screen).first ?? ""
+                #expect(title.contains("probes ") && title.contains("/3.0% cpu, every 0.5s"), "\(title)")
                 // HS p95 has a value for a passing server once its window holds probes.
                 let (timed, timedScreen) = try await pane.waitFor(.seconds(10)) { screen in
                     TopInTmuxTests.cell(screen, TopInTmuxTests.line(screen, server: "b1"), column: "HS p95")?

@@ -11,8 +11,8 @@ import HawsProbe
 /// `haws agent`: polls every instance with the monitor engine and writes what it sees as NDJSON lines
 /// and Prometheus metrics, until ``stop()``.
 ///
-/// One engine, three consumers: engine states become `snapshot` lines (one per instance per stats poll)
-/// and the latest state behind `/metrics`; engine events become `event` lines and the reload counter.
+/// One engine, three consumers: engine states become `snapshot` and `changes` lines (one per instance per
+/// stats poll, ``SnapshotSchedule``) and the latest state behind `/metrics`; engine events become `event` lines and the reload counter.
 /// Each instance polls on its own schedule inside the engine, so a hung instance delays nobody else.
 public final class Agent: Sendable {
     public let settings: AgentSettings
@@ -46,9 +46,14 @@ public final class Agent: Sendable {
             sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
             now: now)
         let probing = settings.probes.map { probes in
-            AgentProbing(
+            // A prober on its own thread: that thread's CPU time is what the probe budget counts.
+            let prober = probe == nil ? Prober.dedicatedLoop() : nil
+            var probeCPU: @Sendable () async -> Duration = { .zero }
+            if let prober { probeCPU = ProbeScheduler.liveCPU(prober: prober) }
+            return AgentProbing(
                 settings: probes, frontendInstance: ProbeTargetDiscovery.frontendInstance(among: sources.map(\.name)),
-                probe: probe ?? ProbeScheduler.live(prober: Prober()), observations: observations,
+                probe: probe ?? ProbeScheduler.live(prober: prober!),
+                probeCPU: probeCPU, observations: observations,
                 maxProbeSeries: settings.probeSeriesLimit)
         }
         self.probing = probing
@@ -91,6 +96,19 @@ public final class Agent: Sendable {
         return try await MetricsServer.start(at: address) { [self] emit in writeMetrics(to: emit) }
     }
 
+    /// Every line goes through this: a failed write is counted, a written one adds to the output bytes.
+    private static func emitter(
+        to output: NDJSONOutput, observations: AgentObservations
+    ) -> @Sendable ([UInt8]) async -> Void {
+        { line in
+            if await output.write(line) {
+                observations.recordOutput(bytes: line.count)
+            } else {
+                observations.recordOutputError()
+            }
+        }
+    }
+
     /// Polls and writes until ``stop()``. Returns once the output is closed and the engine stopped.
     /// Call it once: a stopped agent does not start again.
     public func run(metricsServer: MetricsServer? = nil) async {
@@ -101,6 +119,8 @@ public final class Agent: Sendable {
         let output = settings.ndjson.map {
             NDJSONOutput(destination: $0, rotation: settings.rotation, report: reportOutputError, now: now)
         }
+        let emit = output.map { Self.emitter(to: $0, observations: observations) }
+        let fullSnapshotInterval = settings.fullSnapshotInterval
         let states = await engine.updates()
         let events = await engine.eventStream()
 
@@ -108,26 +128,29 @@ public final class Agent: Sendable {
             group.addTask { await engine.run() }
             group.addTask {
                 var emittedPolls: [String: Int] = [:]
+                var schedule = SnapshotSchedule(fullInterval: fullSnapshotInterval)
                 for await state in states {
                     observations.update(state)
                     for live in state.instances where live.polls > emittedPolls[live.name, default: 0] {
                         emittedPolls[live.name] = live.polls
-                        guard let output else { continue }
+                        guard let emit else { continue }
                         let time = SnapshotLine.isCurrent(live) ? (live.lastGoodPoll ?? now()) : now()
                         let line = SnapshotLine.encode(
-                            live, time: time, pollDuration: observations.lastStatsPollSeconds(of: live.name))
-                        if await !output.write(line) { observations.recordOutputError() }
+                            live, time: time, pollDuration: observations.lastStatsPollSeconds(of: live.name),
+                            changes: schedule.changes(for: live, at: time), outputBytes: observations.outputBytes)
+                        await emit(line)
                     }
                 }
             }
             if let probing = self.probing {
-                group.addTask { await probing.run(engine: engine, output: output, observations: observations) }
+                group.addTask {
+                    await probing.run(engine: engine, emit: emit, refreshInterval: fullSnapshotInterval)
+                }
             }
             group.addTask {
                 for await event in events {
                     observations.record(event)
-                    guard let output else { continue }
-                    if await !output.write(EventLine.encode(event)) { observations.recordOutputError() }
+                    await emit?(EventLine.encode(event))
                 }
             }
             for await command in commands {

@@ -21,6 +21,8 @@ public final class AgentObservations: Sendable {
         public var sessionsPollDurations: [String: BucketHistogram] = [:]
         public var lastStatsPollSeconds: [String: Double] = [:]
         public var outputErrors = 0
+        /// NDJSON bytes written (whole lines that reached the file or pipe).
+        public var outputBytes = 0
     }
 
     private let store = Mutex(Snapshot())
@@ -62,6 +64,12 @@ public final class AgentObservations: Sendable {
     public func recordOutputError() {
         store.withLock { $0.outputErrors += 1 }
     }
+
+    public func recordOutput(bytes: Int) {
+        store.withLock { $0.outputBytes += bytes }
+    }
+
+    public var outputBytes: Int { store.withLock { $0.outputBytes } }
 }
 
 extension InstanceSource {

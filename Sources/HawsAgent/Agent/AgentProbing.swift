@@ -9,7 +9,8 @@ import HawsProbe
 import Synchronization
 
 /// The agent's continuous probes: a ``ProbeScheduler`` over the servers the agent's own polls discovered, whose
-/// results become NDJSON `probe` lines, failure and recovery `event` lines, and the probe families of `/metrics`.
+/// rounds become NDJSON `probe_round` lines, whose results become `probe` lines (on a change, else once per refresh
+/// interval: ``ProbeLineSchedule``), failure and recovery `event` lines, and the probe families of `/metrics`.
 ///
 /// Probing costs HAProxy nothing (targets come from the latest snapshots, never from a new read) and never delays a
 /// poll: rounds run in their own task at their own cadence. Probe metrics live behind a lock, like
@@ -19,6 +20,7 @@ final class AgentProbing: Sendable {
     /// Where frontend URLs are reported (``ProbeTargetDiscovery/frontendInstance(among:)``).
     let frontendInstance: String
     private let probe: ProbeScheduler.Probe
+    private let probeCPU: @Sendable () async -> Duration
     private let clock: ProbeScheduler.Clock
     private let observations: AgentObservations
     /// Per-server probe series up to this many servers (``AgentSettings/probeSeriesLimit``).
@@ -27,11 +29,12 @@ final class AgentProbing: Sendable {
 
     init(
         settings: ProbeSettings, frontendInstance: String, probe: @escaping ProbeScheduler.Probe,
-        clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxProbeSeries: Int
+        probeCPU: @escaping @Sendable () async -> Duration = { .zero }, clock: ProbeScheduler.Clock = .live, observations: AgentObservations, maxProbeSeries: Int
     ) {
         self.settings = settings
         self.frontendInstance = frontendInstance
         self.probe = probe
+        self.probeCPU = probeCPU
         self.clock = clock
         self.observations = observations
         self.maxProbeSeries = maxProbeSeries
@@ -48,17 +51,15 @@ final class AgentProbing: Sendable {
         }
     }
 
-    /// Probes the servers `engine` discovered until cancelled, writing to `output` (when the agent writes NDJSON).
-    /// The first round waits for the first polls: before them there is nothing to probe.
-    func run(engine: MonitorEngine, output: NDJSONOutput?, observations: AgentObservations) async {
+    /// Probes the servers `engine` discovered until cancelled, writing lines through `emit` (when the agent writes
+    /// NDJSON). The first round waits for the first polls: before them there is nothing to probe.
+    func run(
+        engine: MonitorEngine, emit: (@Sendable ([UInt8]) async -> Void)?, refreshInterval: Duration
+    ) async {
         for await state in await engine.updates() where state.everyInstancePolled { break }
-        var write: (@Sendable ([UInt8]) async -> Void)?
-        if let output {
-            write = { line in
-                if await !output.write(line) { observations.recordOutputError() }
-            }
-        }
-        await self.run(readings: { await engine.state.readings }, record: { await engine.record($0) }, write: write)
+        await self.run(
+            readings: { await engine.state.readings }, record: { await engine.record($0) }, write: emit,
+            refreshInterval: refreshInterval)
     }
 
     /// Probes until cancelled.
@@ -67,17 +68,19 @@ final class AgentProbing: Sendable {
     ///   - readings: the engine's latest reading of every instance, asked at the start of each round.
     ///   - record: puts a probe failure or recovery into the engine's event log (and so into `event` lines).
     ///   - write: writes one NDJSON line; `nil` when the agent writes none (`/metrics` only).
+    ///   - refreshInterval: the longest an object goes without a `probe` line (``ProbeLineSchedule``).
     func run(
         readings: @escaping @Sendable () async -> [InstanceReading],
         record: @escaping @Sendable (MonitorEvent) async -> Void,
-        write: (@Sendable ([UInt8]) async -> Void)?
+        write: (@Sendable ([UInt8]) async -> Void)?,
+        refreshInterval: Duration = .seconds(300)
     ) async {
         // Unbounded: one board per round, and every round's results must reach the file and the counters.
         let (boards, boardSink) = AsyncStream.makeStream(of: ProbeBoard.self)
         let (events, eventSink) = AsyncStream.makeStream(of: MonitorEvent.self)
         let scheduler = ProbeScheduler(
             settings: self.settings, frontendInstance: self.frontendInstance, readings: readings, probe: self.probe,
-            clock: self.clock, onEvent: { eventSink.yield($0) }, onBoard: { boardSink.yield($0) })
+            probeCPU: self.probeCPU, clock: self.clock, onEvent: { eventSink.yield($0) }, onBoard: { boardSink.yield($0) })
         let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -91,15 +94,24 @@ final class AgentProbing: Sendable {
             }
             group.addTask { [self] in
                 var previous: ProbeBoard?
+                var lines = ProbeLineSchedule(refreshInterval: refreshInterval)
                 for await board in boards {
                     let news = board.news(since: previous)
                     previous = board
-                    self.metrics.withLock { $0.record(board, news: news) }
+                    let perServer = AgentExposition.writesServerSeries(
+                        self.observations.snapshot, maxServerSeries: self.maxProbeSeries)
+                    self.metrics.withLock { $0.record(board, news: news, perServer: perServer) }
                     guard let write else { continue }
                     let listed = board.lastRound?.startedAt ?? clock.date()
-                    for entry in news {
+                    lines.keep(only: board)
+                    var written = 0
+                    for entry in news where lines.shouldWrite(entry, at: entry.lastResult?.finishedAt ?? listed) {
                         await write(ProbeLine.encode(entry, round: board.lastRound?.number, time: listed))
+                        written += 1
                     }
+                    await write(
+                        ProbeRoundLine.encode(
+                            board, probeLines: written, outputBytes: self.observations.outputBytes, time: listed))
                 }
             }
         }

@@ -7,7 +7,7 @@ import HawsCore
 import HawsProbe
 
 /// The NDJSON `probe` line: one probe of one server (or frontend URL) in one round, with the window's figures
-/// (schema: `Schemas/agent.schema.json`).
+/// (schema: `Schemas/agent.schema.json`); which probes get one is ``ProbeLineSchedule``'s choice.
 ///
 /// A line of its own rather than fields on the `snapshot` line: probes run on their own cadence (every 10 s by
 /// default, while snapshots come every second), so a snapshot would repeat the same result ten times, and a log
@@ -60,7 +60,7 @@ public enum ProbeLine {
         return json.line
     }
 
-    /// `window`: the rolling figures of the probe board (5 minutes by default).
+    /// `window`: the figures of the object's recent probes (``RecentProbes``: the last 24 by default).
     private static func window(_ statistics: TargetStatistics, into json: inout JSONLineBuilder) {
         json.key("window")
         json.beginObject()

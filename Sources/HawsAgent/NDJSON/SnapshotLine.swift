@@ -6,7 +6,12 @@
 import HawsCore
 import HawsMonitor
 
-/// The NDJSON `snapshot` line: one per instance per stats poll (schema: `Schemas/agent.schema.json`).
+/// The NDJSON `snapshot` and `changes` lines: one per instance per stats poll (schema: `Schemas/agent.schema.json`).
+///
+/// A `snapshot` is the whole instance, every backend and server. A `changes` line has the same shape and the same
+/// instance-level fields, but its `backends` hold only the servers whose state changed since the previous line (see
+/// ``SnapshotSchedule`` for what is a change and when a full snapshot is due instead), and `snapshot_time` names the
+/// snapshot it builds on: the latest snapshot plus the changes after it is the current picture of every server.
 ///
 /// Keys are always present; a value HAProxy did not give, or that cannot be known right now, is `null`,
 /// never a made-up 0: `tunnels` of a server is `null` without an operator socket, and a rate is `null`
@@ -21,12 +26,21 @@ public enum SnapshotLine {
     ///   - live: the instance as the engine sees it after the poll.
     ///   - time: when the poll finished.
     ///   - pollDuration: how long the stats poll took, in seconds, when measured.
-    public static func encode(_ live: LiveInstance, time: Date, pollDuration: Double?) -> [UInt8] {
-        let servers = live.snapshot?.backends.reduce(0) { $0 + $1.servers.count } ?? 0
-        var json = JSONLineBuilder(capacity: 4_096 + 560 * servers + 640 * (live.snapshot?.backends.count ?? 0))
+    ///   - changes: `nil` for a full `snapshot`; else a `changes` line with only these servers.
+    ///   - outputBytes: NDJSON bytes the agent wrote before this line, when counted.
+    public static func encode(
+        _ live: LiveInstance, time: Date, pollDuration: Double?, changes: SnapshotChanges? = nil,
+        outputBytes: Int? = nil
+    ) -> [UInt8] {
+        let servers = changes?.serverCount ?? live.snapshot?.backends.reduce(0) { $0 + $1.servers.count } ?? 0
+        let backends = changes?.servers.count ?? live.snapshot?.backends.count ?? 0
+        var json = JSONLineBuilder(capacity: 4_096 + 560 * servers + 640 * backends)
         json.beginObject()
-        json.field("type", "snapshot")
+        json.field("type", changes == nil ? "snapshot" : "changes")
         json.field("time", RFC3339.string(time))
+        if let changes {
+            json.field("snapshot_time", RFC3339.string(changes.snapshotTime))
+        }
         json.field("instance", live.name)
         json.field("health", live.health.label)
         let snapshot = isCurrent(live) ? live.snapshot : nil
@@ -49,11 +63,17 @@ public enum SnapshotLine {
             "old_worker_tunnels", snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelTotal })
         json.field("upgrades_per_second", snapshot == nil ? nil : rounded(live.upgradesPerSecond))
         encodeCost(live.cost, into: &json)
+        json.field("output_bytes_total", outputBytes)
         json.key("backends")
         json.beginArray()
         if let snapshot {
             for (index, backend) in snapshot.backends.enumerated() {
-                encode(backend, at: index, of: snapshot, rates: live, into: &json)
+                if let changes {
+                    guard let servers = changes.servers[index] else { continue }
+                    encode(backend, at: index, of: snapshot, rates: live, only: servers, into: &json)
+                } else {
+                    encode(backend, at: index, of: snapshot, rates: live, into: &json)
+                }
             }
         }
         json.endArray()
@@ -107,7 +127,7 @@ public enum SnapshotLine {
 
     private static func encode(
         _ backend: Backend, at backendIndex: Int, of snapshot: InstanceSnapshot, rates live: LiveInstance,
-        into json: inout JSONLineBuilder
+        only: [Int]? = nil, into json: inout JSONLineBuilder
     ) {
         json.beginObject()
         json.field(Key.name, backend.name)
@@ -128,7 +148,7 @@ public enum SnapshotLine {
         json.beginArray()
         // Visited in place: copying each `Server` (a dozen reference-counted fields) showed in profiles.
         backend.servers.withUnsafeBufferPointer { servers in
-            for index in servers.indices {
+            for index in only ?? Array(servers.indices) where servers.indices.contains(index) {
                 let key = servers[index].key
                 encode(
                     servers[index], key: key, of: snapshot,

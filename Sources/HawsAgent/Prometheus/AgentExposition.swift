@@ -85,6 +85,7 @@ public enum AgentExposition {
         addBackends(backendRows, into: &out)
         out.add(.seriesTruncated, [], perServer ? 0 : 1)
         out.add(.outputErrors, [], observed.outputErrors)
+        out.add(.outputBytes, [], observed.outputBytes)
         for contribute in contributors {
             contribute(&out)
         }

@@ -54,10 +54,15 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case probes = "haws_probes_total"
     case probeRounds = "haws_probe_rounds_total"
     case probeRoundOverruns = "haws_probe_round_overruns_total"
+    case probeBudget = "haws_probe_budget_ratio"
+    case probeBudgetUsed = "haws_probe_budget_used_ratio"
+    case probeCPU = "haws_probe_cpu_seconds_total"
+    case probePeriod = "haws_probe_period_seconds"
     // The agent itself
     case seriesTruncated = "haws_agent_series_truncated"
     case probeSeriesTruncated = "haws_agent_probe_series_truncated"
     case outputErrors = "haws_agent_output_errors_total"
+    case outputBytes = "haws_agent_output_bytes_total"
 
     public enum Kind: String, Sendable {
         case gauge, counter, histogram
@@ -70,7 +75,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .instanceReloads, .instancePolls, .instancePollErrors, .backendSessionsTotal, .backendUpgrades,
             .backendBytesIn, .backendBytesOut, .backendErrors, .serverSessionsTotal, .serverUpgrades, .serverBytesIn,
             .serverBytesOut, .serverErrors, .outputErrors, .probes, .probeRounds, .probeRoundOverruns, .commandSeconds,
-            .commandBytes, .commands:
+            .commandBytes, .commands, .probeCPU, .outputBytes:
             .counter
         case .pollDuration, .probeDuration:
             .histogram
@@ -91,7 +96,9 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .probeDuration: ["instance", "backend", "server", "phase"]
         case .probeSuccess: ["instance", "backend", "server"]
         case .probes: ["instance", "backend", "server", "result"]
-        case .seriesTruncated, .probeSeriesTruncated, .outputErrors, .probeRounds, .probeRoundOverruns: []
+        case .seriesTruncated, .probeSeriesTruncated, .outputErrors, .outputBytes, .probeRounds, .probeRoundOverruns,
+            .probeBudget, .probeBudgetUsed, .probeCPU, .probePeriod:
+            []
         default:
             switch rawValue {
             case let name where name.hasPrefix("haws_server_"): ["instance", "backend", "server"]
@@ -160,13 +167,20 @@ public enum MetricFamily: String, CaseIterable, Sendable {
             "Duration of WebSocket probes per phase (connect, tls, upgrade, ping, message, close; total: passed probes)."
         case .probeSuccess: "1 when the last WebSocket probe of the server passed, 0 when it failed."
         case .probes: "WebSocket probes made, by result: pass, or the failure code (bad_accept, connect_refused, ...)."
-        case .probeRounds: "Probe rounds run (one probe of every probeable server per round)."
+        case .probeRounds:
+            "Probe rounds run (one per probe interval; each probes what the probe budget allows, failing servers first)."
         case .probeRoundOverruns: "Probe rounds that took longer than the probe interval (the next one started late)."
         case .seriesTruncated:
             "1 when per-server series are left out because the servers exceed --max-server-series; backend series stay."
         case .probeSeriesTruncated:
             "1 when probe series are summed per backend because the servers exceed --max-probe-series (or --max-server-series)."
+        case .probeBudget: "Share of one core continuous probing may use (--probe-budget); absent when unlimited."
+        case .probeBudgetUsed: "Share of one core the last probe round used (prober thread and scheduler)."
+        case .probeCPU: "CPU seconds continuous probing has used (prober thread and scheduler)."
+        case .probePeriod:
+            "Longest time between two probes of a server at the current pace (failing servers are re-probed sooner)."
         case .outputErrors: "NDJSON lines that could not be written (full disk, unwritable file)."
+        case .outputBytes: "NDJSON bytes written (whole lines)."
         }
     }
 }

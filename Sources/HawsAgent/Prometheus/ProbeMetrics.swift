@@ -5,7 +5,7 @@ import HawsProbe
 /// What the agent's continuous probes add to `/metrics`: per server (and frontend URL) a latency histogram per phase,
 /// probes counted by result, and whether the last one passed; plus the rounds run and those that overran.
 ///
-/// Prometheus wants cumulative figures since the agent started, not the 5-minute percentiles of the probe board:
+/// Prometheus wants cumulative figures since the agent started, not the recent-probe percentiles of the probe board:
 /// `histogram_quantile` over `rate(..._bucket)` gives any window afterwards. So this value takes the *news* of each
 /// board (``ProbeBoard/news(since:)``, every result once) and accumulates. It is pure; the agent keeps it behind a
 /// lock between the probe loop and scrapes.
@@ -62,19 +62,28 @@ public struct ProbeMetrics: Sendable {
     /// Rounds run and rounds that overran, as of the latest board.
     public private(set) var rounds = 0
     public private(set) var overruns = 0
+    /// The probe budget as of the latest board.
+    public private(set) var budget: ProbeBoard.Budget?
 
     public init() {}
 
     /// Takes a new board: counts the results in `news` (its ``ProbeBoard/news(since:)``), and forgets objects that
-    /// left HAProxy's configuration.
-    public mutating func record(_ board: ProbeBoard, news: [ProbeBoard.Entry]) {
+    /// left HAProxy's configuration. `perServer` false (the servers exceed `--max-probe-series`) keeps no series per
+    /// server, only per backend: 10,000 servers' histograms that no scrape writes would cost 20 MB.
+    public mutating func record(_ board: ProbeBoard, news: [ProbeBoard.Entry], perServer: Bool = true) {
         self.rounds = board.lastRound?.number ?? self.rounds
         self.overruns = board.overruns
+        self.budget = board.budget
+        if !perServer {
+            self.objects = self.objects.filter { $0.key.server == nil }
+        }
         for entry in news {
             guard let result = entry.lastResult, entry.notProbeable == nil else {
                 continue
             }
-            self.objects[entry.key, default: Series()].record(result)
+            if perServer || entry.key.server == nil {
+                self.objects[entry.key, default: Series()].record(result)
+            }
             if let server = entry.key.server {
                 let backend = BackendID(instance: entry.key.instance, backend: server.backend)
                 self.backends[backend, default: Series()].record(result)
@@ -82,7 +91,8 @@ public struct ProbeMetrics: Sendable {
         }
         var live = Set<BackendID>()
         for entry in board.entries.values {
-            self.lastPassed[entry.key] = entry.notProbeable == nil ? entry.lastResult?.passed : nil
+            self.lastPassed[entry.key] =
+                entry.notProbeable == nil && (perServer || entry.key.server == nil) ? entry.lastResult?.passed : nil
             if let server = entry.key.server {
                 live.insert(BackendID(instance: entry.key.instance, backend: server.backend))
             }
@@ -139,6 +149,14 @@ public struct ProbeMetrics: Sendable {
             out.add(.probeRounds, [], self.rounds)
             out.add(.probeRoundOverruns, [], self.overruns)
             out.add(.probeSeriesTruncated, [], perServer ? 0 : 1)
+        }
+        if let budget = self.budget {
+            if let limit = budget.limit {
+                out.add(.probeBudget, [], limit)
+            }
+            out.add(.probeBudgetUsed, [], budget.used)
+            out.add(.probeCPU, [], budget.totalCPU.seconds)
+            out.add(.probePeriod, [], budget.period.seconds)
         }
     }
 }

@@ -8,6 +8,9 @@ public struct AgentSettings: Sendable, Hashable {
     public var statsInterval: Duration = .seconds(1)
     /// `show sess all` cadence (per-server tunnels): slower, it pauses HAProxy briefly.
     public var sessionsInterval: Duration = .seconds(5)
+    /// Time between two full `snapshot` lines of an instance (`changes` lines between them), and the longest a
+    /// probed object goes without a `probe` line; `.zero`: a full snapshot every poll.
+    public var fullSnapshotInterval: Duration = .seconds(300)
     /// Where NDJSON lines go; `nil`: none (only `/metrics`).
     public var ndjson: NDJSONDestination?
     public var rotation: FileRotation?

@@ -12,6 +12,7 @@
 /// rotate_keep = 5
 /// max_server_series = 10000
 /// max_probe_series = 500
+/// full_snapshot_interval = "5m"   # full snapshot lines this often, changes lines between ("0s": every poll)
 /// ```
 ///
 /// Types and durations are checked here, with the file, section and key in every message; the values
@@ -21,6 +22,7 @@ public struct AgentFileSettings: Sendable, Hashable {
     public static let intervalKeys = ["stats", "sessions"]
     public static let outputKeys = [
         "ndjson", "prometheus", "rotate_size", "rotate_keep", "max_server_series", "max_probe_series",
+        "full_snapshot_interval",
     ]
 
     public var file: String
@@ -32,6 +34,7 @@ public struct AgentFileSettings: Sendable, Hashable {
     public var rotateKeep: Int?
     public var maxServerSeries: Int?
     public var maxProbeSeries: Int?
+    public var fullSnapshotInterval: Duration?
 
     /// `haws.toml: [outputs], key rotate_size`, to prefix a message about a value read from the file.
     public func location(of key: String) -> String {
@@ -63,6 +66,7 @@ extension HawsConfigFile {
             settings.rotateKeep = try outputs.integer("rotate_keep")
             settings.maxServerSeries = try outputs.integer("max_server_series")
             settings.maxProbeSeries = try outputs.integer("max_probe_series")
+            settings.fullSnapshotInterval = try outputs.duration("full_snapshot_interval")
             try outputs.rejectUnknownKeys(known: AgentFileSettings.outputKeys)
             for (key, value) in [
                 ("rotate_keep", settings.rotateKeep), ("max_server_series", settings.maxServerSeries),

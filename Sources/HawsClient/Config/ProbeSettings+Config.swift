@@ -15,6 +15,7 @@ extension ProbeSettings {
         if let interval = config.interval { self.interval = interval }
         if let concurrency = config.concurrency { self.concurrency = concurrency }
         if let jitter = config.jitter { self.jitter = jitter }
+        if let budget = config.budget { self.budget = budget }
         if let timeout = config.timeout { self.options.timeouts = .all(timeout) }
         if let mode = config.defaults.mode.flatMap(ProbeOptions.Mode.init(name:)) { self.options.mode = mode }
         self.options.tls = TLSProfile(

@@ -10,6 +10,7 @@ import HawsProbe
 /// mode = "full"               # or "connect-only"
 /// timeout = "5s"              # whole-probe deadline
 /// concurrency = 64            # probes in flight
+/// budget = "3%"               # CPU share of one core continuous probing may use ("off": no limit)
 /// frontend = "ws://127.0.0.1:80/chat"   # also probe through HAProxy itself (a string or an array);
 ///                                      # "ws_front=ws://..." names the frontend, for haws top
 /// backends = ["ws_chat"]      # optional: probe only these backends
@@ -75,7 +76,7 @@ public struct ProbesConfig: Sendable, Hashable {
 
     /// The keys `[probes]` itself may hold (besides the request keys, which it holds as defaults).
     public static let sectionKeys: [String] = [
-        "interval", "continuous", "timeout", "jitter", "concurrency", "frontend", "backends", "ca_file", "cert_file",
+        "interval", "continuous", "timeout", "jitter", "concurrency", "budget", "frontend", "backends", "ca_file", "cert_file",
         "key_file", "insecure", "message", "expect", "backend",
     ]
     /// The keys of a request: `[probes.backend.NAME]`, and defaults in `[probes]`.
@@ -101,6 +102,8 @@ public struct ProbesConfig: Sendable, Hashable {
     public var jitter: Duration?
     /// Probes in flight.
     public var concurrency: Int?
+    /// The CPU budget of continuous probing: `.some(nil)` is `off`, `nil` not written.
+    public var budget: Double??
     /// `ws://` or `wss://` URLs probed through HAProxy's frontend, each optionally `NAME=` the frontend it enters.
     public var frontends: [String]
     /// When set, only these backends are probed.
@@ -130,6 +133,12 @@ public struct ProbesConfig: Sendable, Hashable {
         self.concurrency = try table.integer("concurrency")
         if let concurrency = self.concurrency, !(1...10_000).contains(concurrency) {
             throw table.invalidValue("concurrency", "must be from 1 to 10000 probes in flight, not \(concurrency)")
+        }
+        if let text = try table.string("budget") {
+            switch ProbeSettings.budget(parsing: text) {
+            case .success(let budget): self.budget = .some(budget)
+            case .failure(let error): throw table.invalidValue("budget", error.description)
+            }
         }
         self.frontends = try table.strings("frontend", acceptingSingle: true) ?? []
         for text in self.frontends {

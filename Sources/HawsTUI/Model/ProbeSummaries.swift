@@ -1,3 +1,5 @@
+import HawsProbe
+
 /// What one probe round gives the dashboard: a summary per server, and the probes through HAProxy whose frontend the
 /// operator named (`--probe-frontend NAME=URL`), per frontend name.
 ///
@@ -8,10 +10,16 @@ public struct ProbeSummaries: Sendable, Equatable {
     public var servers: [ServerID: ProbeSummary]
     /// The summaries of the URLs through each named frontend, in URL order.
     public var frontends: [String: [ProbeSummary]]
+    /// What probing costs and the period it allows (``ProbeBoard/Budget``), for the title bar.
+    public var budget: ProbeBoard.Budget?
 
-    public init(servers: [ServerID: ProbeSummary] = [:], frontends: [String: [ProbeSummary]] = [:]) {
+    public init(
+        servers: [ServerID: ProbeSummary] = [:], frontends: [String: [ProbeSummary]] = [:],
+        budget: ProbeBoard.Budget? = nil
+    ) {
         self.servers = servers
         self.frontends = frontends
+        self.budget = budget
     }
 }
 

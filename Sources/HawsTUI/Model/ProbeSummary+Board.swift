@@ -84,6 +84,7 @@ extension ProbeSummaries {
         }
         self.init(
             servers: ProbeSummary.summaries(of: board),
-            frontends: frontends.mapValues { $0.sorted { $0.url < $1.url }.map(\.summary) })
+            frontends: frontends.mapValues { $0.sorted { $0.url < $1.url }.map(\.summary) },
+            budget: board.budget)
     }
 }

@@ -5,6 +5,7 @@
 #endif
 import HawsCore
 import HawsMonitor
+import HawsProbe
 
 /// Settings that do not change while the dashboard runs.
 public struct TopSettings: Sendable, Hashable {
@@ -145,6 +146,8 @@ public struct TopState: Sendable {
     public var probes: [ServerID: ProbeSummary] = [:]
     /// Probes through HAProxy by the frontend they enter (``ProbeSummaries/frontends``).
     public var frontendProbes: [String: [ProbeSummary]] = [:]
+    /// The probe budget after the latest round (title bar); `nil` before the first or without probes.
+    public var probeBudget: ProbeBoard.Budget?
     public var access: [String: InstanceAccess] = [:]
 
     public var filter: RowFilter?

@@ -49,6 +49,7 @@ extension TopState {
         case .probes(let probes):
             self.probes = probes.servers
             self.frontendProbes = probes.frontends
+            self.probeBudget = probes.budget
         case .sent(let id, let results, let date):
             now = date
             received(results, for: id, &effects)

@@ -5,6 +5,7 @@
 #endif
 import HawsCore
 import HawsMonitor
+import HawsProbe
 
 /// Draws a ``TopState`` into a ``ScreenBuffer``: pure, touches only the visible rows, and knows
 /// nothing about ncurses.
@@ -112,10 +113,22 @@ struct Painter {
         if state.paused { right.append(("PAUSED", CellStyle(.warning, bold: true))) }
         if state.isReadOnly { right.append(("READ-ONLY", CellStyle(.warning, bold: true))) }
         if let filter = state.filter { right.append(("filter: \(filter.text)", CellStyle(.title, reverse: true))) }
+        if let budget = state.probeBudget { right.append((Self.probeCost(budget), .title)) }
         right.append((Format.clock(state.now) + " ", .title))
         let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.0) + 1 }
         segments(pieces, x: 0, y: 0, limit: max(0, width - rightWidth - 1), gap: 2)
         segments(right, x: max(0, width - rightWidth + 1), y: 0, limit: width, gap: 1)
+    }
+
+    /// `probes 1.2%/3% cpu, every 1m40s`: what probing costs against its budget and the period that buys, so a long
+    /// period reads as the budget's choice, not a fault.
+    static func probeCost(_ budget: ProbeBoard.Budget) -> String {
+        func percent(_ share: Double) -> String {
+            let value = share * 100
+            return value < 10 ? "\((value * 10).rounded() / 10)%" : "\(Int(value.rounded()))%"
+        }
+        let limit = budget.limit.map { "/" + percent($0) } ?? ""
+        return "probes \(percent(budget.used))\(limit) cpu, every \(Format.duration(budget.period.seconds))"
     }
 
     // MARK: - Instances

@@ -25,9 +25,11 @@ public struct ProbeFeed: Sendable {
     /// - Parameters:
     ///   - frontendInstance: where frontend URLs are reported (``ProbeTargetDiscovery/frontendInstance(among:)``).
     ///   - probe: ``ProbeScheduler/live(prober:)`` in production.
+    ///   - probeCPU: ``ProbeScheduler/liveCPU(prober:)`` of the same prober, for the probe budget.
     public init(
         settings: ProbeSettings, frontendInstance: String, engine: MonitorEngine,
-        probe: @escaping ProbeScheduler.Probe, clock: ProbeScheduler.Clock = .live
+        probe: @escaping ProbeScheduler.Probe, probeCPU: @escaping @Sendable () async -> Duration = { .zero },
+        clock: ProbeScheduler.Clock = .live
     ) {
         let (summaries, summarySink) = AsyncStream.makeStream(
             of: ProbeSummaries.self, bufferingPolicy: .bufferingNewest(1))
@@ -38,7 +40,7 @@ public struct ProbeFeed: Sendable {
         self.sinks = Sinks(summaries: summarySink, events: eventSink)
         self.scheduler = ProbeScheduler(
             settings: settings, frontendInstance: frontendInstance, readings: { await engine.state.readings },
-            probe: probe, clock: clock, onEvent: { eventSink.yield($0) },
+            probe: probe, probeCPU: probeCPU, clock: clock, onEvent: { eventSink.yield($0) },
             onBoard: { [names = settings.frontendNames] in
                 summarySink.yield(ProbeSummaries(of: $0, frontendNames: names))
             })

@@ -1,0 +1,124 @@
+import Foundation
+import HawsCore
+import Synchronization
+import Testing
+
+@testable import HawsProbe
+
+/// The probe budget: rounds run what the budget buys at the measured cost per probe; failing targets are re-probed
+/// at the next round; every target is probed within the stated period; a small setup is probed whole every round.
+@Suite("Probe budget")
+struct ProbeBudgetTests {
+    typealias Fake = ProbeSchedulerTests
+
+    /// A probe whose CPU cost the test sets: each call adds `cost` to the meter the scheduler reads.
+    final class CostlyProbe: Sendable {
+        let cpu = Mutex(Duration.zero)
+        let calls = Mutex<[Int: Int]>([:])
+        let failing = Mutex<Set<Int>>([])
+        let cost: Duration
+
+        init(cost: Duration) { self.cost = cost }
+
+        func calls(_ port: Int) -> Int { self.calls.withLock { $0[port] ?? 0 } }
+
+        var probe: ProbeScheduler.Probe {
+            { target, options in
+                self.cpu.withLock { $0 += self.cost }
+                self.calls.withLock { $0[target.port, default: 0] += 1 }
+                let failed = self.failing.withLock { $0.contains(target.port) }
+                return ProbeResult(
+                    target: target, mode: options.mode,
+                    failure: failed ? .connectRefused(address: "127.0.0.1:\(target.port)") : nil,
+                    timings: ProbeTimings(connect: .microseconds(100), total: .microseconds(300)),
+                    startedAt: Date(), finishedAt: Date())
+            }
+        }
+
+        var meter: @Sendable () async -> Duration { { self.cpu.withLock { $0 } } }
+    }
+
+    func scheduler(_ source: Fake.PlanSource, _ probe: CostlyProbe, budget: Double?) -> ProbeScheduler {
+        ProbeScheduler(
+            configuration: ProbeScheduler.Configuration(
+                interval: .seconds(10), jitter: .zero, budget: budget, initialProbeCost: .milliseconds(10)),
+            targets: source.targets, probe: probe.probe, probeCPU: probe.meter, clock: Fake.FakeClock().clock)
+    }
+
+    @Test("100 targets at 10 ms each and 3% of a core: 30 a round, every one within 4 rounds, the period says 40 s")
+    func largeSetupIsSpreadOverRounds() async throws {
+        let source = Fake.PlanSource()
+        let ports = Array(9000..<9100)
+        source.set(ports)
+        let probe = CostlyProbe(cost: .milliseconds(10))
+        let scheduler = self.scheduler(source, probe, budget: 0.03)
+        var boards: [ProbeBoard] = []
+        for _ in 0..<4 {
+            boards.append(await scheduler.runRound())
+        }
+        #expect(boards.map { $0.lastRound?.probes } == [30, 30, 30, 30])
+        #expect(ports.allSatisfy { probe.calls($0) >= 1 }, "never probed: \(ports.filter { probe.calls($0) == 0 })")
+        let budget = try #require(boards.last?.budget)
+        #expect(budget.probesPerRound == 30 && budget.targets == 100)
+        #expect(budget.period == .seconds(40))
+        #expect(abs((budget.costPerProbe - .milliseconds(10)) / .microseconds(1)) < 1, "\(budget.costPerProbe)")
+        #expect(abs(budget.used - 0.03) < 0.000_1, "\(budget.used)")
+        #expect(budget.limit == 0.03)
+    }
+
+    @Test("a failing target is re-probed at the next round, not after a whole period")
+    func failingTargetsFirst() async {
+        let source = Fake.PlanSource()
+        source.set(Array(9000..<9100))
+        let probe = CostlyProbe(cost: .milliseconds(10))
+        probe.failing.withLock { $0 = [9005] }
+        let scheduler = self.scheduler(source, probe, budget: 0.03)
+        for _ in 0..<4 {
+            await scheduler.runRound()
+        }
+        // Probed in round 1 (the first 30 by URL), then in every round after: 4 times, while others got one.
+        #expect(probe.calls(9005) == 4)
+        #expect(probe.calls(9050) == 1)
+    }
+
+    @Test("a small setup is probed whole every round, as without a budget")
+    func smallSetupEveryRound() async throws {
+        let source = Fake.PlanSource()
+        source.set([9000, 9001, 9002, 9003, 9004, 9005])
+        let probe = CostlyProbe(cost: .microseconds(400))
+        let scheduler = self.scheduler(source, probe, budget: 0.03)
+        var board = ProbeBoard.empty
+        for _ in 0..<3 {
+            board = await scheduler.runRound()
+        }
+        #expect((9000...9005).allSatisfy { probe.calls($0) == 3 })
+        let budget = try #require(board.budget)
+        #expect(budget.period == .seconds(10) && budget.probesPerRound == 6)
+    }
+
+    @Test("without a budget every target is probed every round, whatever it costs")
+    func noBudget() async {
+        let source = Fake.PlanSource()
+        source.set(Array(9000..<9100))
+        let probe = CostlyProbe(cost: .milliseconds(10))
+        let scheduler = self.scheduler(source, probe, budget: nil)
+        let board = await scheduler.runRound()
+        #expect(board.lastRound?.probes == 100)
+        #expect(board.budget?.limit == nil && board.budget?.period == .seconds(10))
+    }
+
+    @Test("--probe-budget and [probes] budget: a share of one core, or off")
+    func parsing() {
+        #expect(ProbeSettings.budget(parsing: "3%") == .success(0.03))
+        #expect(ProbeSettings.budget(parsing: " 0.5 % ") == .success(0.005))
+        #expect(ProbeSettings.budget(parsing: "off") == .success(nil))
+        for bad in ["3", "0%", "150%", "x%", "", "nan%"] {
+            guard case .failure(let error) = ProbeSettings.budget(parsing: bad) else {
+                Issue.record("\(bad) accepted")
+                continue
+            }
+            #expect(!error.reason.isEmpty)
+        }
+        #expect(ProbeSettings().budget == ProbeSettings.defaultBudget)
+    }
+}

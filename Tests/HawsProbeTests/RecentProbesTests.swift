@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import HawsProbe
+
+/// The per-server window of continuous probing: exact figures over the last probes, in a fixed size.
+@Suite struct RecentProbesTests {
+    func result(upgradeMicros: Int64, failure: ProbeFailure? = nil) -> ProbeResult {
+        ProbeResult(
+            target: ProbeTarget(host: "127.0.0.1", port: 8080, path: "/ws"),
+            mode: .full,
+            failure: failure,
+            timings: ProbeTimings(
+                connect: .microseconds(100), upgrade: .microseconds(upgradeMicros),
+                total: .microseconds(upgradeMicros + 100)),
+            startedAt: Date(timeIntervalSince1970: 0),
+            finishedAt: Date(timeIntervalSince1970: 0))
+    }
+
+    @Test("percentiles, success ratio and failures by code are those of the last probes only")
+    func figuresOfTheLastProbes() throws {
+        var window = RecentProbes(capacity: 20)
+        for micros in 1...30 {  // 1..10 fall out of the ring; 11..30 stay
+            window.record(self.result(upgradeMicros: Int64(micros) * 1_000))
+        }
+        let figures = try #require(window.statistics(targetID: "ws://127.0.0.1:8080/ws"))
+        #expect(figures.probes == 20)
+        #expect(figures.successRatio == 1)
+        let upgrade = try #require(figures.phases[.upgrade])
+        #expect(upgrade.min == .milliseconds(11) && upgrade.max == .milliseconds(30))
+        #expect(upgrade.p50 == .milliseconds(20))  // nearest rank: the 10th of 20
+        #expect(upgrade.p95 == .milliseconds(29) && upgrade.p99 == .milliseconds(30))
+
+        window.record(self.result(upgradeMicros: 5_000, failure: .connectRefused(address: "127.0.0.1:8080")))
+        let failed = try #require(window.statistics(targetID: "x"))
+        #expect(failed.failed == 1 && failed.passed == 19 && failed.failures == ["connect_refused": 1])
+        // The total counts passed probes only: a failure is no latency.
+        #expect(failed.total.count == 19)
+        #expect(RecentProbes().statistics(targetID: "x") == nil)
+    }
+
+    /// The memory a server's probe window costs: the old window grew with time (a histogram per phase and minute);
+    /// this one is fixed from the first probe on, under the 2 KB a server the probe budget allows.
+    @Test("a window costs at most 2 KB per server and does not grow with probes or time")
+    func fixedSmallFootprint() {
+        var window = RecentProbes()
+        let empty = window.estimatedFootprintInBytes
+        for micros in 0..<1_000 {
+            window.record(self.result(upgradeMicros: Int64(micros % 97) * 1_000))
+        }
+        #expect(window.estimatedFootprintInBytes == empty)
+        #expect(window.estimatedFootprintInBytes <= 2_048, "\(window.estimatedFootprintInBytes) bytes")
+        #expect(window.count == RecentProbes.defaultCapacity)
+
+        // What it replaces: five minutes of the histogram window at one probe every 10 s, for one server.
+        let origin = ContinuousClock.now
+        var histograms = ProbeStatistics(window: .seconds(300), origin: origin)
+        for second in stride(from: 0, to: 300, by: 10) {
+            histograms.record(self.result(upgradeMicros: 3_000), at: origin.advanced(by: .seconds(second)))
+        }
+        #expect(histograms.estimatedFootprintInBytes > 30 * window.estimatedFootprintInBytes)
+    }
+}
