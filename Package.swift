@@ -53,6 +53,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// `haws doctor`: the HAProxy config reader and the rules (pure), plus the file loader at its edge.
+        .target(
+            name: "HawsDoctor",
+            dependencies: ["HawsCore"],
+            swiftSettings: strict
+        ),
         .target(
             name: "HawsMonitor",
             dependencies: ["HawsCore"],
@@ -112,7 +118,9 @@ let package = Package(
                 "HawsTUI",
                 "HawsAgent",
                 "HawsLab",
+                "HawsDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
         ),
@@ -120,6 +128,11 @@ let package = Package(
             name: "HawsCoreTests",
             dependencies: ["HawsCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsDoctorTests",
+            dependencies: ["HawsDoctor", "HawsCore"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -178,6 +191,7 @@ let package = Package(
                 "HawsCore",
                 "HawsClient",
                 "HawsLab",
+                "HawsDoctor",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
