@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func escapesOutsideQuotes() {
-        #expect(words(#"log-format %t\ %s\#x"#) == ["log-format", "%t %s#x"])
+        #expect(words(##"log-format %t\ %s\#x"##) == ["log-format", "%t %s#x"])
         #expect(words(#"a\\b \x41 \"q\""#) == [#"a\b"#, "A", #""q""#])
     }
 
