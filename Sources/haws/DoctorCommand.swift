@@ -147,6 +147,39 @@ struct DoctorCommand: AsyncParsableCommand {
         throw ExitCode(report.verdict.exitCode)
     }
 
+    /// `haws status --doctor`: the file rules, and the live rules on what status read and probed. No `haproxy -c`
+    /// and no extra commands to HAProxy: status stays one read. Unreachable instances are status's to report.
+    static func statusReport(readings: [InstanceReading], probes: StatusProbeResults?, configs: [String]) -> DoctorReport {
+        var paths = configs
+        if paths.isEmpty, access(defaultConfig, F_OK) == 0 { paths = [defaultConfig] }
+        var findings: [DoctorFinding] = []
+        var config: ParsedConfig?
+        var files: [String] = []
+        if !paths.isEmpty {
+            do {
+                let sources = try ConfigFileLoader.load(paths)
+                files = sources.map(\.path)
+                config = ConfigReader(environment: ProcessInfo.processInfo.environment).read(sources)
+            } catch {
+                findings.append(DoctorFinding(
+                    code: DoctorCode.configUnreadable, severity: .unknown, message: error.description,
+                    fix: "give --doctor-config a readable file or directory"))
+            }
+        }
+        var facts: [DoctorLiveFacts] = []
+        for reading in readings {
+            guard case .read(let snapshot) = reading else { continue }
+            facts.append(DoctorLiveFacts(
+                instance: snapshot.instance, snapshot: snapshot, probes: probes?.servers[snapshot.instance]))
+        }
+        var context = DoctorContext(fileDescriptorLimit: fileDescriptorLimit())
+        for fact in facts { context.liveTunnelBackends.formUnion(fact.tunnelBackends) }
+        if let config { findings += ConfigRules.evaluate(config, context: context) }
+        for fact in facts { findings += LiveRules.evaluate(fact, config: config, context: context) }
+        return DoctorReport(
+            files: files, instances: facts.map(\.instance), haproxyCheck: .init(ran: false), findings: findings)
+    }
+
     /// `[probes]` of --config (the same settings as `haws status --probe`).
     func probeSettings() throws -> ProbeSettings {
         let config = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil

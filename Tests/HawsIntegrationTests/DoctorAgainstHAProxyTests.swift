@@ -96,7 +96,7 @@ import Testing
         #expect(output.code == 2)
         let doc = try document(output)
         let alert = try #require(doc.first(DoctorCode.haproxyAlert), "\(doc.codes)")
-        #expect(alert["line"] as? Int == 24 && alert["file"] as? String == path)
+        #expect(alert["line"] as? Int == 23 && alert["file"] as? String == path)
         #expect((alert["message"] as? String)?.contains("no-such-keyword") == true)
         #expect((doc.json["haproxy_check"] as? [String: Any])?["valid"] as? Bool == false)
 
@@ -152,6 +152,26 @@ import Testing
                 !(try document(try await Haws.run(arguments)).codes.contains(DoctorCode.oldWorkers))
             }
             #expect(gone, "the old worker exits once its last tunnel closes")
+        } catch {
+            await lab.shutdown()
+            throw error
+        }
+        await lab.shutdown()
+    }
+
+    @Test func statusWithDoctorAddsTheFindingsAndTheirExitCode() async throws {
+        let lab = try await Lab.start(.demo)
+        do {
+            let admin = try #require(lab.adminSocketPath)
+            let plain = try await Haws.run(["status", "--socket", admin])
+            let output = try await Haws.run(["status", "--socket", admin, "--doctor", "--doctor-config", lab.haproxy.configPath])
+            #expect(plain.code == 0, "\(plain.stdout)")
+            #expect(output.code == 1, "\(output.stdout)")  // the lab has no hard-stop-after: WARNING
+            #expect(output.stdout.contains("HAWS OK"))
+            #expect(output.stdout.contains("WARNING  hard-stop-after-missing  \(lab.haproxy.configPath):"), "\(output.stdout)")
+            #expect(!output.stdout.contains("timeout-tunnel-missing"))  // the lab sets timeout tunnel 1h
+            let json = try await Haws.run(["status", "--socket", admin, "--doctor", "--json"])
+            #expect(json.code == 3 && json.stderr.contains("haws doctor --json"))
         } catch {
             await lab.shutdown()
             throw error

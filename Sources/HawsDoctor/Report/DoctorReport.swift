@@ -88,7 +88,7 @@ public struct DoctorReport: Sendable, Hashable {
             if let file = finding.file { place.append(finding.line.map { "\(file):\($0)" } ?? file) }
             if let instance = finding.instance { place.append("instance \(instance)") }
             if let section = finding.section { place.append(section) }
-            lines.append("\(painted)  \(finding.code)  \(place.joined(separator: "  "))")
+            lines.append("\(painted)  \(finding.code)" + (place.isEmpty ? "" : "  " + place.joined(separator: "  ")))
             let indent = String(repeating: " ", count: width + 2)
             lines.append(indent + finding.message)
             if let fix = finding.fix { lines.append(indent + "fix: " + fix) }
