@@ -61,7 +61,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The haproxy binary for `haproxy -c` (default: haproxy on PATH).", valueName: "path"))
     var haproxy: String = "haproxy"
 
-    @Flag(help: "Do not run `haproxy -c` on the files.")
+    @Flag(name: .customLong("no-haproxy-check"), help: "Do not run `haproxy -c` on the files.")
     var noHAProxyCheck = false
 
     @Flag(help: "Live: do not probe servers with a WebSocket handshake (settings: [probes] of --config).")
@@ -122,6 +122,10 @@ struct DoctorCommand: AsyncParsableCommand {
             } else if let (valid, output) = await Self.haproxyCheck(haproxy, files: files) {
                 check = DoctorReport.HAProxyCheck(ran: true, version: version, valid: valid)
                 findings += HAProxyCheckOutput.findings(output, config: config)
+            } else {
+                findings.append(DoctorFinding(
+                    code: DoctorCode.haproxyCheckSkipped, severity: .info,
+                    message: "`\(haproxy) -c` did not complete (or printed more than 16 MB): only haws's rules ran", fix: nil))
             }
         }
 
@@ -230,8 +234,8 @@ struct DoctorCommand: AsyncParsableCommand {
     static func haproxyCheck(_ binary: String, files: [String]) async -> (Bool, String)? {
         let arguments = ["-c"] + files.flatMap { ["-f", $0] }
         guard let result = try? await Subprocess.run(
-            executable(binary), arguments: Arguments(arguments), output: .string(limit: 1 << 20),
-            error: .string(limit: 1 << 20))
+            executable(binary), arguments: Arguments(arguments), output: .string(limit: 16 << 20),
+            error: .string(limit: 16 << 20))
         else { return nil }
         return (result.terminationStatus.isSuccess, result.standardError + result.standardOutput)
     }

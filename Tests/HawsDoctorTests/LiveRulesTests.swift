@@ -113,15 +113,17 @@ import Testing
             [ALERT]    (1529) : config : parsing [haproxy.cfg:2] : unknown keyword 'foo' in 'global' section
             [ALERT]    (1529) : config : Error(s) found in configuration file : haproxy.cfg
             [ALERT]    (1529) : config : Fatal errors found in configuration.
+            [ALERT]    (1532) : config : [haproxy.cfg:8] : 'server ws/ws2' : could not resolve address 'nowhere'.
             [WARNING]  (1532) : config : missing timeouts for backend 'ws'.
                | While not properly invalid, you will certainly encounter various problems
                | with such a configuration.
             """
         let found = HAProxyCheckOutput.findings(output, config: config)
-        #expect(found.map(\.code) == [DoctorCode.haproxyAlert, DoctorCode.haproxyWarning])
+        #expect(found.map(\.code) == [DoctorCode.haproxyAlert, DoctorCode.haproxyAlert, DoctorCode.haproxyWarning])
         #expect(found[0].line == 2 && found[0].severity == .critical)
         #expect(found[0].message == "haproxy -c: unknown keyword 'foo' in 'global' section")
-        #expect(found[1].line == 6 && found[1].proxy == "ws" && found[1].section == "backend ws")
-        #expect(found[1].message.hasSuffix("various problems with such a configuration."))
+        #expect(found[1].line == 8 && found[1].message.hasPrefix("haproxy -c: 'server ws/ws2'"))
+        #expect(found[2].line == 6 && found[2].proxy == "ws" && found[2].section == "backend ws")
+        #expect(found[2].message.hasSuffix("various problems with such a configuration."))
     }
 }

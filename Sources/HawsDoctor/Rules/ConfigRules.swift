@@ -193,14 +193,20 @@ public enum ConfigRules {
         guard !servers.isEmpty else { return [] }
         let defaultServer = backend.all("default-server")
         let defaultChecks = defaultServer.contains { $0.words.dropFirst().contains("check") }
-        let checked = servers.filter { defaultChecks || $0.words.dropFirst(3).contains("check") }
+        let (checked, unchecked) = servers.reduce(into: ([ConfigDirective](), [ConfigDirective]())) { split, server in
+            if defaultChecks || server.words.dropFirst(3).contains("check") { split.0.append(server) } else { split.1.append(server) }
+        }
         var findings: [DoctorFinding] = []
-        for server in servers where !checked.contains(server) {
-            let name = server.words.count > 1 ? server.words[1] : "?"
+        // One finding per backend, not per server: 10,000 unchecked servers are one problem to read.
+        if let server = unchecked.first {
+            let names = unchecked.prefix(5).map { $0.words.count > 1 ? $0.words[1] : "?" }.joined(separator: ", ")
+                + (unchecked.count > 5 ? " and \(unchecked.count - 5) more" : "")
             findings.append(finding(
                 DoctorCode.checkMissing, .warning, backend, at: server.location,
-                "server \(name) has no `check`: HAProxy always calls it UP and keeps sending upgrades to it when it is dead",
-                fix: "append ` check` to the server line at \(server.location)"))
+                "\(unchecked.count == 1 ? "server" : "\(unchecked.count) servers") \(names) without `check`: HAProxy always "
+                    + "calls \(unchecked.count == 1 ? "it" : "them") UP and keeps sending upgrades when dead",
+                fix: "append ` check` to the server line at \(server.location)"
+                    + (unchecked.count > 1 ? " and the others (or `default-server check`)" : "")))
         }
         guard let first = checked.first else { return findings }
         let httpchk = backend.option("httpchk")

@@ -1,6 +1,6 @@
 /// `haproxy -c -f ...`'s alerts and warnings, as findings with their files and lines.
 ///
-/// HAProxy 2.6-3.x print `[ALERT]    (pid) : config : parsing [FILE:LINE] : message` and continuation lines
+/// HAProxy 2.6-3.x print `[ALERT]    (pid) : config : parsing [FILE:LINE] : message` (or `config : [FILE:LINE] : ...`) and continuation lines
 /// starting with `   | `. A message naming a proxy (`for backend 'be'`) without a line gets the line of that
 /// proxy's section from the parsed configuration.
 public enum HAProxyCheckOutput {
@@ -30,8 +30,9 @@ public enum HAProxyCheckOutput {
             if let range = message.firstRange(of: ") : ") { message = message[range.upperBound...] }
             if message.hasPrefix("config : ") { message = message.dropFirst("config : ".count) }
             var location: ConfigLocation?
-            if message.hasPrefix("parsing ["), let close = message.firstIndex(of: "]") {
-                let inside = message[message.index(message.startIndex, offsetBy: "parsing [".count)..<close]
+            if message.hasPrefix("parsing [") { message = message.dropFirst("parsing ".count) }
+            if message.hasPrefix("["), let close = message.firstIndex(of: "]") {
+                let inside = message[message.index(after: message.startIndex)..<close]
                 if let colon = inside.lastIndex(of: ":"), let number = Int(inside[inside.index(after: colon)...]) {
                     location = ConfigLocation(file: String(inside[..<colon]), line: number)
                 }
