@@ -58,6 +58,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// `haws doctor`: the HAProxy config reader and the rules (pure), plus the file loader at its edge.
+        .target(
+            name: "HawsDoctor",
+            dependencies: ["HawsCore"],
+            swiftSettings: strict
+        ),
         .target(
             name: "HawsMonitor",
             dependencies: ["HawsCore"],
@@ -117,7 +123,9 @@ let package = Package(
                 "HawsTUI",
                 "HawsAgent",
                 "HawsLab",
+                "HawsDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
         ),
@@ -125,6 +133,11 @@ let package = Package(
             name: "HawsCoreTests",
             dependencies: ["HawsCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsDoctorTests",
+            dependencies: ["HawsDoctor", "HawsCore"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -184,6 +197,7 @@ let package = Package(
                 "HawsCore",
                 "HawsClient",
                 "HawsLab",
+                "HawsDoctor",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

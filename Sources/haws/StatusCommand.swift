@@ -13,6 +13,7 @@ import ArgumentParser
 #endif
 import HawsClient
 import HawsCore
+import HawsDoctor
 import HawsProbe
 
 /// `haws status`: one read of every instance, a table or JSON, and a Nagios exit code.
@@ -75,7 +76,16 @@ struct StatusCommand: AsyncParsableCommand {
         valueName: "url"))
     var probeFrontends: [String] = []
 
+    @Flag(help: "Also list haws doctor's findings on the HAProxy configuration (--doctor-config) and on what was read; they count in the exit code.")
+    var doctor = false
+
+    @Option(name: .customLong("doctor-config"), help: ArgumentHelp(
+        "HAProxy configuration file or directory for --doctor (repeatable; default /etc/haproxy/haproxy.cfg).",
+        valueName: "file|dir"))
+    var doctorConfigs: [String] = []
+
     func validate() throws {
+        if doctor && json { throw ValidationError("--doctor lists its findings after the table; for JSON run haws doctor --json") }
         for (name, value) in [("--sessions-warning", sessionsWarning), ("--sessions-critical", sessionsCritical)] where !(0...1000).contains(value) {
             throw ValidationError("\(name) must be a percentage between 0 and 1000, not \(value)")
         }
@@ -121,7 +131,13 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
         }
-        throw ExitCode(report.verdict.exitCode)
+        var verdict = report.verdict
+        if doctor {
+            let findings = DoctorCommand.statusReport(readings: readings, probes: probes, configs: doctorConfigs)
+            print("", findings.table(color: Terminal.wantsColor(disabled: noColor)), separator: "\n", terminator: "")
+            verdict = Severity.worst([verdict, findings.verdict])
+        }
+        throw ExitCode(verdict.exitCode)
     }
 
     /// `[probes]` of --config, plus the --probe-frontend URLs.

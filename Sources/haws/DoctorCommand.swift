@@ -1,0 +1,249 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import HawsClient
+import HawsCore
+import HawsDoctor
+import HawsProbe
+import Subprocess
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// `haws doctor`: is this HAProxy ready for WebSockets? Reads the configuration files as HAProxy does, runs
+/// `haproxy -c` on them, and with instance options checks the running instance against the file.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check an HAProxy configuration (and a live instance) for what breaks WebSockets.",
+        discussion: """
+            Reads the -f files and directories in order, as `haproxy -f` does (default /etc/haproxy/haproxy.cfg), \
+            runs `haproxy -c` on the same files when haproxy is installed, and with --socket, --master-socket, \
+            --stats-url or --config also checks the running instance: old workers after a reload, servers UP for \
+            HAProxy whose WebSocket handshake fails, tunnels and connections against the limits, and whether the \
+            file is what runs. Findings are listed worst first with the line that fixes them.
+            Exit codes: 0 OK (advice only), 1 WARNING, 2 CRITICAL, 3 UNKNOWN (unreadable file, unreachable instance, \
+            bad arguments). `haws doctor --explain CODE` explains a finding.
+            """)
+
+    @OptionGroup var instance: InstanceOptions
+
+    @Option(name: [.customShort("f"), .customLong("haproxy-config")], help: ArgumentHelp(
+        "HAProxy configuration file or directory (its *.cfg files in order), as haproxy -f. Repeatable. "
+            + "Default: /etc/haproxy/haproxy.cfg when it exists.",
+        valueName: "file|dir"))
+    var haproxyConfigs: [String] = []
+
+    @Flag(help: "Print one JSON document (schema: Schemas/doctor.schema.json).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Print the long explanation of a finding's code and exit.", valueName: "code"))
+    var explain: String?
+
+    @Option(name: .customLong("websocket-backend"), help: ArgumentHelp(
+        "A backend (or listen) that serves WebSockets; repeatable. Without it, haws recognises them by name, by "
+            + "use_backend conditions on Upgrade, by health checks expecting 101 and by live tunnels.",
+        valueName: "name"))
+    var websocketBackends: [String] = []
+
+    @Option(help: ArgumentHelp("The haproxy binary for `haproxy -c` (default: haproxy on PATH).", valueName: "path"))
+    var haproxy: String = "haproxy"
+
+    @Flag(name: .customLong("no-haproxy-check"), help: "Do not run `haproxy -c` on the files.")
+    var noHAProxyCheck = false
+
+    @Flag(help: "Live: do not probe servers with a WebSocket handshake (settings: [probes] of --config).")
+    var noProbe = false
+
+    @Flag(help: "Never colour the table.")
+    var noColor = false
+
+    static let defaultConfig = "/etc/haproxy/haproxy.cfg"
+
+    /// Whether any instance option was given: only then does the doctor read a running HAProxy.
+    var wantsLive: Bool {
+        !instance.sockets.isEmpty || !instance.masterSockets.isEmpty || !instance.statsURLs.isEmpty
+            || instance.configFile != nil
+    }
+
+    func run() async throws {
+        if let explain {
+            guard let rule = DoctorCatalogue.rule(explain) else {
+                throw ValidationError(
+                    "no finding has the code \(explain); codes: " + DoctorCatalogue.rules.map(\.code).joined(separator: ", "))
+            }
+            print("\(rule.code): \(rule.title)\n\n\(rule.explanation)")
+            return
+        }
+        var paths = haproxyConfigs
+        if paths.isEmpty, access(Self.defaultConfig, F_OK) == 0 { paths = [Self.defaultConfig] }
+        guard !paths.isEmpty || wantsLive else {
+            throw ValidationError("no configuration to check: \(Self.defaultConfig) does not exist; give -f FILE|DIR or an instance option")
+        }
+        let specs = wantsLive ? try instance.instances() : []
+        let timeout = try instance.requestTimeout()
+
+        var findings: [DoctorFinding] = []
+        var config: ParsedConfig?
+        var files: [String] = []
+        let version = noHAProxyCheck ? nil : await Self.haproxyVersion(haproxy)
+        if !paths.isEmpty {
+            do {
+                let sources = try ConfigFileLoader.load(paths)
+                files = sources.map(\.path)
+                let reader = ConfigReader(environment: ProcessInfo.processInfo.environment, haproxyVersion: version)
+                config = reader.read(sources)
+            } catch {
+                findings.append(DoctorFinding(
+                    code: DoctorCode.configUnreadable, severity: .unknown, message: error.description,
+                    fix: "give -f a readable file or directory"))
+            }
+        }
+
+        var check = DoctorReport.HAProxyCheck(ran: false, version: version)
+        if let config, !files.isEmpty {
+            if noHAProxyCheck || version == nil {
+                findings.append(DoctorFinding(
+                    code: DoctorCode.haproxyCheckSkipped, severity: .info,
+                    message: noHAProxyCheck ? "`haproxy -c` not run (--no-haproxy-check)" : "`\(haproxy) -v` did not run: `haproxy -c` skipped",
+                    fix: nil))
+            } else if let (valid, output) = await Self.haproxyCheck(haproxy, files: files) {
+                check = DoctorReport.HAProxyCheck(ran: true, version: version, valid: valid)
+                findings += HAProxyCheckOutput.findings(output, config: config)
+            } else {
+                findings.append(DoctorFinding(
+                    code: DoctorCode.haproxyCheckSkipped, severity: .info,
+                    message: "`\(haproxy) -c` did not complete (or printed more than 16 MB): only haws's rules ran", fix: nil))
+            }
+        }
+
+        let facts = await withTaskGroup(of: (Int, DoctorLiveFacts).self) { group in
+            for (index, spec) in specs.enumerated() {
+                group.addTask { (index, await Self.liveFacts(spec, timeout: timeout, probing: !noProbe, settings: try? probeSettings(), all: specs)) }
+            }
+            var results: [(Int, DoctorLiveFacts)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var context = DoctorContext(fileDescriptorLimit: Self.fileDescriptorLimit(), websocketBackends: websocketBackends)
+        for fact in facts { context.liveTunnelBackends.formUnion(fact.tunnelBackends) }
+        if let config { findings += ConfigRules.evaluate(config, context: context) }
+        for fact in facts { findings += LiveRules.evaluate(fact, config: config, context: context) }
+
+        let report = DoctorReport(files: files, instances: specs.map(\.name), haproxyCheck: check, findings: findings)
+        if json {
+            print(report.json(), terminator: "")
+        } else {
+            print(report.table(color: Terminal.wantsColor(disabled: noColor)), terminator: "")
+        }
+        throw ExitCode(report.verdict.exitCode)
+    }
+
+    /// `haws status --doctor`: the file rules, and the live rules on what status read and probed. No `haproxy -c`
+    /// and no extra commands to HAProxy: status stays one read. Unreachable instances are status's to report.
+    static func statusReport(readings: [InstanceReading], probes: StatusProbeResults?, configs: [String]) -> DoctorReport {
+        var paths = configs
+        if paths.isEmpty, access(defaultConfig, F_OK) == 0 { paths = [defaultConfig] }
+        var findings: [DoctorFinding] = []
+        var config: ParsedConfig?
+        var files: [String] = []
+        if !paths.isEmpty {
+            do {
+                let sources = try ConfigFileLoader.load(paths)
+                files = sources.map(\.path)
+                config = ConfigReader(environment: ProcessInfo.processInfo.environment).read(sources)
+            } catch {
+                findings.append(DoctorFinding(
+                    code: DoctorCode.configUnreadable, severity: .unknown, message: error.description,
+                    fix: "give --doctor-config a readable file or directory"))
+            }
+        }
+        var facts: [DoctorLiveFacts] = []
+        for reading in readings {
+            guard case .read(let snapshot) = reading else { continue }
+            facts.append(DoctorLiveFacts(
+                instance: snapshot.instance, snapshot: snapshot, probes: probes?.servers[snapshot.instance]))
+        }
+        var context = DoctorContext(fileDescriptorLimit: fileDescriptorLimit())
+        for fact in facts { context.liveTunnelBackends.formUnion(fact.tunnelBackends) }
+        if let config { findings += ConfigRules.evaluate(config, context: context) }
+        for fact in facts { findings += LiveRules.evaluate(fact, config: config, context: context) }
+        return DoctorReport(
+            files: files, instances: facts.map(\.instance), haproxyCheck: .init(ran: false), findings: findings)
+    }
+
+    /// `[probes]` of --config (the same settings as `haws status --probe`).
+    func probeSettings() throws -> ProbeSettings {
+        let config = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
+        return try ProbeSettings(config: config)
+    }
+
+    /// One instance's snapshot, old workers and probes, through the readers `haws status` uses.
+    static func liveFacts(
+        _ spec: InstanceSpec, timeout: Duration, probing: Bool, settings: ProbeSettings?, all specs: [InstanceSpec]
+    ) async -> DoctorLiveFacts {
+        let reader = InstanceReader(spec: spec, timeout: timeout)
+        async let workers = reader.oldWorkers()
+        let reading = await reader.read()
+        let old = await workers
+        guard case .read(let snapshot) = reading else {
+            if case .unreachable(_, let error) = reading {
+                return DoctorLiveFacts(instance: spec.name, unreachable: error)
+            }
+            return DoctorLiveFacts(instance: spec.name, unreachable: "no answer")
+        }
+        var probes: [ServerKey: StatusReport.ProbeEntry]?
+        if probing, let settings {
+            let results = await StatusCommand.probeRound([reading], settings: settings, frontendInstance: specs)
+            probes = results.servers[spec.name] ?? [:]
+        }
+        return DoctorLiveFacts(
+            instance: spec.name, snapshot: snapshot,
+            oldWorkers: old?.map { .init(pid: $0.pid, ageSeconds: $0.uptimeSeconds, tunnels: $0.tunnels) },
+            probes: probes)
+    }
+
+    static func executable(_ name: String) -> Executable {
+        name.contains("/") ? .path(FilePath(name)) : .name(name)
+    }
+
+    /// `2.6.12` from `haproxy -v` ("HAProxy version 2.6.12-1+deb12u4 2025/..."); nil when it does not run.
+    static func haproxyVersion(_ binary: String) async -> String? {
+        guard let result = try? await Subprocess.run(
+            executable(binary), arguments: ["-v"], output: .string(limit: 64 * 1024), error: .discarded),
+            let line = result.standardOutput.split(separator: "\n").first,
+            let range = line.firstRange(of: "version ")
+        else { return nil }
+        let version = line[range.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return version.isEmpty ? nil : String(version)
+    }
+
+    /// `haproxy -c -f ...` on the files doctor read: whether it passed, and what it printed.
+    static func haproxyCheck(_ binary: String, files: [String]) async -> (Bool, String)? {
+        let arguments = ["-c"] + files.flatMap { ["-f", $0] }
+        guard let result = try? await Subprocess.run(
+            executable(binary), arguments: Arguments(arguments), output: .string(limit: 16 << 20),
+            error: .string(limit: 16 << 20))
+        else { return nil }
+        return (result.terminationStatus.isSuccess, result.standardError + result.standardOutput)
+    }
+
+    /// The hard limit on open files: HAProxy started here can raise its own limit up to it.
+    static func fileDescriptorLimit() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_max < rlim_t(Int32.max) else { return nil }
+        return Int(limit.rlim_max)
+    }
+}
