@@ -99,13 +99,23 @@ struct LabLoadCommand: AsyncParsableCommand {
         @Option(help: "Upgrades (h1) or connections (h2) in flight while opening.")
         var window: Int?
 
+        @Option(help: ArgumentHelp("Bounds each upgrade (h1) or each connection's streams (h2).", valueName: "duration"))
+        var timeout: String = "120s"
+
         func run() async throws {
             let tunnelProtocol = try LabLoadCommand.parse(proto)
             guard tunnels > 0, (1...65535).contains(port) else {
                 throw ValidationError("--tunnels must be positive and --port in 1-65535")
             }
+            let limit = try DurationFlag.parse(timeout, flag: "--timeout", positive: true)
             let signals = SignalWaiter()
-            let clients = ScaleTunnelClients(tunnelProtocol, port: port, path: ScaleBackendFleet.tunnelPath + "/bench", window: window)
+            let clients = ScaleTunnelClients(
+                tunnelProtocol,
+                port: port,
+                path: ScaleBackendFleet.tunnelPath + "/bench",
+                window: window,
+                timeout: limit
+            )
             let started = ContinuousClock.now
             do {
                 try await clients.open(count: tunnels)
