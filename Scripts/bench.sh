@@ -324,7 +324,7 @@ tunnels_at() {
   local t0; t0=$(date +%s.%N)
   nice -n 10 "$HAWS" lab-load clients --proto "$proto" --port "$tunnel_port" --tunnels "$n" >"$dir/clients.out" 2>"$dir/clients.err" &
   local clients=$!; PIDS+=($clients)
-  if ! wait_ready "$dir/clients.out" clients 900 $clients; then
+  if ! wait_ready "$dir/clients.out" clients 600 $clients; then
     echo "  did not fit: $(tail -2 "$dir/clients.err") (backends hold $(cat "$dir/tunnels.json"))"
     stop_pid $clients; stop_pid $hap; stop_pid $backends
     return 1
@@ -413,10 +413,17 @@ PY
   local tpid
   tpid=$(start_dashboard "tunnels-$proto-$n" "$HAWS" top --socket "$sock" --no-probe --audit-log "$dir/audit.log")
   sleep 6
+  # top's own header says how old its last poll is ("poll 0s ago"): sample the screen every 2 s of the window.
+  ( for _ in $(seq 1 $((seconds / 2))); do
+      tmux -S "$WORK/tmux-tunnels-$proto-$n" capture-pane -p -t bench 2>/dev/null >>"$dir/top.txt"; sleep 2
+    done ) &
+  local sampler=$!; PIDS+=($sampler)
   measure "haws top --no-probe:" "$tpid"
-  tmux -S "$WORK/tmux-tunnels-$proto-$n" capture-pane -p -t bench >"$dir/top.txt" 2>/dev/null || true
+  wait $sampler 2>/dev/null || true
   stop_dashboard "tunnels-$proto-$n"
-  echo "  top's screen, be_ws rows: $(grep -c 'be_ws' "$dir/top.txt") (capture in the bench's temp dir)"
+  echo "  top's header, poll ages seen over the window: $(grep -o 'poll [^ ]* ago' "$dir/top.txt" | awk '{print $2}' | sort -u | tr '\n' ' ')"
+  echo "  top's columns:     $(grep -m1 'TUNNEL' "$dir/top.txt" | tr -s ' ' | cut -c1-120)"
+  echo "  top's last be_ws row: $(grep 'be_ws' "$dir/top.txt" | tail -1 | tr -s ' ' | cut -c1-120)"
 
   local status_ms
   status_ms=$(wall_ms 3 "$HAWS" status --socket "$sock")

@@ -138,13 +138,20 @@ public final class ScaleBackendFleet: Sendable {
 
 /// Clients holding many tunnels through the scale lab's frontend, h1 or h2.
 public final class ScaleTunnelClients: Sendable {
+    private enum Transport: Sendable {
+        case h1(WebSocketClientPool)
+        case h2(H2TunnelClient)
+    }
+
     public let tunnelProtocol: TunnelProtocol
-    private let h1: WebSocketClientPool?
-    private let h2: H2TunnelClient?
+    private let transport: Transport
+    private let path: String
+    private let window: Int
 
     /// - Parameters:
     ///   - port: the frontend's HTTP/1.1 bind for h1, its `proto h2` bind for h2.
     ///   - window: h1 upgrades (or h2 connections) in flight while opening.
+    ///   - timeout: bounds each h1 upgrade, or each h2 connection with all its streams.
     public init(
         _ tunnelProtocol: TunnelProtocol,
         host: String = "127.0.0.1",
@@ -159,46 +166,41 @@ public final class ScaleTunnelClients: Sendable {
         self.window = window ?? (tunnelProtocol == .h1 ? 128 : 4)
         switch tunnelProtocol {
         case .h1:
-            self.h1 = WebSocketClientPool(host: host, port: port, window: self.window, timeout: timeout, group: group)
-            self.h2 = nil
+            self.transport = .h1(WebSocketClientPool(host: host, port: port, window: self.window, timeout: timeout, group: group))
         case .h2:
-            self.h1 = nil
-            self.h2 = H2TunnelClient(
-                host: host,
-                port: port,
-                path: path,
-                streamsPerConnection: ScaleBackendFleet.h2StreamsPerConnection,
-                timeout: timeout,
-                group: group
-            )
+            self.transport = .h2(
+                H2TunnelClient(
+                    host: host,
+                    port: port,
+                    path: path,
+                    streamsPerConnection: ScaleBackendFleet.h2StreamsPerConnection,
+                    timeout: timeout,
+                    group: group
+                ))
         }
     }
 
-    private let path: String
-    private let window: Int
-
     /// Opens `count` tunnels and returns when all are established.
     public func open(count: Int) async throws {
-        if let h1 {
-            try await h1.open(count: count, path: self.path)
-        } else if let h2 {
-            try await h2.open(count: count, window: self.window)
+        switch self.transport {
+        case .h1(let pool): try await pool.open(count: count, path: self.path)
+        case .h2(let client): try await client.open(count: count, window: self.window)
         }
     }
 
     /// Tunnels open as the clients see them.
     public func openTunnels() async -> Int {
-        if let h1 {
-            return await h1.openCount
+        switch self.transport {
+        case .h1(let pool): await pool.openCount
+        case .h2(let client): client.openTunnels
         }
-        return self.h2?.openTunnels ?? 0
     }
 
     /// Drops every tunnel at once (TCP close, no closing handshake: the lab tears down fast).
     public func closeAll() async {
-        if let h1 {
-            await h1.abortAll()
+        switch self.transport {
+        case .h1(let pool): await pool.abortAll()
+        case .h2(let client): await client.closeAll()
         }
-        await self.h2?.closeAll()
     }
 }
