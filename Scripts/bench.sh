@@ -11,7 +11,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/haws-bench.XXXXXX)
 PIDS=()
 cleanup() {
-  for s in "$WORK"/tmux-*; do [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done
+  # `|| true`: under set -e a failing last command of an && list would end the trap before the kills below.
+  for s in "$WORK"/tmux-*; do { [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; } || true; done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"
 }
 trap cleanup EXIT
