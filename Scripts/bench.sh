@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # haws benchmarks: speed and memory as ratios against named peers, measured in the same run.
-# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe servers; default: all)
+# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe servers tunnels; default: all)
 # probe needs Debian's python3-websockets (imported by /usr/bin/python3, not a pyenv python3).
 # Everything listens on 127.0.0.1 or a Unix socket in a temp dir; every loop is bounded.
 set -euo pipefail
 HAWS=$(realpath "${1:?usage: bench.sh path/to/haws [section...]}")
 shift || true
-SECTIONS=${*:-status agent top probe servers}
+SECTIONS=${*:-status agent top probe servers tunnels}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/haws-bench.XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  # `|| true`: under set -e a failing last command of an && list would end the trap before the kills below.
+  for s in "$WORK"/tmux-*; do { [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; } || true; done
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -332,6 +336,164 @@ bench_servers() {
     soak_process "$wpid" /dev/null
     tmux -S "$WORK/tmux-servers" capture-pane -p -t bench | head -1 | sed 's/^/    title: /'
     stop_dashboard servers
+  done
+}
+
+wait_ready() {
+  local file=$1 what=$2 seconds=$3 pid=$4
+  for _ in $(seq 1 $((seconds * 10))); do
+    grep -q "\"ready\":\"$what\"" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# json_field FILE KEY: KEY of the first JSON line of FILE.
+json_field() { python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])' "$1" "$2"; }
+
+# stop_pid PID: SIGTERM, then wait (bounded) until it is gone.
+stop_pid() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+
+# tunnels_at PROTO N SECONDS: one row of the tunnels axis. HAProxy, 10 tunnel servers (haws lab-load backends)
+# and N tunnels held by haws lab-load clients; the lab runs at nice 10, HAProxy and haws at normal priority.
+tunnels_at() {
+  local proto=$1 n=$2 seconds=$3 dir="$WORK/tunnels-$1-$2"
+  mkdir -p "$dir"
+  echo "-- $n tunnels over $proto (10 servers); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  nice -n 10 "$HAWS" lab-load backends --proto "$proto" --servers 10 --dir "$dir" >"$dir/backends.out" 2>"$dir/backends.err" &
+  local backends=$!; PIDS+=($backends)
+  wait_ready "$dir/backends.out" backends 30 $backends || { echo "  backends did not start: $(tail -2 "$dir/backends.err")"; return 1; }
+  local sock="$dir/admin.sock" http_port tunnel_port
+  http_port=$(json_field "$dir/backends.out" http_port); tunnel_port=$(json_field "$dir/backends.out" tunnel_port)
+  haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+  local hap=$!; PIDS+=($hap)
+  for _ in $(seq 1 100); do
+    echo "show info" | socat -t 2 stdio "UNIX-CONNECT:$sock" 2>/dev/null | grep -q '^Pid:' && break
+    sleep 0.1
+  done
+  local t0; t0=$(date +%s.%N)
+  nice -n 10 "$HAWS" lab-load clients --proto "$proto" --port "$tunnel_port" --tunnels "$n" >"$dir/clients.out" 2>"$dir/clients.err" &
+  local clients=$!; PIDS+=($clients)
+  if ! wait_ready "$dir/clients.out" clients 600 $clients; then
+    echo "  did not fit: $(tail -2 "$dir/clients.err") (backends hold $(cat "$dir/tunnels.json"))"
+    stop_pid $clients; stop_pid $hap; stop_pid $backends
+    return 1
+  fi
+  local held
+  for _ in $(seq 1 300); do
+    held=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$dir/tunnels.json")
+    [ "$held" -eq "$n" ] && break
+    sleep 0.1
+  done
+  python3 - "$dir" "$t0" "$n" "$held" $clients $backends $hap "$HERE/procstat.py" <<'PY'
+import json, subprocess, sys, time
+d, t0, n, held, clients, backends, hap, procstat = sys.argv[1], float(sys.argv[2]), *sys.argv[3:]
+st = lambda pid: subprocess.run([sys.executable, procstat, pid], capture_output=True, text=True).stdout.split()
+c, b, h = st(clients), st(backends), st(hap)
+print(f"  held {held}/{n} by the backends' own count, opened in {time.time() - t0:.1f} s; lab CPU so far: clients "
+      f"{c[0]} s, backends {b[0]} s; RSS clients {c[1]} MB, backends {b[1]} MB, HAProxy {h[1]} MB")
+PY
+
+  # The raw command: bytes of show sess all and what one dump costs HAProxy (CPU and wall), 5 dumps in a row.
+  python3 - "$sock" $hap "$HERE/procstat.py" <<'PY'
+import subprocess, sys, time
+sock, hap, procstat = sys.argv[1:]
+cpu = lambda: float(subprocess.run([sys.executable, procstat, hap], capture_output=True, text=True).stdout.split()[0])
+sizes, walls, cpus = [], [], []
+for _ in range(5):
+    c, t = cpu(), time.perf_counter()
+    out = subprocess.run(["socat", "-t", "30", "stdio", f"UNIX-CONNECT:{sock}"], input=b"show sess all\n",
+                         capture_output=True).stdout
+    walls.append(time.perf_counter() - t); cpus.append(cpu() - c); sizes.append(len(out))
+    time.sleep(0.5)
+mb = sorted(sizes)[2] / 1e6
+print(f"  socat 'show sess all': {mb:.1f} MB, HAProxy CPU {sorted(cpus)[2] * 1000:.0f} ms per dump "
+      f"(wall {sorted(walls)[2] * 1000:.0f} ms), median of 5")
+PY
+
+  # measure LABEL PID: over SECONDS, with the paced HTTP loop running: CPU % of PID (if any) and of HAProxy, p99.
+  measure() {
+    local label=$1 pid=$2 p0=0 p1=0 h0 h1 lat
+    [ "$pid" = - ] || read -r p0 _ _ <<<"$(cpu_rss "$pid")"
+    read -r h0 _ _ <<<"$(cpu_rss $hap)"
+    lat=$(python3 "$HERE/http_latency.py" "$http_port" "$seconds" 50)
+    [ "$pid" = - ] || read -r p1 _ phwm <<<"$(cpu_rss "$pid")"
+    read -r h1 _ _ <<<"$(cpu_rss $hap)"
+    python3 - "$label" "$p0" "$p1" "${phwm:-0}" "$h0" "$h1" "$seconds" "$lat" "$pid" <<'PY'
+import json, sys
+label, p0, p1, hwm, h0, h1, seconds, lat, pid = sys.argv[1:]
+p0, p1, hwm, h0, h1, seconds = map(float, (p0, p1, hwm, h0, h1, seconds))
+lat = json.loads(lat)
+own = "" if pid == "-" else f"{(p1 - p0) / seconds * 100:5.1f}% CPU, peak RSS {hwm:.0f} MB; "
+print(f"  {label:<22} {own}HAProxy {(h1 - h0) / seconds * 100:.2f}% CPU; HTTP p99 {lat['p99_ms']} ms "
+      f"(p50 {lat['p50_ms']}, max {lat['max_ms']}, {lat['errors']} errors of {lat['requests']})")
+PY
+  }
+  sleep 2
+  measure "without haws:" -
+
+  "$HAWS" agent --socket "$sock" --output "$dir/agent.ndjson" --no-probe >"$dir/agent.log" 2>&1 &
+  local agent=$!; PIDS+=($agent)
+  sleep 6   # past the first show stat and show sess all
+  : >"$dir/agent.ndjson"
+  measure "haws agent --no-probe:" $agent
+  stop_pid $agent
+  python3 - "$dir/agent.ndjson" "$dir/tunnels.json" <<'PY'
+import json, sys
+from datetime import datetime
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+truth = json.load(open(sys.argv[2]))
+if not lines:
+    sys.exit("  agent wrote no snapshot line")
+snaps = [l for l in lines if l.get("type") == "snapshot"]
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+polls = [t(s["time"]) for s in snaps]
+reads = sorted({t(s["tunnels_read_at"]) for s in snaps if s.get("tunnels_read_at")})
+gap = lambda xs: max((b - a for a, b in zip(xs, xs[1:])), default=float("nan"))
+last = snaps[-1]
+be = next((b for b in last["backends"] if b["name"] == "be_ws"), {})
+servers = {s["name"]: s.get("tunnels") for s in be.get("servers", [])}
+exact = servers == truth["servers"] and last.get("tunnels") == truth["total"]
+print(f"  agent cadence: {len(snaps)} polls, longest gap {gap(polls):.2f} s (1 s asked); {len(reads)} session reads, "
+      f"longest gap {gap(reads):.2f} s (5 s asked)")
+print(f"  agent counts: total {last.get('tunnels')} vs backends' {truth['total']}; per server "
+      f"{'equal' if exact else 'DIFFERENT: ' + json.dumps(servers) + ' vs ' + json.dumps(truth['servers'])}")
+PY
+
+  local tpid
+  tpid=$(start_dashboard "tunnels-$proto-$n" "$HAWS" top --socket "$sock" --no-probe --audit-log "$dir/audit.log")
+  sleep 6
+  # top's own header says how old its last poll is ("poll 0s ago"): sample the screen every 2 s of the window.
+  ( for _ in $(seq 1 $((seconds / 2))); do
+      tmux -S "$WORK/tmux-tunnels-$proto-$n" capture-pane -p -t bench 2>/dev/null >>"$dir/top.txt"; sleep 2
+    done ) &
+  local sampler=$!; PIDS+=($sampler)
+  measure "haws top --no-probe:" "$tpid"
+  wait $sampler 2>/dev/null || true
+  stop_dashboard "tunnels-$proto-$n"
+  echo "  top's header, poll ages seen over the window: $(grep -o 'poll [^ ]* ago' "$dir/top.txt" | awk '{print $2}' | sort -u | tr '\n' ' ')"
+  echo "  top's columns:     $(grep -m1 'TUNNEL' "$dir/top.txt" | tr -s ' ' | cut -c1-120)"
+  echo "  top's last be_ws row: $(grep 'be_ws' "$dir/top.txt" | tail -1 | tr -s ' ' | cut -c1-120)"
+
+  local status_ms
+  status_ms=$(wall_ms 3 "$HAWS" status --socket "$sock")
+  echo "  haws status: ${status_ms} ms wall (median of 3; its default --timeout is 5 s)"
+
+  stop_pid $clients; stop_pid $hap; stop_pid $backends
+}
+
+bench_tunnels() {
+  local seconds=${TUNNEL_SECONDS:-30} sizes=${TUNNEL_SIZES:-"h1:5000 h2:5000 h2:20000 h2:100000"}
+  echo "== tunnels at scale: WebSocket tunnels held through HAProxy; haws at its defaults for ${seconds} s each,"
+  echo "   next to the raw show sess all and to HAProxy without haws; HTTP p99 of a paced loop (50 req/s) through the same HAProxy"
+  local size
+  for size in $sizes; do
+    tunnels_at "${size%%:*}" "${size##*:}" "$seconds" || true
   done
 }
 

@@ -8,6 +8,9 @@ extension HAProxyConfig {
         if let threads = self.global.threads {
             lines.append("    nbthread \(threads)")
         }
+        if let streams = self.global.h2MaxConcurrentStreams {
+            lines.append("    tune.h2.max-concurrent-streams \(streams)")
+        }
         for socket in self.global.statsSockets {
             switch socket.address {
             case .unix(let path, let mode):
@@ -33,6 +36,9 @@ extension HAProxyConfig {
 
         let frontend = self.frontend
         lines += ["", "frontend \(frontend.name)", "    bind \(frontend.bindHost):\(frontend.bindPort)"]
+        if let h2Port = frontend.h2BindPort {
+            lines.append("    bind \(frontend.bindHost):\(h2Port) proto h2")
+        }
         if let stats = frontend.statsPage {
             lines.append("    stats enable")
             lines.append("    stats uri \(stats.uri)")
@@ -64,8 +70,14 @@ extension HAProxyConfig {
             if let path = backend.healthCheckPath {
                 lines.append("    option httpchk GET \(path)")
             }
+            if let reuse = backend.httpReuse {
+                lines.append("    http-reuse \(reuse)")
+            }
             for server in backend.servers {
                 var line = "    server \(server.name) \(server.host):\(server.port)"
+                if server.h2 {
+                    line += " proto h2"
+                }
                 if let check = server.check {
                     line += " check"
                     if let inter = check.inter {
@@ -91,6 +103,9 @@ extension HAProxyConfig {
         try Self.check(name: self.frontend.name, what: "frontend name")
         try Self.check(word: self.frontend.bindHost, what: "bind host")
         try Self.check(port: self.frontend.bindPort, what: "frontend port")
+        if let h2Port = self.frontend.h2BindPort {
+            try Self.check(port: h2Port, what: "frontend h2 port")
+        }
         for socket in self.global.statsSockets {
             switch socket.address {
             case .unix(let path, let mode):
@@ -144,6 +159,9 @@ extension HAProxyConfig {
             try Self.check(name: backend.balance, what: "balance algorithm")
             if let path = backend.healthCheckPath {
                 try Self.check(word: path, what: "health check path")
+            }
+            if let reuse = backend.httpReuse, !["never", "safe", "aggressive", "always"].contains(reuse) {
+                throw LabError(.invalidName, "http-reuse must be never, safe, aggressive or always: '\(reuse)'")
             }
             guard Set(backend.servers.map(\.name)).count == backend.servers.count else {
                 throw LabError(.invalidName, "server names in backend \(backend.name) must be unique")

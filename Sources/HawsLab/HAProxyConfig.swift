@@ -57,11 +57,20 @@ public struct HAProxyConfig: Sendable, Hashable {
         public var maxconn: Int?
         /// `nbthread`; nil keeps HAProxy's default (one per CPU).
         public var threads: Int?
+        /// `tune.h2.max-concurrent-streams`: streams per HTTP/2 connection (HAProxy's default is 100); the scale
+        /// lab raises it so that many WebSocket tunnels share one connection (RFC 8441).
+        public var h2MaxConcurrentStreams: Int?
 
-        public init(statsSockets: [StatsSocket] = [], maxconn: Int? = 4000, threads: Int? = nil) {
+        public init(
+            statsSockets: [StatsSocket] = [],
+            maxconn: Int? = 4000,
+            threads: Int? = nil,
+            h2MaxConcurrentStreams: Int? = nil
+        ) {
             self.statsSockets = statsSockets
             self.maxconn = maxconn
             self.threads = threads
+            self.h2MaxConcurrentStreams = h2MaxConcurrentStreams
         }
     }
 
@@ -136,6 +145,9 @@ public struct HAProxyConfig: Sendable, Hashable {
         public var routes: [Route]
         public var defaultBackend: String?
         public var statsPage: StatsPage?
+        /// A second `bind HOST:PORT proto h2` on the same host: cleartext HTTP/2 with prior knowledge, where
+        /// WebSocket clients use RFC 8441's extended CONNECT. nil: HTTP/1.1 only.
+        public var h2BindPort: Int?
 
         public init(
             name: String = "fe_main",
@@ -143,7 +155,8 @@ public struct HAProxyConfig: Sendable, Hashable {
             bindPort: Int,
             routes: [Route] = [],
             defaultBackend: String? = nil,
-            statsPage: StatsPage? = nil
+            statsPage: StatsPage? = nil,
+            h2BindPort: Int? = nil
         ) {
             self.name = name
             self.bindHost = bindHost
@@ -151,6 +164,7 @@ public struct HAProxyConfig: Sendable, Hashable {
             self.routes = routes
             self.defaultBackend = defaultBackend
             self.statsPage = statsPage
+            self.h2BindPort = h2BindPort
         }
     }
 
@@ -179,12 +193,15 @@ public struct HAProxyConfig: Sendable, Hashable {
         public var port: Int
         /// nil: no `check` at all.
         public var check: HealthCheck?
+        /// `proto h2`: HTTP/2 with prior knowledge to this server, WebSockets as RFC 8441 extended CONNECT streams.
+        public var h2: Bool
 
-        public init(name: String, host: String = "127.0.0.1", port: Int, check: HealthCheck? = .fast) {
+        public init(name: String, host: String = "127.0.0.1", port: Int, check: HealthCheck? = .fast, h2: Bool = false) {
             self.name = name
             self.host = host
             self.port = port
             self.check = check
+            self.h2 = h2
         }
     }
 
@@ -197,6 +214,8 @@ public struct HAProxyConfig: Sendable, Hashable {
         /// `option httpchk GET <path>`; nil keeps plain TCP checks.
         public var healthCheckPath: String?
         public var servers: [Server]
+        /// `http-reuse MODE` (e.g. "always", so streams of many clients share HTTP/2 server connections).
+        public var httpReuse: String?
 
         public init(
             name: String,
@@ -204,7 +223,8 @@ public struct HAProxyConfig: Sendable, Hashable {
             forwardFor: Bool = true,
             httpServerClose: Bool = true,
             healthCheckPath: String? = "/health",
-            servers: [Server]
+            servers: [Server],
+            httpReuse: String? = nil
         ) {
             self.name = name
             self.balance = balance
@@ -212,6 +232,7 @@ public struct HAProxyConfig: Sendable, Hashable {
             self.httpServerClose = httpServerClose
             self.healthCheckPath = healthCheckPath
             self.servers = servers
+            self.httpReuse = httpReuse
         }
     }
 
@@ -224,7 +245,7 @@ public struct HAProxyConfig: Sendable, Hashable {
 
     /// The TCP ports HAProxy must bind (frontend and TCP stats sockets), which may collide with other programs.
     public var tcpPorts: [Int] {
-        [self.frontend.bindPort]
+        [self.frontend.bindPort] + (self.frontend.h2BindPort.map { [$0] } ?? [])
             + self.global.statsSockets.compactMap {
                 if case .tcp(_, let port) = $0.address { port } else { nil }
             }

@@ -22,7 +22,7 @@ struct HawsCommand: AsyncParsableCommand {
             instance option, reads Debian's default socket /run/haproxy/admin.sock.
             """,
         version: HawsVersion.current,
-        subcommands: [StatusCommand.self, TopCommand.self, AgentCommand.self, DrainCommand.self, ProbeCommand.self, DoctorCommand.self, DemoCommand.self]
+        subcommands: [StatusCommand.self, TopCommand.self, AgentCommand.self, DrainCommand.self, ProbeCommand.self, DoctorCommand.self, DemoCommand.self, LabLoadCommand.self]
     )
 
     /// Nagios-compatible exits for every subcommand: bad arguments and unexpected errors are UNKNOWN
