@@ -26,7 +26,7 @@ struct ContinuousProbeOptions: ParsableArguments {
             throw ValidationError(
                 "--no-probe turns probing off: it goes with neither --probe-interval nor --probe-frontend")
         }
-        if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true) }
+        if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval") }
     }
 
     /// The settings to probe with, or `nil` when probing is off (`--no-probe`, or `continuous = false` in the file
@@ -37,7 +37,7 @@ struct ContinuousProbeOptions: ParsableArguments {
         }
         var settings = try ProbeSettings(config: config)
         if let probeInterval {
-            settings.interval = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true)
+            settings.interval = try DurationFlag.parse(probeInterval, flag: "--probe-interval")
         }
         for url in probeFrontends {
             do throws(ProbeTargetError) {
