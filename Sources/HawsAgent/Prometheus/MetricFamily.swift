@@ -18,6 +18,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case instancePollErrors = "haws_instance_poll_errors_total"
     case instanceTunnels = "haws_instance_tunnels"
     case oldWorkerTunnels = "haws_old_worker_tunnels"
+    case oldWorkerTunnelsPartial = "haws_old_worker_tunnels_partial"
     case pollDuration = "haws_poll_duration_seconds"
     // Backend
     case backendUp = "haws_backend_up"
@@ -111,6 +112,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .instanceTunnels:
             "WebSocket tunnels open on the instance, including those still held by old workers after a reload."
         case .oldWorkerTunnels: "WebSocket tunnels still held by old workers after a reload (needs the master socket)."
+        case .oldWorkerTunnelsPartial:
+            "1 when an old worker could not be read: haws_old_worker_tunnels then counts only the others."
         case .pollDuration:
             "Duration of polls of HAProxy: poll=stats (show info + show stat), poll=sessions (show sess)."
         case .backendUp: "1 when HAProxy reports the backend UP, 0 when DOWN."

@@ -29,9 +29,10 @@ public struct InstanceReader: Sendable {
         let stats = await readStats()
         guard case .read(var snapshot) = stats else { return stats }
         switch await tunnels {
-        case .counted(let current, let old)?:
+        case .counted(let current, let old, let unread)?:
             snapshot.serverTunnels = current
             snapshot.oldWorkerTunnels = old
+            snapshot.oldWorkersUnread = unread
         case .unavailable(let reason)?:
             snapshot.serverTunnelsUnavailable = reason
         case nil:
@@ -75,7 +76,10 @@ public struct InstanceReader: Sendable {
         async let old = oldWorkerTunnels()
         do {
             let streams = SessionListParser.parse(try await worker(.showSessAll))
-            return .counted(current: TunnelCounter.perServer(streams), oldWorkers: await old)
+            let oldWorkers = await old
+            return .counted(
+                current: TunnelCounter.perServer(streams), oldWorkers: oldWorkers?.tallies,
+                oldWorkersUnread: oldWorkers?.unread ?? [])
         } catch let error as RuntimeAPIError where error.kind == .levelTooLow {
             _ = await old
             return .unavailable(.needsOperator)
@@ -85,21 +89,30 @@ public struct InstanceReader: Sendable {
         }
     }
 
-    /// Tunnels per server still held by old workers (master socket only); `nil` when not knowable.
-    func oldWorkerTunnels() async -> [ServerKey: TunnelTally]? {
+    /// Tunnels per server still held by old workers (master socket only), and the old workers (or `show proc`)
+    /// that could not be read, so that a partial count is said to be partial; `nil` without a master socket.
+    func oldWorkerTunnels() async -> (tallies: [ServerKey: TunnelTally], unread: [String])? {
         guard let master = spec.master else { return nil }
         let client = RuntimeAPIClient(endpoint: master, timeout: timeout)
-        guard let procText = try? await client.send(RuntimeCommand.showProc.text) else { return nil }
+        let procText: String
+        do { procText = try await client.send(RuntimeCommand.showProc.text) } catch {
+            return ([:], ["show proc: \(Self.oneLine(error))"])
+        }
         let oldWorkers = ProcListParser.parse(procText).filter { $0.role == .worker && $0.isOld }
         var total: [ServerKey: TunnelTally] = [:]
+        var unread: [String] = []
         for worker in oldWorkers {
             let command = RuntimeCommand.onWorker(pid: worker.pid, .showSessAll)
-            guard let text = try? await client.send(command.text) else { continue }
+            let text: String
+            do { text = try await client.send(command.text) } catch {
+                unread.append("old worker \(worker.pid): \(Self.oneLine(error))")
+                continue
+            }
             for (key, tally) in TunnelCounter.perServer(SessionListParser.parse(text)) {
                 total[key] = (total[key] ?? TunnelTally()) + tally
             }
         }
-        return total
+        return (total, unread)
     }
 
     /// Sends a read command to the worker: its own socket, else through the master CLI.

@@ -45,6 +45,7 @@ public enum StatusEvaluator {
                         maxConnections: snapshot.info?.maxConnections, stopping: snapshot.info?.isStopping,
                         tunnels: tunnels,
                         oldWorkerTunnels: snapshot.oldWorkerTunnels == nil ? nil : snapshot.oldWorkerTunnelTotal,
+                        oldWorkerTunnelsPartial: snapshot.oldWorkerTunnels == nil ? nil : snapshot.oldWorkerTunnelsArePartial,
                         tunnelDetail: snapshot.serverTunnels != nil ? "per-server" : "per-backend",
                         tunnelDetailNote: snapshot.serverTunnelsUnavailable?.description,
                         skippedRows: snapshot.stats.skippedRows))
@@ -61,6 +62,13 @@ public enum StatusEvaluator {
                         Finding(
                             severity: .ok, instance: name, object: name,
                             message: "\(snapshot.stats.skippedRows) malformed stats rows skipped"))
+                }
+                if snapshot.oldWorkerTunnelsArePartial {
+                    findings.append(
+                        Finding(
+                            severity: .ok, instance: name, object: name,
+                            message: "old-worker tunnel count is partial (\(snapshot.oldWorkerTunnelTotal) counted): "
+                                + snapshot.oldWorkersUnread.joined(separator: "; ")))
                 }
                 for note in snapshot.parseNotes {
                     findings.append(Finding(severity: .ok, instance: name, object: name, message: note))
