@@ -189,13 +189,15 @@ public actor MonitorEngine {
 
     private func merge(_ reading: TunnelReading, into snapshot: inout InstanceSnapshot) {
         switch reading {
-        case .counted(let current, let oldWorkers, _):
+        case .counted(let current, let oldWorkers, let unread, _):
             snapshot.serverTunnels = current
             snapshot.oldWorkerTunnels = oldWorkers
+            snapshot.oldWorkersUnread = unread
             snapshot.serverTunnelsUnavailable = nil
         case .unavailable(let reason):
             snapshot.serverTunnels = nil
             snapshot.oldWorkerTunnels = nil
+            snapshot.oldWorkersUnread = []
             snapshot.serverTunnelsUnavailable = reason
         }
     }

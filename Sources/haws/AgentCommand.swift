@@ -91,9 +91,15 @@ struct AgentCommand: AsyncParsableCommand {
             ("--rotate-keep", rotateKeep),
         ]
         for (flag, value) in counts {
-            if let value, value < 0 { throw ValidationError("\(flag) must be 0 or more, not \(value)") }
+            if let value, value < 0 { throw ValidationError("\(flag): must be 0 or more, not \(value)") }
+        }
+        if let rotateKeep, rotateKeep > Self.maximumRotateKeep {
+            throw ValidationError("--rotate-keep: must be at most \(Self.maximumRotateKeep), not \(rotateKeep)")
         }
     }
+
+    /// Each rotation renames every kept file: a huge count would stall the agent for hours on one rotation.
+    static let maximumRotateKeep = 1_000
 
     func run() async throws {
         // Before anything else, so that a signal during startup is not lost; a closed pipe on stdout is an
@@ -105,10 +111,7 @@ struct AgentCommand: AsyncParsableCommand {
         let file = try instance.configFile.map { path throws(ConfigFileError) in try HawsConfigFile.load(path: path) }
         var settings = try resolveSettings(file: try file?.agentSettings())
         settings.probes = try probe.settings(config: try file?.probes())
-        var timeout = try instance.requestTimeout()
-        if instance.timeout == Self.defaultTimeoutArgument, let fromFile = file?.requestTimeout {
-            timeout = fromFile  // --timeout left at its default: the file's [timeouts] request applies
-        }
+        let timeout = try instance.requestTimeout()
 
         let agent = Agent(settings: settings, sources: specs.map { InstanceSource.live($0, timeout: timeout) }) {
             message in
@@ -140,9 +143,6 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    /// `InstanceOptions.timeout`'s default: when the flag still reads this, the file's timeout applies.
-    static let defaultTimeoutArgument = "5s"
-
     /// Defaults, then the config file, then flags.
     func resolveSettings(file: AgentFileSettings?) throws -> AgentSettings {
         var settings = AgentSettings()
@@ -162,6 +162,10 @@ struct AgentCommand: AsyncParsableCommand {
                 let size = try fromFile("rotate_size") { try ByteCount(parsing: value) }
                 settings.rotation = FileRotation(maxBytes: size.bytes, keep: file.rotateKeep ?? 5)
             }
+            if let keep = file.rotateKeep, keep > Self.maximumRotateKeep {
+                throw AgentSetupError(
+                    description: "\(file.location(of: "rotate_keep")): must be at most \(Self.maximumRotateKeep), not \(keep)")
+            }
             if file.rotateKeep != nil, file.rotateSize == nil {
                 throw AgentSetupError(
                     description: "\(file.location(of: "rotate_keep")): needs rotate_size, e.g. \"100MB\"")
@@ -173,9 +177,9 @@ struct AgentCommand: AsyncParsableCommand {
         func flag<T>(_ name: String, _ parse: () throws -> T) throws -> T {
             do { return try parse() } catch { throw ValidationError("\(name): \(error)") }
         }
-        if let interval { settings.statsInterval = try flag("--interval") { try Self.positive(interval) } }
+        if let interval { settings.statsInterval = try DurationFlag.parse(interval, flag: "--interval") }
         if let sessionsInterval {
-            settings.sessionsInterval = try flag("--sessions-interval") { try Self.positive(sessionsInterval) }
+            settings.sessionsInterval = try DurationFlag.parse(sessionsInterval, flag: "--sessions-interval")
         }
         if let output { settings.ndjson = NDJSONDestination(argument: output) }
         if let fullSnapshotInterval {
@@ -201,12 +205,6 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--rotate-size needs --output FILE: standard output cannot be rotated")
         }
         return settings
-    }
-
-    static func positive(_ text: String) throws -> Duration {
-        let duration = try DurationParser.parse(text)
-        guard duration > .zero else { throw ValidationError("must be more than 0, e.g. 1s or 500ms") }
-        return duration
     }
 
     /// One line on stderr saying what the agent does, with the real port when 0 was asked.

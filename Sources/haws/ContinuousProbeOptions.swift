@@ -33,7 +33,7 @@ struct ContinuousProbeOptions: ParsableArguments {
             throw ValidationError(
                 "--no-probe turns probing off: it goes with none of --probe-interval, --probe-budget, --probe-frontend")
         }
-        if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true) }
+        if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval") }
         if let probeBudget { _ = try Self.budget(probeBudget) }
     }
 
@@ -47,7 +47,7 @@ struct ContinuousProbeOptions: ParsableArguments {
         }
         var settings = try ProbeSettings(config: config)
         if let probeInterval {
-            settings.interval = try DurationFlag.parse(probeInterval, flag: "--probe-interval", positive: true)
+            settings.interval = try DurationFlag.parse(probeInterval, flag: "--probe-interval")
         }
         if let probeBudget { settings.budget = try Self.budget(probeBudget) }
         for url in probeFrontends {

@@ -36,6 +36,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Refresh `haws status` instead of opening the `haws top` dashboard (the default on a terminal).")
     var noDashboard = false
 
+    /// Checked before the lab starts.
+    func validate() throws {
+        _ = try duration.map { try DurationFlag.parse($0, flag: "--duration") }
+        _ = try DurationFlag.parse(interval, flag: "--interval")
+    }
+
     func run() async throws {
         let limit = try duration.map { try DurationFlag.parse($0, flag: "--duration") }
         let refresh = try DurationFlag.parse(interval, flag: "--interval")

@@ -49,15 +49,18 @@ struct DrainCommand: AsyncParsableCommand {
     func validate() throws {
         if let then, then != "maint" { throw ValidationError("--then only accepts maint, not '\(then)'") }
         if !wait, then != nil || shutdownAfter != nil { throw ValidationError("--then and --shutdown-after need --wait") }
+        _ = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait")
+        _ = try DurationFlag.parse(interval, flag: "--interval")
+        _ = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after") }
     }
 
     func run() async throws {
         let reference: ServerReference
         do { reference = try ServerReference(parsing: server) } catch { throw ValidationError("\(error)") }
         let timeout = try instance.requestTimeout()
-        let limit = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait", positive: true)
-        let cadence = try DurationFlag.parse(interval, flag: "--interval", positive: true)
-        let shutdownDeadline = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after", positive: true) }
+        let limit = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait")
+        let cadence = try DurationFlag.parse(interval, flag: "--interval")
+        let shutdownDeadline = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after") }
         let specs = try instance.instances().filter { $0.runtime != nil }
         guard !specs.isEmpty else {
             throw ValidationError("drain needs a runtime socket at level admin (--socket); a stats page cannot change state")
@@ -66,6 +69,12 @@ struct DrainCommand: AsyncParsableCommand {
         let audit = AuditLog(path: auditLog ?? AuditLog.defaultPath(environment: environment))
         do { try audit.prepare() } catch { throw DrainFailure("audit log: \(error); refusing to act without it") }
         let user = TopCommand.currentUser(environment)
+        let unaudited = UnauditedCount()
+        defer {
+            if unaudited.count > 0 {
+                StandardError.write("haws: \(unaudited.count) command(s) sent but not in the audit log (records above)\n")
+            }
+        }
 
         // 1. Which instances have the server, and its state before.
         var targets: [(spec: InstanceSpec, before: Server)] = []
@@ -85,7 +94,7 @@ struct DrainCommand: AsyncParsableCommand {
         var trackers: [String: DrainTracker] = [:]
         for (spec, before) in targets {
             let command = RuntimeCommand.setState(reference, .drain)
-            try await send(command, for: reference, to: spec, before: before, origin: "haws drain", audit: audit, user: user, timeout: timeout)
+            try await send(command, for: reference, to: spec, before: before, origin: "haws drain", audit: audit, user: user, timeout: timeout, unaudited: unaudited)
             let start = await observe(reference, on: spec, timeout: timeout) ?? DrainTracker.Observation(time: Date(), tunnels: before.sessions)
             trackers[spec.name] = DrainTracker(
                 server: reference.key, start: start,
@@ -93,7 +102,10 @@ struct DrainCommand: AsyncParsableCommand {
                 upgradesBaseline: before.responses.informational)
             print("\(spec.name) \(reference): DRAIN set; \(start.tunnels) tunnels")
         }
-        guard wait else { return }
+        guard wait else {
+            if unaudited.count > 0 { throw ExitCode(3) }
+            return
+        }
 
         // 3. Wait for zero.
         let clock = ContinuousClock()
@@ -106,13 +118,13 @@ struct DrainCommand: AsyncParsableCommand {
                 switch tracker.nextStep(at: Date()) {
                 case .switchToMaint:
                     let before = await currentServer(reference, on: spec, timeout: timeout)
-                    try await send(RuntimeCommand.setState(reference, .maint), for: reference, to: spec, before: before, origin: "auto-maint at zero tunnels", audit: audit, user: user, timeout: timeout)
+                    try await send(RuntimeCommand.setState(reference, .maint), for: reference, to: spec, before: before, origin: "auto-maint at zero tunnels", audit: audit, user: user, timeout: timeout, unaudited: unaudited)
                     tracker.markMaintRequested()
                     print("\(spec.name) \(reference): no tunnel left, MAINT set")
                 case .offerShutdown(let left):
                     let before = await currentServer(reference, on: spec, timeout: timeout)
                     print("\(spec.name) \(reference): --shutdown-after reached with \(left) tunnels: shutting down sessions")
-                    try await send(RuntimeCommand.shutdownSessions(reference), for: reference, to: spec, before: before, origin: "drain --shutdown-after", audit: audit, user: user, timeout: timeout)
+                    try await send(RuntimeCommand.shutdownSessions(reference), for: reference, to: spec, before: before, origin: "drain --shutdown-after", audit: audit, user: user, timeout: timeout, unaudited: unaudited)
                     tracker.markShutdownOffered()
                 case .drained, .wait:
                     break
@@ -123,6 +135,7 @@ struct DrainCommand: AsyncParsableCommand {
             }
             if remaining == 0, trackers.values.allSatisfy({ $0.nextStep(at: Date()) == .drained }) {
                 print("\(reference): drained")
+                if unaudited.count > 0 { throw ExitCode(3) }
                 return
             }
             if clock.now >= deadline {
@@ -158,10 +171,17 @@ struct DrainCommand: AsyncParsableCommand {
         return snapshot.backends.first { $0.name == reference.backend.value }?.servers.first { $0.name == reference.server.value }
     }
 
-    /// Sends one command, re-reads the state, and writes the audit line; throws with HAProxy's own words.
+    /// Counts the commands sent whose audit record could not be written (each printed on stderr instead).
+    final class UnauditedCount: @unchecked Sendable {
+        // Only touched by the drain's own sequential task.
+        var count = 0
+    }
+
+    /// Sends one command, re-reads the state, and writes the audit line (or, when the log cannot take it, the
+    /// record on stderr, counted in `unaudited`); throws with HAProxy's own words.
     func send(
         _ command: RuntimeCommand, for reference: ServerReference, to spec: InstanceSpec, before: Server?, origin: String, audit: AuditLog, user: String,
-        timeout: Duration
+        timeout: Duration, unaudited: UnauditedCount
     ) async throws {
         guard let endpoint = spec.runtime else { throw DrainFailure("\(spec.name) has no runtime socket") }
         var result = "took effect"
@@ -174,12 +194,20 @@ struct DrainCommand: AsyncParsableCommand {
         }
         let after = await currentServer(reference, on: spec, timeout: timeout)
         if let failure { result = "failed: \(failure)" }
-        try? audit.append([
-            AuditRecord(
-                time: Date(), user: user, instance: spec.name, object: reference.description,
-                command: command.text, stateBefore: before?.status.raw, stateAfter: after?.status.raw, result: result,
-                origin: origin)
-        ])
+        let record = AuditRecord(
+            time: Date(), user: user, instance: spec.name, object: reference.description,
+            command: command.text, stateBefore: before?.status.raw, stateAfter: after?.status.raw, result: result,
+            origin: origin)
+        do {
+            try audit.append([record])
+        } catch {
+            // The command was sent: stopping now would leave the server half-handled. The record goes to stderr
+            // whole, so nothing is lost, and the run ends with exit 3 (see `unauditedRecords`).
+            StandardError.write(
+                "haws: audit log: \(error); '\(command.text)' was sent to \(spec.name) (\(result)), record: "
+                    + record.jsonLine() + "\n")
+            unaudited.count += 1
+        }
         if let failure { throw DrainFailure("\(spec.name): '\(command.text)' failed: \(failure)") }
     }
 }

@@ -26,7 +26,8 @@ struct HawsCommand: AsyncParsableCommand {
     )
 
     /// Nagios-compatible exits for every subcommand: bad arguments and unexpected errors are UNKNOWN
-    /// (3) with one line on stderr; `--help` and `--version` exit 0.
+    /// (3) with one line on stderr (the message, not the usage text: at 3 a.m. the line that says what is wrong
+    /// must be the one a pager or a log shows); `--help` and `--version` exit 0.
     static func main() async {
         MemoryTuning.apply()
         do {
@@ -40,11 +41,17 @@ struct HawsCommand: AsyncParsableCommand {
             terminateProcess(code.rawValue)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            let message = fullMessage(for: error).trimmingWhitespace()
-            StandardError.write("haws: \(message)\n")
+            StandardError.write("haws: \(oneLine(message(for: error)))\n")
             terminateProcess(3)
         }
     }
+}
+
+/// The first non-empty line of an error message, without ArgumentParser's `Error: ` prefix.
+func oneLine(_ message: String) -> String {
+    let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "unknown error"
+    let trimmed = line.trimmingWhitespace()
+    return trimmed.hasPrefix("Error: ") ? String(trimmed.dropFirst("Error: ".count)) : trimmed
 }
 
 enum HawsVersion {

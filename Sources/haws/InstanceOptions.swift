@@ -35,13 +35,23 @@ struct InstanceOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: ArgumentHelp("TOML file listing instances (see README); flags add to it.", valueName: "path"))
     var configFile: String?
 
-    @Option(help: ArgumentHelp("Deadline of each request to HAProxy, e.g. 2s or 500ms.", valueName: "duration"))
-    var timeout: String = "5s"
+    @Option(help: ArgumentHelp(
+        "Deadline of each request to HAProxy, e.g. 2s or 500ms (default: [timeouts] request of --config, else 5s).",
+        valueName: "duration"))
+    var timeout: String?
 
     static let defaultSocket = "/run/haproxy/admin.sock"
+    static let defaultTimeout: Duration = .seconds(5)
 
+    func validate() throws {
+        if let timeout { _ = try DurationFlag.parse(timeout, flag: "--timeout") }
+    }
+
+    /// `--timeout`, else `[timeouts] request` of `--config`, else 5 s: the same for every command.
     func requestTimeout() throws -> Duration {
-        try DurationFlag.parse(timeout, flag: "--timeout")
+        if let timeout { return try DurationFlag.parse(timeout, flag: "--timeout") }
+        if let configFile, let fromFile = try HawsConfigFile.load(path: configFile).requestTimeout { return fromFile }
+        return Self.defaultTimeout
     }
 
     /// The instances to read: the config file's, then one per --socket / --stats-url, else Debian's

@@ -107,7 +107,7 @@ struct LabLoadCommand: AsyncParsableCommand {
             guard tunnels > 0, (1...65535).contains(port) else {
                 throw ValidationError("--tunnels must be positive and --port in 1-65535")
             }
-            let limit = try DurationFlag.parse(timeout, flag: "--timeout", positive: true)
+            let limit = try DurationFlag.parse(timeout, flag: "--timeout")
             let signals = SignalWaiter()
             let clients = ScaleTunnelClients(
                 tunnelProtocol,

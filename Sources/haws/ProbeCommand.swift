@@ -80,10 +80,10 @@ struct ProbeCommand: AsyncParsableCommand {
             throw ValidationError("give at least one ws:// or wss:// URL, e.g. haws probe ws://127.0.0.1:8080/chat")
         }
         guard (1...1_000_000).contains(self.count) else {
-            throw ValidationError("--count must be from 1 to 1000000, not \(self.count)")
+            throw ValidationError("--count: must be from 1 to 1000000, not \(self.count)")
         }
         guard (1...10_000).contains(self.concurrency) else {
-            throw ValidationError("--concurrency must be from 1 to 10000, not \(self.concurrency)")
+            throw ValidationError("--concurrency: must be from 1 to 10000, not \(self.concurrency)")
         }
         _ = try self.options()
         _ = try self.targets()
@@ -174,12 +174,12 @@ struct ProbeCommand: AsyncParsableCommand {
             return .milliseconds(Int64((seconds * 1_000).rounded()))
         }
         if Double(text) != nil {
-            throw ValidationError("\(flag) must be more than 0 and at most 3600 seconds, not \(text)")
+            throw ValidationError("\(flag): must be more than 0 and at most 3600 seconds, not '\(text)'")
         }
         do {
             let duration = try DurationParser.parse(text)
             guard duration > .zero else {
-                throw ValidationError("\(flag) must be more than 0")
+                throw ValidationError("\(flag): must be more than 0, e.g. 2s or 500ms, not '\(text)'")
             }
             return duration
         } catch let error as DurationParseError {

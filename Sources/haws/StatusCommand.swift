@@ -87,7 +87,7 @@ struct StatusCommand: AsyncParsableCommand {
     func validate() throws {
         if doctor && json { throw ValidationError("--doctor lists its findings after the table; for JSON run haws doctor --json") }
         for (name, value) in [("--sessions-warning", sessionsWarning), ("--sessions-critical", sessionsCritical)] where !(0...1000).contains(value) {
-            throw ValidationError("\(name) must be a percentage between 0 and 1000, not \(value)")
+            throw ValidationError("\(name): must be a percentage between 0 and 1000, not \(value)")
         }
     }
 

@@ -82,12 +82,22 @@ struct TopCommand: AsyncParsableCommand {
             valueName: "N", visibility: .hidden))
     var benchFrames: Int?
 
+    /// Every duration is checked before the terminal is taken over.
+    func validate() throws {
+        _ = try DurationFlag.parse(interval, flag: "--interval")
+        _ = try DurationFlag.parse(tunnelsInterval, flag: "--tunnels-interval")
+        _ = try DurationFlag.parse(drainDeadline, flag: "--drain-deadline", zero: .meansOff)
+        if let benchFrames, !(1...1_000_000).contains(benchFrames) {
+            throw ValidationError("--bench-frames: must be from 1 to 1000000, not \(benchFrames)")
+        }
+    }
+
     func run() async throws {
         let specs = try instance.instances()
         let timeout = try instance.requestTimeout()
-        let stats = try duration(interval, "--interval")
-        let tunnels = try duration(tunnelsInterval, "--tunnels-interval")
-        let deadline = try duration(drainDeadline, "--drain-deadline")
+        let stats = try DurationFlag.parse(interval, flag: "--interval")
+        let tunnels = try DurationFlag.parse(tunnelsInterval, flag: "--tunnels-interval")
+        let deadline = try DurationFlag.parse(drainDeadline, flag: "--drain-deadline", zero: .meansOff)
         let probeConfig = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
         let probeSettings = try probe.settings(config: probeConfig)
         let environment = ProcessInfo.processInfo.environment
@@ -192,11 +202,6 @@ struct TopCommand: AsyncParsableCommand {
         engineTask.cancel()
         // Messages shown on the screen (bad view files) are repeated where they stay visible.
         for message in messages { StandardError.write("haws top: \(message)\n") }
-    }
-
-    private func duration(_ text: String, _ flag: String) throws -> Duration {
-        if text == "0" { return .zero }
-        return try DurationFlag.parse(text, flag: flag)
     }
 
     static func defaultViewsDirectory(_ environment: [String: String]) -> String {

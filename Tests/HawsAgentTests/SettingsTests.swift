@@ -51,9 +51,6 @@ import Testing
                 rotate_keep = 3
                 max_server_series = 500
                 max_probe_series = 50
-
-                [thresholds]
-                whatever = 1
                 """, file: "haws.toml")
         let settings = try file.agentSettings()
         #expect(settings.statsInterval == .milliseconds(500))

@@ -134,11 +134,13 @@ import Testing
     }
 
     @Test func sectionsReservedForLaterAreKeptOthersRefused() throws {
-        let config = try parse("[thresholds]\ndown = \"critical\"\n[probes]\n")
+        let config = try parse("[probes]\n")
         #expect(config.instances.isEmpty)
-        var thresholds = try #require(config.otherSections["thresholds"])
-        #expect(try thresholds.string("down") == "critical")
         #expect(config.otherSections["probes"] != nil)
+
+        // [thresholds] is refused, not accepted unread: no policy may look applied that is not.
+        let thresholds = try #require(parseError("[thresholds]\ndown = \"critical\"\n"))
+        #expect(thresholds.description.contains("does not read [thresholds]"), "\(thresholds)")
 
         let unknown = try #require(parseError("[threshold]\ndown = \"critical\"\n"))
         #expect(unknown.kind == .unknownKey)

@@ -67,6 +67,21 @@ import Testing
         #expect(StatusEvaluator.evaluate([.read(try snapshot(csv: csv))], policy: policy).verdict == .ok)
     }
 
+    /// A backend's `slim` is its `fullconn` (HAProxy scales dynamic server limits with it), not a limit: a backend
+    /// far past it is healthy, while a frontend (`slim` = its maxconn) and a server (`slim` = its maxconn) near
+    /// theirs are real findings.
+    @Test func backendFullconnIsNotALimit() throws {
+        let csv = Self.header
+            + "fe,FRONTEND,0,OPEN,25,200,0,,,,,\nbe,s1,2,UP,25,,0,1,L7OK,,,\nbe,BACKEND,1,UP,10000,995,0,1,,,,\n"
+        let report = StatusEvaluator.evaluate([.read(try snapshot(csv: csv))], policy: StatusPolicy())
+        #expect(report.verdict == .ok, "\(report.problems)")
+        #expect(report.problems.isEmpty)
+
+        let nearFrontendLimit = Self.header + "fe,FRONTEND,0,OPEN,195,200,0,,,,,\nbe,BACKEND,1,UP,195,20,0,1,,,,\n"
+        let frontend = StatusEvaluator.evaluate([.read(try snapshot(csv: nearFrontendLimit))], policy: StatusPolicy())
+        #expect(frontend.problems == ["CRITICAL fe: frontend at 195 of 200 sessions"])
+    }
+
     @Test func unreachableIsUnknownButCriticalElsewhereWins() throws {
         let dead = InstanceReading.unreachable(instance: "edge-2", error: "connection refused on /run/haproxy/admin.sock")
         let alone = StatusEvaluator.evaluate([dead], policy: StatusPolicy())

@@ -137,3 +137,14 @@ import Testing
         #expect(Fixture.screen(state).text.contains("broken.json: columns[0].id"))
     }
 }
+
+@Suite struct ShippedViewErrorTests {
+    /// A shipped view that does not parse is reported with its name, not dropped silently.
+    @Test func aBrokenShippedViewIsReported() {
+        let good = BuiltinViews.files[0]
+        let result = ViewLoader.parseShipped([good, (name: "broken.json", json: "{\"name\": ")])
+        #expect(result.views.count == 1)
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first?.description.contains("builtin:broken.json") == true, "\(result.errors)")
+    }
+}

@@ -12,21 +12,56 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let render: @Sendable (_ emit: (ByteBuffer) -> Void) -> Void
+    private let limits: MetricsServerLimits
     private var request: HTTPRequestHead?
+    /// Closes the connection when the request (or the response) takes longer than ``limits`` allow.
+    private var deadline: Scheduled<Void>?
 
-    init(render: @escaping @Sendable (_ emit: (ByteBuffer) -> Void) -> Void) {
+    /// Busy from a request's head to the end of its response: only idle connections are evicted for new ones.
+    private let activity: ConnectionActivity
+
+    init(
+        limits: MetricsServerLimits = MetricsServerLimits(), activity: ConnectionActivity = ConnectionActivity(),
+        render: @escaping @Sendable (_ emit: (ByteBuffer) -> Void) -> Void
+    ) {
+        self.limits = limits
+        self.activity = activity
         self.render = render
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(limits.requestTimeout, context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if deadline == nil { arm(limits.requestTimeout, context: context) }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    /// Closes the connection after `limit` unless re-armed or cancelled first.
+    private func arm(_ limit: Duration, context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: .milliseconds(Int64(limit / .milliseconds(1)))) { channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             request = head
+            activity.set(busy: true)
         case .body:
-            break
+            break  // no route takes a body; the request deadline bounds how long one may last
         case .end:
             guard let head = request else { return }
             request = nil
+            arm(limits.responseTimeout, context: context)
             respond(to: head, context: context)
         }
     }
@@ -74,9 +109,16 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        let activity = self.activity
+        written.whenComplete { _ in activity.set(busy: false) }
         if !keepAlive {
             let channel = context.channel
             written.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            // The next request has the same time to arrive as the first had.
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            let limit = limits.requestTimeout
+            written.whenSuccess { bound.value.handler.arm(limit, context: bound.value.context) }
         }
     }
 

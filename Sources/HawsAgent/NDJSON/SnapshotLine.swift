@@ -61,6 +61,9 @@ public enum SnapshotLine {
         json.field("tunnels", snapshot?.totalTunnels)
         json.field(
             "old_worker_tunnels", snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelTotal })
+        json.field(
+            "old_worker_tunnels_partial",
+            snapshot.flatMap { $0.oldWorkerTunnels == nil ? nil : $0.oldWorkerTunnelsArePartial })
         json.field("upgrades_per_second", snapshot == nil ? nil : rounded(live.upgradesPerSecond))
         encodeCost(live.cost, into: &json)
         json.field("output_bytes_total", outputBytes)

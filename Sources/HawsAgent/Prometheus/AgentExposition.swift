@@ -183,7 +183,10 @@ public enum AgentExposition {
             if let limit = info.maxConnections { out.add(.instanceMaxConnections, labels, limit) }
         }
         if let tunnels = snapshot.totalTunnels { out.add(.instanceTunnels, labels, tunnels) }
-        if snapshot.oldWorkerTunnels != nil { out.add(.oldWorkerTunnels, labels, snapshot.oldWorkerTunnelTotal) }
+        if snapshot.oldWorkerTunnels != nil {
+            out.add(.oldWorkerTunnels, labels, snapshot.oldWorkerTunnelTotal)
+            out.add(.oldWorkerTunnelsPartial, labels, snapshot.oldWorkerTunnelsArePartial ? 1 : 0)
+        }
     }
 
     /// Backend families, one pass per family so that each family's samples stay contiguous.

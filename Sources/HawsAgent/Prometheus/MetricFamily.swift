@@ -18,6 +18,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case instancePollErrors = "haws_instance_poll_errors_total"
     case instanceTunnels = "haws_instance_tunnels"
     case oldWorkerTunnels = "haws_old_worker_tunnels"
+    case oldWorkerTunnelsPartial = "haws_old_worker_tunnels_partial"
     case pollDuration = "haws_poll_duration_seconds"
     case commandSeconds = "haws_command_seconds_total"
     case commandBytes = "haws_command_bytes_total"
@@ -135,6 +136,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .sessionsDumpInterval:
             "Interval between show sess all rounds now in force: --sessions-interval while counts need them, longer for ages only or when their cost stretches it."
         case .sessionsDumpStretched: "1 when the dumps' own cost stretched their interval (0.5% of a core of HAProxy's time)."
+        case .oldWorkerTunnelsPartial:
+            "1 when an old worker could not be read: haws_old_worker_tunnels then counts only the others."
         case .pollDuration:
             "Duration of polls of HAProxy: poll=stats (show info + show stat), poll=sessions (show sess)."
         case .backendUp: "1 when HAProxy reports the backend UP, 0 when DOWN."

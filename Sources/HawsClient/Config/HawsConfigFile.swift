@@ -53,6 +53,13 @@ public struct HawsConfigFile: Sendable {
 
     /// Reads and checks a config file.
     public static func load(path: String) throws(ConfigFileError) -> HawsConfigFile {
+        // A directory, fifo or device is refused before reading: reading a fifo would block forever.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType,
+            type != .typeRegular
+        {
+            let what = type == .typeDirectory ? "a directory" : "not a regular file"
+            throw ConfigFileError(.unreadable, file: path, at: "", "cannot read the config file (\(what)): check --config")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -123,6 +130,14 @@ public struct HawsConfigFile: Sendable {
             try timeouts.rejectUnknownKeys(known: Self.timeoutKeys)
         }
 
+        if root.values["thresholds"] != nil {
+            // Accepting it unread would let an operator believe a policy applies that does not.
+            throw ConfigFileError(
+                .unknownKey, file: file, at: "[thresholds]",
+                "this haws does not read [thresholds]: set the status policy with haws status's flags (--down, "
+                    + "--drain, --maint, --no-server-up, --sessions-warning, --sessions-critical) and remove the section"
+            )
+        }
         var otherSections: [String: ConfigTable] = [:]
         for name in Self.reservedSections {
             if let section = try root.table(name) {

@@ -51,9 +51,10 @@ public struct InstanceReader: Sendable {
             return .read(snapshot)
         }
         switch await bounded.readTunnels() {
-        case .counted(let current, let old, _)?:
+        case .counted(let current, let old, let unread, _)?:
             snapshot.serverTunnels = current
             snapshot.oldWorkerTunnels = old
+            snapshot.oldWorkersUnread = unread
         case .unavailable(let reason)?:
             snapshot.serverTunnelsUnavailable = reason
         case nil:
@@ -119,8 +120,10 @@ public struct InstanceReader: Sendable {
         async let old = oldWorkerTunnels()
         do {
             let (scanner, cost) = try await scan(.showSessAll)
-            let (oldTallies, oldCost) = await old
-            return .counted(current: scanner.tallies, oldWorkers: oldTallies, cost: cost + oldCost)
+            let oldWorkers = await old
+            return .counted(
+                current: scanner.tallies, oldWorkers: oldWorkers.tallies, oldWorkersUnread: oldWorkers.unread,
+                cost: cost + oldWorkers.cost)
         } catch let error as RuntimeAPIError where error.kind == .levelTooLow {
             _ = await old
             return .unavailable(.needsOperator)
@@ -130,27 +133,38 @@ public struct InstanceReader: Sendable {
         }
     }
 
-    /// Tunnels per server still held by old workers (master socket only); `nil` when not knowable.
-    func oldWorkerTunnels() async -> ([ServerKey: TunnelTally]?, SessionDumpCost) {
-        guard let master = spec.master, let masterTimeout = try? callTimeout() else { return (nil, SessionDumpCost()) }
-        let client = RuntimeAPIClient(endpoint: master, timeout: masterTimeout)
-        guard let procText = try? await client.send(RuntimeCommand.showProc.text) else { return (nil, SessionDumpCost()) }
+    /// Tunnels per server still held by old workers (master socket only; `nil` without one), the old workers
+    /// (or `show proc`) that could not be read, so that a partial count is said to be partial, and what the
+    /// dumps cost.
+    func oldWorkerTunnels() async -> (tallies: [ServerKey: TunnelTally]?, unread: [String], cost: SessionDumpCost) {
+        guard let master = spec.master else { return (nil, [], SessionDumpCost()) }
+        let procText: String
+        do {
+            procText = try await RuntimeAPIClient(endpoint: master, timeout: try callTimeout()).send(RuntimeCommand.showProc.text)
+        } catch {
+            return ([:], ["show proc: \(Self.oneLine(error))"], SessionDumpCost())
+        }
         let oldWorkers = ProcListParser.parse(procText).filter { $0.role == .worker && $0.isOld }
         var total: [ServerKey: TunnelTally] = [:]
+        var unread: [String] = []
         var cost = SessionDumpCost()
         for worker in oldWorkers {
             let command = RuntimeCommand.onWorker(pid: worker.pid, .showSessAll)
-            guard let timeout = try? callTimeout() else { break }
             let clock = ContinuousClock()
             let started = clock.now
-            guard let scanner = try? await RuntimeAPIClient(endpoint: master, timeout: timeout).scanSessions(command.text)
-            else { continue }
+            let scanner: SessionDumpScanner
+            do {
+                scanner = try await RuntimeAPIClient(endpoint: master, timeout: try callTimeout()).scanSessions(command.text)
+            } catch {
+                unread.append("old worker \(worker.pid): \(Self.oneLine(error))")
+                continue
+            }
             cost = cost + SessionDumpCost(seconds: (clock.now - started).seconds, bytes: scanner.bytes, streams: scanner.streams)
             for (key, tally) in scanner.tallies {
                 total[key] = (total[key] ?? TunnelTally()) + tally
             }
         }
-        return (total, cost)
+        return (total, unread, cost)
     }
 
     /// The timeout of the next call: ``timeout``, or what is left before ``deadline`` when there is one.

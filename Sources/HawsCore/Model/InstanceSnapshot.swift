@@ -27,6 +27,9 @@ public struct InstanceSnapshot: Sendable {
     public var serverTunnels: [ServerKey: TunnelTally]?
     /// Tunnels still held by old workers after a reload (master-worker mode), per server.
     public var oldWorkerTunnels: [ServerKey: TunnelTally]?
+    /// The old workers whose `show sess all` failed (or `show proc` itself), one line each: when not empty,
+    /// ``oldWorkerTunnels`` counts only the others and is shown as partial, never as complete.
+    public var oldWorkersUnread: [String] = []
     /// Why ``serverTunnels`` is `nil`.
     public var serverTunnelsUnavailable: TunnelDetailUnavailable?
     /// Rows or lines that could not be parsed, by source; reported, never fatal.
@@ -143,6 +146,9 @@ public struct InstanceSnapshot: Sendable {
     }
 
     /// Total of old-worker tunnels (all backends), shown apart in headers ("old workers: 58 tunnels").
+    /// ``oldWorkerTunnels`` misses the tunnels of at least one old worker that could not be read.
+    public var oldWorkerTunnelsArePartial: Bool { oldWorkerTunnels != nil && !oldWorkersUnread.isEmpty }
+
     public var oldWorkerTunnelTotal: Int {
         oldWorkerTunnels?.values.reduce(0) { $0 + $1.count } ?? 0
     }

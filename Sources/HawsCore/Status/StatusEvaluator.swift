@@ -45,6 +45,7 @@ public enum StatusEvaluator {
                         maxConnections: snapshot.info?.maxConnections, stopping: snapshot.info?.isStopping,
                         tunnels: tunnels,
                         oldWorkerTunnels: snapshot.oldWorkerTunnels == nil ? nil : snapshot.oldWorkerTunnelTotal,
+                        oldWorkerTunnelsPartial: snapshot.oldWorkerTunnels == nil ? nil : snapshot.oldWorkerTunnelsArePartial,
                         tunnelDetail: snapshot.tunnelDetail,
                         tunnelDetailNote: snapshot.serverTunnelsUnavailable?.description,
                         skippedRows: snapshot.stats.skippedRows))
@@ -61,6 +62,13 @@ public enum StatusEvaluator {
                         Finding(
                             severity: .ok, instance: name, object: name,
                             message: "\(snapshot.stats.skippedRows) malformed stats rows skipped"))
+                }
+                if snapshot.oldWorkerTunnelsArePartial {
+                    findings.append(
+                        Finding(
+                            severity: .ok, instance: name, object: name,
+                            message: "old-worker tunnel count is partial (\(snapshot.oldWorkerTunnelTotal) counted): "
+                                + snapshot.oldWorkersUnread.joined(separator: "; ")))
                 }
                 for note in snapshot.parseNotes {
                     findings.append(Finding(severity: .ok, instance: name, object: name, message: note))
@@ -163,12 +171,9 @@ public enum StatusEvaluator {
             let detail = backend.servers.isEmpty ? "HAProxy reports it \(backend.status)" : "no server up (of \(backend.servers.count))"
             findings.append(Finding(severity: policy.backendNoServerUp, instance: instance, object: backend.name, message: detail))
         }
-        if let severity = policy.sessionSeverity(current: backend.sessions, limit: backend.sessionLimit) {
-            findings.append(
-                Finding(
-                    severity: severity, instance: instance, object: backend.name,
-                    message: "backend at \(backend.sessions) of \(backend.sessionLimit ?? 0) sessions"))
-        }
+        // No session finding for the backend itself: its `slim` is `fullconn` (by default 10% of the maxconn of
+        // the frontends that use it), the load at which HAProxy scales its servers' dynamic limits (`minconn`),
+        // not a limit it enforces. Backends have no session limit of their own; their servers' `maxconn` are.
         for server in backend.servers {
             let object = server.key.description
             let check = [server.check?.code, server.checkDescription ?? server.lastCheck].compactMap { $0 }.joined(separator: ", ")

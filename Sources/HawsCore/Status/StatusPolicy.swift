@@ -9,7 +9,9 @@ public struct StatusPolicy: Sendable, Hashable {
     public var serverMaint: Severity = .ok
     /// A backend with servers but none alive outside maintenance. Default CRITICAL.
     public var backendNoServerUp: Severity = .critical
-    /// Session use vs. limit (`scur` vs `slim`, `CurrConns` vs `Maxconn`), in percent.
+    /// Session use vs. a limit HAProxy enforces, in percent: an instance's `CurrConns` vs `Maxconn` (global
+    /// `maxconn`), a frontend's `scur` vs `slim` (its `maxconn`), a server's `scur` vs `slim` (its `maxconn`). A
+    /// backend's `slim` is its `fullconn`, not a limit, and is never compared.
     public var sessionsWarningPercent: Double? = 80
     public var sessionsCriticalPercent: Double? = 95
     /// A server whose RFC 6455 probe fails while HAProxy says it is up (and a frontend URL whose probe through

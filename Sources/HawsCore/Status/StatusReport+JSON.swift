@@ -90,6 +90,7 @@ extension StatusReport {
         json.field("stopping", instance.stopping)
         json.field("tunnels", instance.tunnels)
         json.field("old_worker_tunnels", instance.oldWorkerTunnels)
+        json.field("old_worker_tunnels_partial", instance.oldWorkerTunnelsPartial)
         json.field("tunnel_detail", instance.tunnelDetail)
         json.field("tunnel_detail_note", instance.tunnelDetailNote)
         json.field("skipped_rows", instance.skippedRows)

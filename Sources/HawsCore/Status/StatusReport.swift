@@ -37,6 +37,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var stopping: Bool?
         public var tunnels: Int?
         public var oldWorkerTunnels: Int?
+        /// `true` when an old worker (or `show proc`) could not be read: ``oldWorkerTunnels`` is then a lower bound.
+        public var oldWorkerTunnelsPartial: Bool?
         /// `per-server` (exact, from `show sess all`) or `per-backend` (from counters).
         public var tunnelDetail: String?
         public var tunnelDetailNote: String?

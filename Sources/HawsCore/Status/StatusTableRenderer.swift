@@ -82,7 +82,11 @@ public struct StatusTableRenderer: Sendable {
             parts.append("conns \(current)/\(instance.maxConnections.map(String.init) ?? "-")")
         }
         parts.append("tunnels \(instance.tunnels.map(String.init) ?? "-")")
-        if let old = instance.oldWorkerTunnels, old > 0 { parts.append("(old workers: \(old))") }
+        if instance.oldWorkerTunnelsPartial == true {
+            parts.append("(old workers: at least \(instance.oldWorkerTunnels ?? 0), partial)")
+        } else if let old = instance.oldWorkerTunnels, old > 0 {
+            parts.append("(old workers: \(old))")
+        }
         if instance.stopping == true { parts.append("STOPPING") }
         return paint(parts.joined(separator: "  "), .bold)
     }

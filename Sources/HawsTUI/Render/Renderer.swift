@@ -190,7 +190,10 @@ struct Painter {
                     ))
             }
             var tunnels = "tunnels \(state.tunnelTotals[instance.name].map(String.init) ?? "-")"
-            if snapshot.oldWorkerTunnels != nil { tunnels += " (+\(snapshot.oldWorkerTunnelTotal) old workers)" }
+            if snapshot.oldWorkerTunnels != nil {
+                let partial = snapshot.oldWorkerTunnelsArePartial ? ", partial" : ""
+                tunnels += " (+\(snapshot.oldWorkerTunnelTotal) old workers\(partial))"
+            }
             pieces.append((tunnels, CellStyle(.accent)))
             pieces.append(("upg \(instance.upgradesPerSecond.map(Format.rate) ?? "-")/s", .normal))
             pieces.append((Self.costText(instance.cost), instance.cost.sessionIntervalStretched ? CellStyle(.warning) : .dim))

@@ -55,19 +55,29 @@ public enum ViewLoader {
         }
     }
 
-    /// The shipped views.
+    /// The shipped views (those that parse: ``load(directories:)`` reports any that does not).
     public static func builtin() -> [ViewDefinition] {
-        BuiltinViews.files.compactMap { name, json in
-            try? parse(Data(json.utf8), file: "builtin:\(name)")
-        }.sorted(by: tabOrder)
+        parseShipped(BuiltinViews.files).views
+    }
+
+    /// Parses shipped view files, keeping each error: a shipped view that fails to parse is a bug to report on
+    /// the screen and on stderr, never a tab that silently disappears.
+    static func parseShipped(_ files: [(name: String, json: String)]) -> Result {
+        var views: [ViewDefinition] = []
+        var errors: [ViewFileError] = []
+        for (name, json) in files {
+            do { views.append(try parse(Data(json.utf8), file: "builtin:\(name)")) } catch { errors.append(error) }
+        }
+        return Result(views: views.sorted(by: tabOrder), errors: errors)
     }
 
     /// The shipped views, then every `*.json` of `directories` (missing directories are skipped): a
     /// user view with the name of a shipped one replaces it.
     public static func load(directories: [String]) -> Result {
         var byName: [String: ViewDefinition] = [:]
-        for view in builtin() { byName[view.name] = view }
-        var errors: [ViewFileError] = []
+        let shipped = parseShipped(BuiltinViews.files)
+        for view in shipped.views { byName[view.name] = view }
+        var errors: [ViewFileError] = shipped.errors
         let manager = FileManager.default
         for directory in directories {
             var isDirectory = false
