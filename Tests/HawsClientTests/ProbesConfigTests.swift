@@ -99,7 +99,7 @@ import Testing
         #expect(
             self.error("[probes]\nintervall = \"10s\"\n")
                 == "haws.toml: [probes]: unknown key 'intervall'; did you mean 'interval'? (known keys: backend, "
-                + "backends, ca_file, cert_file, concurrency, continuous, expect, frontend, headers, host, insecure, "
+                + "backends, budget, ca_file, cert_file, concurrency, continuous, expect, frontend, headers, host, insecure, "
                 + "interval, jitter, key_file, message, mode, origin, path, port, server_name, subprotocols, timeout, "
                 + "tls)"
         )

@@ -16,7 +16,9 @@ import Testing
         #expect(report.exitCode == 0)
         #expect(report.problems.isEmpty)
         #expect(report.backends[0].tunnels == 1)
-        #expect(report.backends[0].servers[0].tunnels == nil)  // per-server needs show sess
+        // Every session of the backend is a tunnel (1 of 1): each server's scur is its count, without show sess.
+        #expect(report.backends[0].servers[0].tunnels == 1)
+        #expect(report.backends[0].servers[0].tunnelsExact == true)
         #expect(report.summary.hasPrefix("HAWS OK - 1 backends, 2/2 servers up, 1 tunnels"))
     }
 
@@ -148,7 +150,7 @@ import Testing
         #expect(plain.contains("lab  HAProxy 2.6.12-1+deb12u4  pid 13744  node vm  up 12s  conns 29/4000  tunnels 29"))
         #expect(plain.contains("ws_chat"))
         let s1 = try #require(plain.split(separator: "\n").first { $0.hasPrefix("  s1 ") })
-        #expect(s1.split(separator: " ").map(String.init) == ["s1", "UP", "L7OK", "101", "1", "9", "-", "0", "0"])
+        #expect(s1.split(separator: " ").map(String.init) == ["s1", "UP", "L7OK", "101", "1", "9", "9", "0", "0"])  // ws_chat: 25 sessions, 25 upgrades open
         #expect(StatusTableRenderer(color: true).render(report).contains("\u{1B}[32m"))
         #expect(StatusTableRenderer.duration(3725) == "1h02m")
     }

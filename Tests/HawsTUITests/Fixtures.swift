@@ -28,7 +28,7 @@ enum Fixture {
             self.weight = weight
             self.sessions = sessions
             self.tunnels = tunnels
-            self.upgrades = upgrades
+            self.upgrades = max(upgrades, tunnels ?? 0)  // every open tunnel was an upgrade answered
             self.oldest = oldest
             self.errors = errors
             self.queue = queue
@@ -65,9 +65,17 @@ enum Fixture {
             let status =
                 servers.contains { ServerStatus($0.status).isAlive && ServerStatus($0.status).admin != .maint }
                 ? "UP" : "DOWN"
-            lines.append(
+            var backendCells =
                 "\(backend),BACKEND,0,0,\(sessions),20,400,300,5000,9000,0,0,,0,0,0,0,\(status),\(servers.count),\(servers.count),0,,0,120,0,,1,3,0,,100,,1,1,,5,,,,0,150,0,0,0,0,,,,180,0,0,,,http,roundrobin,,"
-            )
+                .split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            // The BACKEND row counts a 101 when its stream ends: its hrsp_1xx is the servers' upgrades minus the
+            // tunnels still open, so the counters agree with the tunnels the rows declare.
+            let columns = header.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false)
+            if let column = columns.firstIndex(of: "hrsp_1xx"), column < backendCells.count {
+                let open = servers.reduce(0) { $0 + ($1.tunnels ?? 0) }
+                backendCells[column] = String(max(0, servers.reduce(0) { $0 + $1.upgrades } - open))
+            }
+            lines.append(backendCells.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -141,6 +141,7 @@ import Testing
         var state = Fixture.press(Fixture.state(), [.character("p")]).0
         var backends = Fixture.demoBackends
         backends[0].1[0].tunnels = 99
+        backends[0].1[0].sessions = 99  // a server holds no more tunnels than sessions
         var live = Fixture.live(Fixture.snapshot(backends), polledAt: Fixture.start.addingTimeInterval(1))
         live.health = .unreachable(error: "gone")
         state = update(state, .monitor(Fixture.monitor([live]), at: Fixture.start.addingTimeInterval(1))).0

@@ -176,8 +176,9 @@ public enum SnapshotLine {
         json.field(Key.sessions, server.sessions)
         json.field(Key.sessionLimit, server.sessionLimit)
         let count = snapshot.tunnelCount(of: server)
-        let tally = count?.tally
-        json.field(Key.tunnels, tally?.count)
+        // Ages come only from a dump: before one, a count from the counters has no ages (null, not zeros).
+        let tally = count.flatMap { $0.ages == nil ? nil : $0.tally }
+        json.field(Key.tunnels, count?.count)
         json.field(Key.tunnelsExact, count?.isExact)
         json.field(Key.tunnelsLower, count?.lower)
         json.field(Key.tunnelsUpper, count?.upper)

@@ -127,7 +127,8 @@ public struct InstanceSnapshot: Sendable {
             if serverTunnels.isEmpty, old == 0 { return 0 }
             return backend.servers.reduce(0) { $0 + (serverTunnels[$1.key]?.count ?? 0) } + old
         }
-        return nil
+        // No `scur` to tell tunnels from other sessions: the backend total from its upgrade counters alone.
+        return TunnelCounter.openTunnels(of: backend).map { $0 + old }
     }
 
     /// Whether a `show sess all` would tell more than this poll's counters: some server's tunnels are only

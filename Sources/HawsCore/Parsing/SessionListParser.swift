@@ -265,14 +265,17 @@ public struct SessionDumpScanner: Sendable {
         }
     }
 
-    private static func integer(_ digits: [UInt8]) -> Int? {
+    /// A decimal integer (HAProxy prints `status=-1` before a response), or `nil`.
+    private static func integer(_ token: [UInt8]) -> Int? {
+        let negative = token.first == UInt8(ascii: "-")
+        let digits = negative ? token.dropFirst() : token[...]
         guard !digits.isEmpty, digits.count <= 9 else { return nil }
         var value = 0
         for digit in digits {
             guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int(digit - UInt8(ascii: "0"))
         }
-        return value
+        return negative ? -value : value
     }
 }
 

@@ -170,7 +170,10 @@ enum ColumnValues {
         case .limit: return .count(server.sessionLimit)
         case .tunnels:
             guard let count = data.snapshot.tunnelCount(of: server) else { return .missing }
-            return count.isExact ? .count(count.count) : .bounds(count.lower, count.upper)
+            // Bounds only before any dump: after one, its count kept within the bounds (JSON and /metrics say
+            // whether it is exact).
+            return count.isExact || count.ages != nil || data.snapshot.serverTunnels != nil
+                ? .count(count.count) : .bounds(count.lower, count.upper)
         case .upgrades: return .number(rates?.upgrades, .rate)
         case .tunnelAge: return .number(data.snapshot.tunnels(of: server)?.oldestSeconds.map(Double.init), .seconds)
         case .probe: return probeVerdict(context.probes[id])

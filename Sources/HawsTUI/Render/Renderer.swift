@@ -196,13 +196,16 @@ struct Painter {
             }
             pieces.append((tunnels, CellStyle(.accent)))
             pieces.append(("upg \(instance.upgradesPerSecond.map(Format.rate) ?? "-")/s", .normal))
-            pieces.append((Self.costText(instance.cost), instance.cost.sessionIntervalStretched ? CellStyle(.warning) : .dim))
         }
         if let info = instance.snapshot?.info {
             if let node = info.node { pieces.append(("node \(node)", .normal)) }
             if let version = info.version { pieces.append(("v\(version)", .dim)) }
             if let pid = info.pid { pieces.append(("pid \(pid)", .dim)) }
             if let uptime = info.uptimeSeconds { pieces.append(("up \(Format.duration(Double(uptime)))", .dim)) }
+        }
+        // Last, so a narrow terminal cuts it first.
+        if instance.snapshot != nil {
+            pieces.append((Self.costText(instance.cost), instance.cost.sessionIntervalStretched ? CellStyle(.warning) : .dim))
         }
         segments(pieces, x: 3, y: y, limit: width)
     }
