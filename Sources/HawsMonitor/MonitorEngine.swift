@@ -140,9 +140,11 @@ public actor MonitorEngine {
         }
     }
 
-    /// Whether the instance's last stats poll left some server's count open (or has not run yet).
+    /// Whether the instance's last stats poll left some server's count open (or has not run yet), or the
+    /// instance has a master socket: tunnels held by old workers after a reload are counted by the dump only.
     private func countsNeedDump(index: Int) -> Bool {
-        instances[index].snapshot?.needsSessionDump ?? true
+        guard let snapshot = instances[index].snapshot else { return true }
+        return snapshot.needsSessionDump || snapshot.oldWorkerTunnels != nil
     }
 
     private func recordSchedule(index: Int, interval: Duration, reason: SessionDumpSchedule.Reason) {

@@ -51,6 +51,7 @@ import Testing
             for value in Self.badValues {
                 // Values some options accept: skip only those combinations (they are not bad input there).
                 if option == "--drain-deadline", value == "0" || value == "0s" { continue }
+                if option == "--prometheus", value == "0" { continue }  // port 0: any free port, a valid choice
                 if ["--sessions-warning", "--sessions-critical"].contains(option), value == "0" { continue }
                 if ["--max-server-series", "--max-probe-series"].contains(option), value == "0" { continue }
                 if option == "--expect" || option == "--header", value == "0" || value == "-1" || value == "0s" { continue }
