@@ -276,7 +276,7 @@ import Testing
                 all += text
             }
             let objects = try all.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
-            #expect(objects.count > 10)
+            #expect(objects.count >= 6)  // whole lines of ~1.3 KB across the three files
             #expect(all.contains("\"instance\":\"edge-1\""))
             #expect(try await NDJSONSchema.problems(in: all) == nil)
         } catch {

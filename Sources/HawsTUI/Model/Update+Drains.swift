@@ -20,13 +20,13 @@ extension TopState {
         drains[item.target] = DrainEntry(
             tracker: DrainTracker(server: item.target.key, start: start, options: options),
             countsSessions: countsSessions,
-            lastReadingAt: countsSessions ? instance?.lastGoodPoll : instance?.tunnelsReadAt)
+            lastReadingAt: instance?.lastGoodPoll)
     }
 
     /// Feeds every tracked drain the readings that are newer than its last one.
     mutating func observeDrains() {
         for id in drains.keys.sorted() {
-            guard var entry = drains[id], let instance = liveInstance(id.instance), let snapshot = instance.snapshot
+            guard var entry = drains[id], let instance = liveInstance(id.instance), instance.snapshot != nil
             else { continue }
             guard let (server, tunnels) = liveServer(id) else {
                 drains[id] = nil
@@ -47,14 +47,15 @@ extension TopState {
                 message = StatusMessage("\(id.key) is READY again: its drain is no longer followed", .warning)
                 continue
             }
-            let readAt = entry.countsSessions ? instance.lastGoodPoll : instance.tunnelsReadAt
+            // Counts are fresh on every stats poll (from the counters, or the last dump within their bounds).
+            let readAt = instance.lastGoodPoll
             guard let readAt, readAt > (entry.lastReadingAt ?? .distantPast), readAt > entry.tracker.latest.time else {
                 drains[id] = entry
                 continue
             }
             let count =
                 entry.countsSessions
-                ? server.sessions : (snapshot.serverTunnels == nil ? server.sessions : (tunnels ?? 0))
+                ? server.sessions : (tunnels ?? server.sessions)
             if entry.awaitingFirstReading {
                 // Restart from the first count taken after the command; arrivals still count from
                 // the upgrade counter as it was when the command was sent.
