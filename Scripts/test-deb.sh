@@ -89,7 +89,12 @@ fi
 check "md5sums match the files" bash -c 'cd "$1" && md5sum --quiet -c "$2"' _ "$root" "$scratch/DEBIAN/md5sums"
 
 # Documentation and completions.
-for page in haws haws-status haws-top haws-agent haws-drain haws-probe haws-demo; do
+# One page per subcommand `haws --help` lists (a new command is covered), none for hidden ones.
+commands=$("$root/usr/bin/haws" --help | sed -n '/^SUBCOMMANDS:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
+check "haws --help lists the doctor command (the list the pages follow)" grep -qx doctor <<<"$commands"
+check "no man page for the hidden lab-load commands" \
+    bash -c '! ls "$1"/usr/share/man/man1/haws-lab-load* 2>/dev/null' _ "$root"
+for page in haws $(sed 's/^/haws-/' <<<"$commands"); do
     file=$root/usr/share/man/man1/$page.1.gz
     check "man page $page(1) renders and is indexed as $page" \
         bash -c 'MANWIDTH=80 man -l "$1" 2>/dev/null | grep -q . && lexgrog "$1" | grep -q "\"$2 - "' _ "$file" "$page"
