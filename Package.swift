@@ -87,7 +87,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "HawsTUI",
-            dependencies: ["HawsCore", "HawsMonitor", "HawsProbe", "CNcurses"],
+            dependencies: ["HawsCore", "HawsClient", "HawsMonitor", "HawsProbe", "CNcurses"],
             swiftSettings: strict
         ),
         .target(

@@ -6,7 +6,6 @@ import ArgumentParser
 #endif
 import HawsClient
 import HawsCore
-import HawsTUI
 
 /// `haws drain B/S`: the drain-to-zero workflow of `haws top`, headless, for deploy scripts.
 struct DrainCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@
     import Foundation
 #endif
 import HawsCore
+import HawsClient
 import HawsMonitor
 
 /// What the dashboard needs from the rest of haws, as values: the engine's states, a way to poll

@@ -18,7 +18,7 @@ public struct AuditLogError: Error, Sendable, Hashable, CustomStringConvertible 
     public init(_ description: String) { self.description = description }
 }
 
-/// The NDJSON audit log of actions: one line per command, appended with a single `write` on an
+/// The NDJSON audit log of actions (`haws top` and `haws drain`): one line per command, appended with a single `write` on an
 /// `O_APPEND` descriptor, so two haws processes sharing the file never interleave lines.
 public struct AuditLog: Sendable {
     public let path: String
