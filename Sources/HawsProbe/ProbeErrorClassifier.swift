@@ -1,7 +1,6 @@
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import NIOWebSocket
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +22,9 @@ enum ProbeErrorClassifier {
             return .io(self.ioReason(error))
         case ChannelError.eof, ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed, ChannelError.outputClosed:
             return .io("the connection closed")
-        case is HTTPParserError, is NIOWebSocketError, is NIOHTTPClientUpgradeError, is ByteToMessageDecoderError:
+        // The handshake and the frames are read by the probe's own decoders (no NIO upgrader, no NIOWebSocket):
+        // what the peer sent wrong arrives as an HTTP parser or decoder error.
+        case is HTTPParserError, is ByteToMessageDecoderError:
             return .malformed("\(error)")
         default:
             return .io("\(error)")

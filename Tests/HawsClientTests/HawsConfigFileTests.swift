@@ -87,6 +87,19 @@ import Testing
         #expect(failure.description.contains("unknown key 'sockt'; did you mean 'socket'?"))
     }
 
+    /// The agent's and the probes' sections are checked when the file is loaded, by every command: a file that
+    /// `haws agent` would refuse is refused by `haws status` too.
+    @Test(arguments: [
+        ("[outputs]\nrotate_kep = 5\n", "unknown key 'rotate_kep'; did you mean 'rotate_keep'?"),
+        ("[outputs]\nrotate_keep = -1\n", "must be 0 or more, not -1"),
+        ("[intervals]\nsessions = \"0s\"\n", "[intervals], key sessions"),
+        ("[probes]\nintervl = \"5s\"\n", "unknown key 'intervl'"),
+    ])
+    func everySectionIsCheckedAtLoad(text: String, message: String) throws {
+        let failure = try #require(parseError("[[instance]]\nsocket = \"/run/haproxy/admin.sock\"\n" + text))
+        #expect(failure.description.contains(message), "\(failure)")
+    }
+
     @Test func wrongTypeNamesKeyAndTypes() throws {
         let failure = try #require(
             parseError("[[instance]]\nstats_url = \"https://h:1/\"\nstats_insecure = \"yes\"\n")

@@ -1,6 +1,6 @@
 /// One table of the config file, read key by key, so that keys nobody read can be reported as unknown.
 ///
-/// Every section reader (instances, timeouts, and those to come: intervals, outputs, thresholds, probes)
+/// Every section reader (instances, timeouts, intervals, outputs, probes)
 /// uses the same typed getters, so type errors, bad durations and typos read the same everywhere:
 /// `haws.toml: instance 2 ('edge-2'): key stats_insecure: expected a boolean, found a string`.
 public struct ConfigTable: Sendable {

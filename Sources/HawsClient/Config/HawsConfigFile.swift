@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The haws config file (TOML): the HAProxy instances to read, timeouts, and sections still to come.
+/// The haws config file (TOML): the HAProxy instances to read, `[timeouts]`, and the agent's and probes' sections.
 ///
 /// ```toml
 /// [[instance]]
@@ -26,13 +26,14 @@ import Foundation
 /// Strict on purpose: an unknown key or section is an error (a typo must not silently drop a setting), and a
 /// password written in the file is refused (config files get shared and versioned).
 ///
-/// Adding a section: read it in ``init(parsing:file:)`` with ``ConfigTable`` and list it in
-/// ``readSections``. Until then, a section named in ``reservedSections`` is accepted and kept unread in
-/// ``otherSections``, so files written for a newer haws do not fail on the sections this one ignores.
+/// `[instance]` and `[timeouts]` are read here; `[intervals]`, `[outputs]` (``agentSettings()``) and `[probes]`
+/// (``probes()``) are kept in ``otherSections`` for the commands that use them, but every one of them is checked
+/// when the file is loaded, whatever the command: a typo in `[outputs]` fails `haws status` as it would fail
+/// `haws agent`, instead of waiting for the day the file reaches the agent.
 public struct HawsConfigFile: Sendable {
     /// The sections this version reads.
     public static let readSections: [String] = ["instance", "timeouts"]
-    /// Sections planned for later, accepted and kept raw.
+    /// Sections kept as tables for the command that gives them meaning (checked at load all the same).
     public static let reservedSections: [String] = ["intervals", "outputs", "thresholds", "probes"]
     /// The keys of an `[[instance]]` table.
     public static let instanceKeys: [String] = [
@@ -48,7 +49,7 @@ public struct HawsConfigFile: Sendable {
     public let instances: [InstanceSpec]
     /// `[timeouts] request`: the deadline of one request to HAProxy (socket command or stats page fetch).
     public let requestTimeout: Duration?
-    /// Reserved sections present in the file, unread, for the readers that will come.
+    /// `[intervals]`, `[outputs]` and `[probes]` as written: ``agentSettings()`` and ``probes()`` read them.
     public let otherSections: [String: ConfigTable]
 
     /// Reads and checks a config file.
@@ -159,6 +160,8 @@ public struct HawsConfigFile: Sendable {
         self.instances = instances
         self.requestTimeout = requestTimeout
         self.otherSections = otherSections
+        _ = try self.agentSettings()
+        _ = try self.probes()
     }
 
     private static func readInstance(_ original: ConfigTable) throws(ConfigFileError) -> InstanceSpec {
