@@ -23,7 +23,7 @@ public struct ProbeBoard: Sendable {
         public var notProbeable: String?
         /// The latest result; `nil` before the first probe.
         public var lastResult: ProbeResult?
-        /// p50/p95/p99 per phase and the success ratio over the statistics window (5 minutes by default).
+        /// p50/p95/p99 per phase and the success ratio over the last probes (`RecentProbes`: 24 by default).
         public var statistics: TargetStatistics?
         /// Passing or failing, and since when.
         public var health: ProbeHealth

@@ -26,7 +26,7 @@ public struct ProbeSummary: Sendable, Hashable {
     public var handshakeP95Milliseconds: Double?
     /// Per-phase timings of the last probe (connect, TLS, upgrade, ping, close, total), in milliseconds.
     public var phases: [(name: String, milliseconds: Double)]
-    /// p50/p95/p99 per phase over the window (5 minutes by default), phases in the order they happen.
+    /// p50/p95/p99 per phase over the last probes (24 by default), phases in the order they happen.
     public var percentiles: [PhasePercentiles]
     /// Passed probes / probes over the window; `nil` before the first.
     public var successRatio: Double?
