@@ -24,7 +24,6 @@ import Testing
 /// HAProxy about twice the tunnels it carries.
 @Suite(.serialized) struct TunnelGroundTruthTests {
     static let servers = ["ws_a": ["a1", "a2", "a3"], "ws_b": ["b1", "b2", "b3"]]
-    static let keys = servers.keys.sorted().flatMap { backend in servers[backend]!.map { ServerKey(backend: backend, server: $0) } }
     static let drained = ServerKey(backend: "ws_a", server: "a1")
 
     static var spec: LabSpec {
@@ -44,7 +43,9 @@ import Testing
         let started = clock.now
         let lab = try await Lab.start(Self.spec)
         var run = try GroundTruthRun(lab: lab)
-        let traffic = MixedTraffic(port: lab.frontendPort)
+        let traffic = MixedTraffic(
+            port: lab.frontendPort, slowPath: "/a/slow?delay_ms=1200", slowLoops: 24,
+            refusedPaths: ["/b/refused?status=403", "/a/refused?status=200"])
         do {
             try await run.body(traffic: traffic)
         } catch {
@@ -56,6 +57,41 @@ import Testing
         await traffic.stop()
         await lab.shutdown()
         print("TunnelGroundTruthTests: \(run.seen) in \(clock.now - started)")
+    }
+}
+
+extension TunnelGroundTruthTests {
+    /// One backend of 40 servers: its `show stat` rows no longer fit one buffer, so HAProxy yields between them
+    /// and each row is read at its own moment while short requests come and go.
+    static var manyServersSpec: LabSpec {
+        LabSpec(
+            backends: [.init("ws_many", pathPrefix: "/m", servers: (1...40).map { .init("m\($0)") })],
+            defaultBackend: "ws_many", socketLevels: [.admin], statsPage: nil, masterWorker: true,
+            healthCheck: .haproxyDefault, maxconn: 8_000)
+    }
+
+    /// A request counted on a server row may have ended before the BACKEND row is read: the bounds must still
+    /// hold the truth on every poll (they once took the backend's sessions alone and claimed a false exact count).
+    @Test func rowsReadAtDifferentMomentsStillBoundTheTruth() async throws {
+        let lab = try await Lab.start(Self.manyServersSpec)
+        var run = try GroundTruthRun(lab: lab)
+        let traffic = MixedTraffic(port: lab.frontendPort, slowPath: "/m/short?delay_ms=1", slowLoops: 2, refusedPaths: [])
+        do {
+            let pool = lab.clients(window: 128, timeout: .seconds(20))
+            run.currentPools = [pool]
+            _ = try await pool.open(count: 400, path: "/m/chat")
+            try await run.settle("400 tunnels on 40 servers")
+            traffic.start()
+            for round in 1...10 { try await run.check("short requests, round \(round)", polls: 50) }
+        } catch {
+            await traffic.stop()
+            await lab.shutdown()
+            throw error
+        }
+        await traffic.stop()
+        #expect(traffic.counters.slowAnswered > 100, "\(traffic.counters)")
+        await lab.shutdown()
+        print("TunnelGroundTruthTests (40 servers): \(run.seen)")
     }
 }
 
@@ -85,8 +121,12 @@ struct GroundTruthRun {
     var oldPools: [WebSocketClientPool] = []
     var seen = CountsSeen()
 
+    /// Every server of the lab (the test's whole fleet).
+    let keys: [ServerKey]
+
     init(lab: Lab) throws {
         self.lab = lab
+        keys = lab.backendServers.map { ServerKey(backend: $0.backend, server: $0.name) }
         socketPath = try #require(lab.adminSocketPath)
         masterPath = try #require(lab.masterSocketPath)
         socket = try InstanceSpec.fromFlags(socket: socketPath)
@@ -197,21 +237,21 @@ struct GroundTruthRun {
             counts.reduce(0) { $0 + ($1.key.backend == backend ? $1.value : 0) }
         }
         var description: String {
-            GroundTruthRun.keys.map { "\($0.server)=\(total[$0] ?? 0)(old \(old[$0] ?? 0))" }.joined(separator: " ")
+            total.keys.sorted().map { "\($0.server)=\(total[$0] ?? 0)(old \(old[$0] ?? 0))" }.joined(separator: " ")
         }
     }
 
     func truth() async throws -> Truth {
         var truth = Truth()
-        for key in GroundTruthRun.keys {
+        for key in keys {
             truth.total[key] = try #require(lab.server(key.backend, key.server)).openWebSockets
         }
-        truth.old = await Self.clientCounts(oldPools)
-        truth.current = await Self.clientCounts(currentPools)
+        truth.old = await clientCounts(oldPools)
+        truth.current = await clientCounts(currentPools)
         return truth
     }
 
-    static func clientCounts(_ pools: [WebSocketClientPool]) async -> [ServerKey: Int] {
+    func clientCounts(_ pools: [WebSocketClientPool]) async -> [ServerKey: Int] {
         var counts: [ServerKey: Int] = [:]
         for key in keys { counts[key] = 0 }
         for pool in pools {
@@ -223,7 +263,6 @@ struct GroundTruthRun {
         return counts
     }
 
-    static let keys = TunnelGroundTruthTests.keys
     static let drained = TunnelGroundTruthTests.drained
 
     /// Waits until the tunnels are settled: the backends count what the clients hold (old + current), and the
@@ -233,11 +272,11 @@ struct GroundTruthRun {
         var lastTotals: [String: Int?] = [:]
         let settled = try await eventually(timeout: .seconds(20), interval: .milliseconds(50)) {
             last = try await truth()
-            guard GroundTruthRun.keys.allSatisfy({ last.total[$0] == (last.old[$0] ?? 0) + (last.current[$0] ?? 0) }),
+            guard keys.allSatisfy({ last.total[$0] == (last.old[$0] ?? 0) + (last.current[$0] ?? 0) }),
                 case .read(let snapshot) = await InstanceReader(spec: socket).readStats()
             else { return false }
             lastTotals = [:]
-            for backend in snapshot.backends where TunnelGroundTruthTests.servers[backend.name] != nil {
+            for backend in snapshot.backends where keys.contains(where: { $0.backend == backend.name }) {
                 lastTotals[backend.name] = snapshot.tunnels(of: backend)
             }
             return lastTotals.allSatisfy { $0.value == last.sum(last.current, backend: $0.key) }
@@ -253,12 +292,13 @@ struct GroundTruthRun {
     ///   - countersExact: backends whose counters must give every server exactly (nothing but tunnels on them).
     ///   - staleDump: a dump from an earlier moment, merged into fresh counters as the engine does between dumps.
     ///   - status: `haws status --json` argument sets to run as well.
+    ///   - polls: how many stats polls (counters alone) to check before the full read.
     mutating func check(
         _ moment: String, countersExact: Set<String> = [], staleDump: [ServerKey: TunnelTally]? = nil,
-        status: [[String]] = []
+        status: [[String]] = [], polls: Int = 3
     ) async throws {
         let truth = try await truth()
-        for _ in 0..<3 {
+        for _ in 0..<polls {
             guard case .read(var snapshot) = await InstanceReader(spec: socket).readStats() else {
                 Issue.record("\(moment): readStats failed")
                 return
@@ -277,7 +317,7 @@ struct GroundTruthRun {
         #expect(full.tunnelDetail == "per-server", "\(moment)")
         #expect(full.oldWorkersUnread.isEmpty, "\(moment): \(full.oldWorkersUnread)")
         #expect(full.oldWorkerTunnelTotal == truth.old.values.reduce(0, +), "\(moment): old workers, truth \(truth)")
-        for backend in full.backends where TunnelGroundTruthTests.servers[backend.name] != nil {
+        for backend in full.backends where keys.contains(where: { $0.backend == backend.name }) {
             #expect(full.tunnels(of: backend) == truth.sum(truth.total, backend: backend.name), "\(moment): \(backend.name)")
             for server in backend.servers {
                 // A fresh dump gives the number; the counters still bound it (old workers added to both bounds).
@@ -297,7 +337,7 @@ struct GroundTruthRun {
 
     /// One snapshot's counters (with its dump, if any) against the current worker's truth.
     mutating func expectCounters(_ snapshot: InstanceSnapshot, truth: Truth, moment: String, countersExact: Set<String>) {
-        for backend in snapshot.backends where TunnelGroundTruthTests.servers[backend.name] != nil {
+        for backend in snapshot.backends where keys.contains(where: { $0.backend == backend.name }) {
             let basis = snapshot.tunnelBasis[backend.name]
             #expect(basis != nil, "\(moment): no basis for \(backend.name)")
             #expect(snapshot.tunnels(of: backend) == truth.sum(truth.current, backend: backend.name), "\(moment): \(backend.name) total, truth \(truth)")
@@ -333,7 +373,7 @@ struct GroundTruthRun {
         if arguments.contains("--master-socket") {
             #expect(instance.oldWorkerTunnels == truth.old.values.reduce(0, +), "\(moment) (status): old workers")
         }
-        for backend in report.backends where TunnelGroundTruthTests.servers[backend.name] != nil {
+        for backend in report.backends where keys.contains(where: { $0.backend == backend.name }) {
             #expect(backend.tunnels == truth.sum(truth.total, backend: backend.name), "\(moment) (status): \(backend.name)")
             for server in backend.servers {
                 let key = ServerKey(backend: backend.name, server: server.name)
@@ -361,8 +401,10 @@ struct GroundTruthRun {
     }
 }
 
-/// Mixed traffic beside the tunnels, until stopped (and at most a few minutes): about 24 slow GETs always in flight
-/// on `ws_a` (each answered after 1.2 s), and upgrades refused with 403 on `ws_b` and 200 on `ws_a`, 4 at a time.
+/// Mixed traffic beside the tunnels, until stopped (and at most a few thousand rounds per loop): GETs of `slowPath`
+/// one after another in each of `slowLoops` loops (the backend answers after the `delay_ms` the path asks for), and
+/// upgrades of each of `refusedPaths` in two loops each, which the backend must refuse with the `status` the path
+/// names.
 final class MixedTraffic: Sendable {
     struct Counters: Sendable, CustomStringConvertible {
         var slowAnswered = 0
@@ -378,19 +420,27 @@ final class MixedTraffic: Sendable {
     }
 
     let port: Int
+    let slowPath: String
+    let slowLoops: Int
+    let refusedPaths: [String]
     private let state = Mutex(Counters())
     private let tasks = Mutex<[Task<Void, Never>]>([])
     /// Each loop ends after this many rounds even if never stopped.
     static let maximumRounds = 3_000
 
-    init(port: Int) { self.port = port }
+    init(port: Int, slowPath: String, slowLoops: Int, refusedPaths: [String]) {
+        self.port = port
+        self.slowPath = slowPath
+        self.slowLoops = slowLoops
+        self.refusedPaths = refusedPaths
+    }
 
     var counters: Counters { state.withLock { $0 } }
 
     func start() {
         var started: [Task<Void, Never>] = []
-        for _ in 0..<24 { started.append(Task { await self.slowRequests() }) }
-        for worker in 0..<4 { started.append(Task { await self.refusedUpgrades(status: worker % 2 == 0 ? 403 : 200) }) }
+        for _ in 0..<slowLoops { started.append(Task { await self.slowRequests() }) }
+        for path in refusedPaths + refusedPaths { started.append(Task { await self.refusedUpgrades(path: path) }) }
         tasks.withLock { $0 += started }
     }
 
@@ -407,7 +457,7 @@ final class MixedTraffic: Sendable {
         for _ in 0..<Self.maximumRounds {
             guard !Task.isCancelled else { return }
             do {
-                let response = try await LabHTTPClient.get(port: port, path: "/a/slow?delay_ms=1200", timeout: .seconds(10))
+                let response = try await LabHTTPClient.get(port: port, path: slowPath, timeout: .seconds(10))
                 state.withLock { counters in
                     if response.status == 200 { counters.slowAnswered += 1 } else { counters.slowFailed += 1 }
                 }
@@ -418,8 +468,8 @@ final class MixedTraffic: Sendable {
         }
     }
 
-    private func refusedUpgrades(status: Int) async {
-        let path = status == 403 ? "/b/refused?status=403" : "/a/refused?status=200"
+    private func refusedUpgrades(path: String) async {
+        let status = path.split(separator: "status=").last.flatMap { Int($0.prefix(3)) } ?? 0
         for _ in 0..<Self.maximumRounds {
             guard !Task.isCancelled else { return }
             do {
