@@ -11,7 +11,6 @@ import NIOHTTP1
 final class UpgradeRefusalHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundOut = ByteBuffer
 
     /// A head longer than this is not one to refuse: it passes on to NIO's pipeline, which limits heads itself.
     private static let headLimit = 16 * 1024
@@ -51,12 +50,8 @@ final class UpgradeRefusalHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func refuse(status: Int, context: ChannelHandlerContext) {
         self.received = nil
-        let body = "websocket upgrade refused\n"
-        let response =
-            "HTTP/1.1 \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase)\r\n"
-            + "Content-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
-            + "X-Haws-Server: \(self.serverName)\r\n\r\n" + body
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(string: response)))
-            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        context.answerAndClose(
+            status: "\(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase)",
+            body: "websocket upgrade refused\n", serverName: self.serverName)
     }
 }

@@ -52,7 +52,8 @@ import Testing
     @Test func aRequestSeenOnAServerRowButEndedByTheBackendRowStillWidensTheBounds() throws {
         // 10 + 5 tunnels; s1's row was read while a request was on it, the BACKEND row after it ended: the
         // servers hold 16 sessions, the backend 15. s1 has 10 or 11 tunnels, not exactly 11.
-        let snapshot = InstanceSnapshot(instance: "i", stats: try Self.table(servers: [("s1", 11, 10), ("s2", 5, 5)], backend: (15, 0)))
+        let table = try Self.table(servers: [("s1", 11, 10), ("s2", 5, 5)], backend: (15, 0))
+        let snapshot = InstanceSnapshot(instance: "i", stats: table)
         let basis = try #require(snapshot.tunnelBasis["be"])
         #expect(!basis.isExact)
         #expect(basis.otherSessions == 1)

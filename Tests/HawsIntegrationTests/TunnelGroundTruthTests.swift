@@ -20,8 +20,8 @@ import Testing
 /// - the one-shot read (`read()`, dumps included, old workers through the master socket): `per-server`, every
 ///   server exact, old workers' tunnels counted once;
 /// - `haws status --json` (at three moments): the same, in the document scripts read.
-/// The file descriptors stay far from the 20,000 cap: the test process holds ~2,700 client and ~2,700 server ends,
-/// HAProxy about twice the tunnels it carries.
+/// The file descriptors stay far from the 20,000 cap: the test process holds at most 2,460 client and 2,460
+/// server ends, HAProxy about twice the tunnels it carries.
 @Suite(.serialized) struct TunnelGroundTruthTests {
     static let servers = ["ws_a": ["a1", "a2", "a3"], "ws_b": ["b1", "b2", "b3"]]
     static let drained = ServerKey(backend: "ws_a", server: "a1")
@@ -75,7 +75,8 @@ extension TunnelGroundTruthTests {
     @Test func rowsReadAtDifferentMomentsStillBoundTheTruth() async throws {
         let lab = try await Lab.start(Self.manyServersSpec)
         var run = try GroundTruthRun(lab: lab)
-        let traffic = MixedTraffic(port: lab.frontendPort, slowPath: "/m/short?delay_ms=1", slowLoops: 2, refusedPaths: [])
+        let traffic = MixedTraffic(
+            port: lab.frontendPort, slowPath: "/m/short?delay_ms=1", slowLoops: 2, refusedPaths: [])
         do {
             let pool = lab.clients(window: 128, timeout: .seconds(20))
             run.currentPools = [pool]
@@ -198,7 +199,8 @@ struct GroundTruthRun {
         _ = try await lab.runtime("set server ws_a/a1 state ready")
 
         // 6. Reload: every tunnel so far stays on the old worker; new ones go to the new worker.
-        let (afterA, afterB) = (lab.clients(window: 128, timeout: .seconds(20)), lab.clients(window: 128, timeout: .seconds(20)))
+        let afterA = lab.clients(window: 128, timeout: .seconds(20))
+        let afterB = lab.clients(window: 128, timeout: .seconds(20))
         oldPools = currentPools
         currentPools = [afterA, afterB]
         try await lab.haproxy.reload()
@@ -206,7 +208,8 @@ struct GroundTruthRun {
         async let newB = afterB.open(count: 150, path: "/b/after")
         _ = try await (newA, newB)
         try await settle("after the reload")
-        try await check("after the reload, tunnels on the old worker", status: [["--socket", socketPath, "--master-socket", masterPath]])
+        let withMasterFlags = ["--socket", socketPath, "--master-socket", masterPath]
+        try await check("after the reload, tunnels on the old worker", status: [withMasterFlags])
 
         // 7. The old worker's tunnels close: it leaves, nothing of it stays counted.
         for pool in oldPools { await pool.abortAll() }
@@ -221,7 +224,7 @@ struct GroundTruthRun {
         #expect(counters.slowAnswered > 0 && counters.refused > 0, "\(counters)")
         for pool in currentPools { await pool.abortAll() }
         try await settle("all closed")
-        try await check("all closed", countersExact: ["ws_a", "ws_b"], status: [["--socket", socketPath, "--master-socket", masterPath]])
+        try await check("all closed", countersExact: ["ws_a", "ws_b"], status: [withMasterFlags])
         #expect(seen.boundedFromCounters > 0 && seen.exactFromCounters > 0, "\(seen)")
     }
 
@@ -256,7 +259,9 @@ struct GroundTruthRun {
         for key in keys { counts[key] = 0 }
         for pool in pools {
             for connection in await pool.openConnections {
-                guard let name = connection.serverName, let key = keys.first(where: { $0.server == name }) else { continue }
+                guard let name = connection.serverName, let key = keys.first(where: { $0.server == name }) else {
+                    continue
+                }
                 counts[key, default: 0] += 1
             }
         }
@@ -318,7 +323,8 @@ struct GroundTruthRun {
         #expect(full.oldWorkersUnread.isEmpty, "\(moment): \(full.oldWorkersUnread)")
         #expect(full.oldWorkerTunnelTotal == truth.old.values.reduce(0, +), "\(moment): old workers, truth \(truth)")
         for backend in full.backends where keys.contains(where: { $0.backend == backend.name }) {
-            #expect(full.tunnels(of: backend) == truth.sum(truth.total, backend: backend.name), "\(moment): \(backend.name)")
+            let total = truth.sum(truth.total, backend: backend.name)
+            #expect(full.tunnels(of: backend) == total, "\(moment): \(backend.name)")
             for server in backend.servers {
                 // A fresh dump gives the number; the counters still bound it (old workers added to both bounds).
                 let real = truth.total[server.key] ?? -1
@@ -336,19 +342,25 @@ struct GroundTruthRun {
     }
 
     /// One snapshot's counters (with its dump, if any) against the current worker's truth.
-    mutating func expectCounters(_ snapshot: InstanceSnapshot, truth: Truth, moment: String, countersExact: Set<String>) {
+    mutating func expectCounters(
+        _ snapshot: InstanceSnapshot, truth: Truth, moment: String, countersExact: Set<String>
+    ) {
         for backend in snapshot.backends where keys.contains(where: { $0.backend == backend.name }) {
             let basis = snapshot.tunnelBasis[backend.name]
             #expect(basis != nil, "\(moment): no basis for \(backend.name)")
-            #expect(snapshot.tunnels(of: backend) == truth.sum(truth.current, backend: backend.name), "\(moment): \(backend.name) total, truth \(truth)")
-            if countersExact.contains(backend.name) { #expect(basis?.isExact == true, "\(moment): \(backend.name) \(String(describing: basis))") }
+            let total = truth.sum(truth.current, backend: backend.name)
+            #expect(snapshot.tunnels(of: backend) == total, "\(moment): \(backend.name) total, truth \(truth)")
+            if countersExact.contains(backend.name) {
+                #expect(basis?.isExact == true, "\(moment): \(backend.name) \(String(describing: basis))")
+            }
             for server in backend.servers {
                 let real = truth.current[server.key] ?? -1
                 guard let count = snapshot.tunnelCount(of: server, basis: basis) else {
                     Issue.record("\(moment): no count for \(server.key)")
                     continue
                 }
-                let row = "\(moment): \(server.key) count \(count.count) in \(count.lower)...\(count.upper), scur \(server.sessions), "
+                let row = "\(moment): \(server.key) count \(count.count) in \(count.lower)...\(count.upper), "
+                    + "scur \(server.sessions), "
                     + "truth \(real), basis \(String(describing: basis))"
                 #expect(count.lower <= real && real <= count.upper, "\(row)")
                 #expect(count.lower <= count.count && count.count <= count.upper, "\(row)")
@@ -374,12 +386,15 @@ struct GroundTruthRun {
             #expect(instance.oldWorkerTunnels == truth.old.values.reduce(0, +), "\(moment) (status): old workers")
         }
         for backend in report.backends where keys.contains(where: { $0.backend == backend.name }) {
-            #expect(backend.tunnels == truth.sum(truth.total, backend: backend.name), "\(moment) (status): \(backend.name)")
+            let total = truth.sum(truth.total, backend: backend.name)
+            #expect(backend.tunnels == total, "\(moment) (status): \(backend.name)")
             for server in backend.servers {
                 let key = ServerKey(backend: backend.name, server: server.name)
                 let real = truth.total[key] ?? -1
-                let row = "\(moment) (status): \(key) \(String(describing: server.tunnels)) exact \(String(describing: server.tunnelsExact)) "
-                    + "\(String(describing: server.tunnelsLower))...\(String(describing: server.tunnelsUpper)), truth \(real)"
+                let row = "\(moment) (status): \(key) \(String(describing: server.tunnels)) "
+                    + "exact \(String(describing: server.tunnelsExact)) "
+                    + "\(String(describing: server.tunnelsLower))...\(String(describing: server.tunnelsUpper)), "
+                    + "truth \(real)"
                 if server.tunnelsExact == true {
                     #expect(server.tunnels == real, "\(row)")
                 } else {
