@@ -3,8 +3,9 @@ import NIOHTTP1
 
 /// Answers the plain HTTP requests of a correct backend: HAProxy's `GET /health` and the demo's API calls.
 ///
-/// Upgrade requests never reach it (NIO's upgrader takes them first). In `slowHandshake` mode the answer is
-/// delayed like the 101, because a slow backend is slow for its health checks as well.
+/// Upgrade requests never reach it (NIO's upgrader takes them first, `UpgradeRefusalHandler` those it refuses).
+/// In `slowHandshake` mode the answer is delayed like the 101, because a slow backend is slow for its health checks
+/// as well; a request's own `delay_ms=` and `status=` (see ``BackendRequestOptions``) take precedence.
 final class BackendHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -29,7 +30,7 @@ final class BackendHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             self.request = nil
-            if let delay = self.delay {
+            if let delay = BackendRequestOptions(uri: head.uri).delay.map({ TimeAmount($0) }) ?? self.delay {
                 context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
                     self.respond(to: head, context: context)
                 }
@@ -58,7 +59,8 @@ final class BackendHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keepAlive {
             headers.add(name: "Connection", value: "close")
         }
-        let response = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
+        let status = BackendRequestOptions(uri: head.uri).status.map { HTTPResponseStatus(statusCode: $0) } ?? .ok
+        let response = HTTPResponseHead(version: head.version, status: status, headers: headers)
         context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
         context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let written = context.writeAndFlush(Self.wrapOutboundOut(.end(nil)))

@@ -98,17 +98,24 @@ final class MisbehavingBackendHandler: ChannelInboundHandler {
 
     private func respondAndClose(context: ChannelHandlerContext, status: String, body: String) {
         self.state = .done
+        context.answerAndClose(status: status, body: body, serverName: self.serverName)
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Writes a whole HTTP/1.1 answer (`status` such as "400 Bad Request") with `Connection: close` and the
+    /// server's name, then closes once it is out: how lab backends answer at the byte level.
+    func answerAndClose(status: String, body: String, serverName: String) {
         let response =
             "HTTP/1.1 \(status)\r\n"
             + "Content-Type: text/plain\r\n"
             + "Content-Length: \(body.utf8.count)\r\n"
             + "Connection: close\r\n"
-            + "X-Haws-Server: \(self.serverName)\r\n"
+            + "X-Haws-Server: \(serverName)\r\n"
             + "\r\n"
             + body
-        let buffer = context.channel.allocator.buffer(string: response)
-        context.writeAndFlush(Self.wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+        self.writeAndFlush(NIOAny(self.channel.allocator.buffer(string: response))).assumeIsolated().whenComplete { _ in
+            self.close(promise: nil)
         }
     }
 }

@@ -165,6 +165,7 @@ public final class WebSocketBackendServer: Sendable {
                 }
             }
         )
+        try channel.pipeline.syncOperations.addHandler(UpgradeRefusalHandler(serverName: self.name))
         let httpHandler = BackendHTTPHandler(serverName: self.name, delay: delay)
         let boundHandler = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(

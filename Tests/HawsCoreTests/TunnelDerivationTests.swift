@@ -49,6 +49,23 @@ import Testing
         #expect(snapshot.tunnelCount(of: servers[1])?.count == 2)  // not in the dump: at least the lower bound
     }
 
+    @Test func aRequestSeenOnAServerRowButEndedByTheBackendRowStillWidensTheBounds() throws {
+        // 10 + 5 tunnels; s1's row was read while a request was on it, the BACKEND row after it ended: the
+        // servers hold 16 sessions, the backend 15. s1 has 10 or 11 tunnels, not exactly 11.
+        let table = try Self.table(servers: [("s1", 11, 10), ("s2", 5, 5)], backend: (15, 0))
+        let snapshot = InstanceSnapshot(instance: "i", stats: table)
+        let basis = try #require(snapshot.tunnelBasis["be"])
+        #expect(!basis.isExact)
+        #expect(basis.otherSessions == 1)
+        let servers = snapshot.backends[0].servers
+        let s1 = try #require(snapshot.tunnelCount(of: servers[0]))
+        #expect((s1.lower, s1.upper, s1.isExact) == (10, 11, false))
+        let s2 = try #require(snapshot.tunnelCount(of: servers[1]))
+        #expect((s2.lower, s2.upper) == (4, 5))
+        #expect(snapshot.tunnels(of: snapshot.backends[0]) == 15)
+        #expect(snapshot.needsSessionDump)
+    }
+
     @Test func interimResponsesThatContradictTheCountersGiveNoDerivedCount() throws {
         // 100 Continue answers count in the servers' hrsp_1xx too: more "open upgrades" than sessions.
         let snapshot = InstanceSnapshot(instance: "i", stats: try Self.table(servers: [("s1", 2, 9)], backend: (2, 0)))

@@ -164,6 +164,36 @@ struct BackendServerModeTests {
         await server.stop()
     }
 
+    @Test("ok: status= in the query refuses the upgrade with that status, delay_ms= answers late")
+    func requestOptions() async throws {
+        try await withServer(.ok) { server, port in
+            for status in [403, 200] {
+                await #expect {
+                    _ = try await LabWebSocketConnection.connect(port: port, path: "/ws?status=\(status)")
+                } throws: { error in
+                    (error as? LabError)?.detail.contains("HTTP \(status)") == true
+                }
+            }
+            let raw = try await RawExchange.run(
+                port: port,
+                request: RawExchange.upgradeRequest(path: "/ws?status=404", key: Self.key, port: port)
+            )
+            #expect(raw.statusCode == 404)
+            #expect(server.openWebSockets == 0)
+            // Out of range: ignored, the upgrade goes through.
+            let upgraded = try await LabWebSocketConnection.connect(port: port, path: "/ws?status=99&delay_ms=-1")
+            try await waitFor { server.openWebSockets == 1 }
+            await upgraded.close()
+
+            let clock = ContinuousClock()
+            let started = clock.now
+            let slow = try await LabHTTPClient.get(port: port, path: "/api?delay_ms=300&status=503")
+            #expect(clock.now - started >= .milliseconds(300))
+            #expect(slow.status == 503)
+            #expect(slow.header("X-Haws-Server") == "t1")
+        }
+    }
+
     @Test("hundreds of concurrent WebSockets on one server")
     func manyConnections() async throws {
         try await withServer(.ok) { server, port in

@@ -32,7 +32,10 @@ public struct BackendTunnelBasis: Sendable, Hashable {
             isExact = sessions == 0
         } else {
             tunnels = derived
-            otherSessions = sessions - derived
+            // `show stat` reads each row at its own moment (and yields between rows once its buffer is full), so
+            // a request still counted on a server row may have ended before the BACKEND row was read: the
+            // servers' own sum then shows more sessions than the backend, and each of those may be a request.
+            otherSessions = max(sessions, serverSessions) - derived
             isExact = derived == sessions && serverSessions == sessions
         }
     }
