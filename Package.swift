@@ -87,7 +87,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "HawsTUI",
-            dependencies: ["HawsCore", "HawsMonitor", "HawsProbe", "CNcurses"],
+            dependencies: ["HawsCore", "HawsMonitor", "HawsProbe", "HawsDoctor", "CNcurses"],
             swiftSettings: strict
         ),
         .target(
@@ -162,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsTUITests",
-            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe"],
+            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe", "HawsDoctor"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -110,11 +110,8 @@ public struct DoctorReport: Sendable, Hashable {
         for finding in findings {
             let label = finding.severity.label.padding(width)
             let painted = color ? Self.paint(label, finding.severity) : label
-            var place: [String] = []
-            if let file = finding.file { place.append(finding.line.map { "\(file):\($0)" } ?? file) }
-            if let instance = finding.instance { place.append("instance \(instance)") }
-            if let section = finding.section { place.append(section) }
-            lines.append("\(painted)  \(finding.code)" + (place.isEmpty ? "" : "  " + place.joined(separator: "  ")))
+            let place = finding.place
+            lines.append("\(painted)  \(finding.code)" + (place.isEmpty ? "" : "  " + place))
             let indent = String(repeating: " ", count: width + 2)
             lines.append(indent + finding.message)
             if let fix = finding.fix { lines.append(indent + "fix: " + fix) }
