@@ -119,6 +119,27 @@ import Testing
         #expect(found.contains { $0.proxy == "gone" })
     }
 
+    /// Only queued servers of WebSocket backends: a queue on a plain HTTP backend is not the tunnels' doing.
+    @Test func serverQueueOnlyWhenAWebSocketServerQueues() throws {
+        let queued = try #require(aQuietInstanceFindings().first { $0.code == DoctorCode.serverQueue })
+        #expect(queued.severity == .warning && queued.message.contains("ws/ws2 has 3 request(s) queued"))
+        let idle = Self.csv.replacingOccurrences(of: "ws,ws2,3,3,", with: "ws,ws2,0,3,")
+        let calm = InstanceSnapshot(instance: "lb", stats: try StatsCSVParser.parse(idle))
+        #expect(!LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: calm), config: config)
+            .contains { $0.code == DoctorCode.serverQueue })
+        let api = Self.csv.replacingOccurrences(of: "ws,", with: "api,")
+        let plain = InstanceSnapshot(instance: "lb", stats: try StatsCSVParser.parse(api))
+        let apiConfig = parse("backend api\n    server ws1 10.0.0.1:80 check\n    server ws2 10.0.0.2:80 check\n")
+        #expect(!LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: plain), config: apiConfig)
+            .contains { $0.code == DoctorCode.serverQueue })
+    }
+
+    func aQuietInstanceFindings() throws -> [DoctorFinding] {
+        var snapshot = try snapshot()
+        snapshot.serverTunnels = [:]
+        return LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: snapshot, oldWorkers: []), config: config)
+    }
+
     @Test func tunnelsOlderThanTimeoutTunnel() throws {
         var snapshot = try snapshot()
         snapshot.serverTunnels = [ServerKey(backend: "ws", server: "ws1"): TunnelTally(count: 2, oldestSeconds: 5_400)]
