@@ -108,7 +108,8 @@ public enum LiveRules {
         let total = snapshot.oldWorkerTunnelTotal
         let partial = snapshot.oldWorkerTunnelsArePartial
         guard total > 0 else { return [] }
-        var message = "old workers still hold \(partial ? "at least " : "")\(total) tunnel\(total == 1 ? "" : "s") after a reload"
+        let tunnels = "\(partial ? "at least " : "")\(total) tunnel\(total == 1 ? "" : "s")"
+        var message = "old workers still hold \(tunnels) after a reload"
         if hardStop == nil { message += ": without hard-stop-after they live until their last tunnel closes" }
         return [DoctorFinding(
             code: DoctorCode.oldWorkers, severity: .warning, at: hardStop?.location ?? config.globalLocation,

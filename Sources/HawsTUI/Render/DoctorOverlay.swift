@@ -49,10 +49,12 @@ enum DoctorOverlay {
         } else if report.findings.contains(where: { $0.code == DoctorCode.configUnreadable }) {
             line.append(("unreadable (below)", CellStyle(.warning, bold: true)))
         } else {
-            line.append(("none: \(DoctorRun.defaultConfig) does not exist (--doctor-config FILE|DIR)", CellStyle(.warning)))
+            let note = "none: \(DoctorRun.defaultConfig) does not exist (--doctor-config FILE|DIR)"
+            line.append((note, CellStyle(.warning)))
         }
         line.append(("  live:", .dim))
-        line.append((report.instances.isEmpty ? "no instance read yet" : report.instances.joined(separator: ", "), .normal))
+        let instances = report.instances.isEmpty ? "no instance read yet" : report.instances.joined(separator: ", ")
+        line.append((instances, .normal))
         if let updated = pane.updatedAt {
             line.append(("  checked \(Format.duration(max(0, now.timeIntervalSince(updated)))) ago", .dim))
         }
@@ -71,11 +73,16 @@ enum DoctorOverlay {
             if !lines.isEmpty { lines.append([]) }
             lines.append([
                 (DisplayWidth.fit(finding.severity.label, width: labelWidth), style(finding.severity)),
-                (finding.code, CellStyle(.normal, bold: true)), (finding.place.isEmpty ? "" : " " + finding.place, .dim),
+                (finding.code, CellStyle(.normal, bold: true)),
+                (finding.place.isEmpty ? "" : " " + finding.place, .dim),
             ])
-            for text in wrap(finding.message, width: width - indent) { lines.append([(pad, .normal), (text, .normal)]) }
+            for text in wrap(finding.message, width: width - indent) {
+                lines.append([(pad, .normal), (text, .normal)])
+            }
             if let fix = finding.fix {
-                for text in wrap("fix: " + fix, width: width - indent) { lines.append([(pad, .normal), (text, .accent)]) }
+                for text in wrap("fix: " + fix, width: width - indent) {
+                    lines.append([(pad, .normal), (text, .accent)])
+                }
             }
         }
         return lines
@@ -134,7 +141,8 @@ extension Painter {
         // Where the page is comes first: a narrow box cuts the hints, not the position.
         var keys: DoctorOverlay.Line = []
         if lines.count > page {
-            keys.append(("lines \(first + 1)-\(min(lines.count, first + page)) of \(lines.count) ", CellStyle(.normal, bold: true)))
+            let shown = "lines \(first + 1)-\(min(lines.count, first + page)) of \(lines.count) "
+            keys.append((shown, CellStyle(.normal, bold: true)))
         }
         keys += [
             (arrows, CellStyle(.accent, bold: true)), ("PgUp PgDn g G", CellStyle(.accent, bold: true)),

@@ -29,7 +29,8 @@ public struct TopDependencies: Sendable {
         updates: AsyncStream<MonitorState>, reread: @escaping @Sendable () async -> Void,
         record: @escaping @Sendable (MonitorEvent) async -> Void, executor: ActionExecutor, auditLog: AuditLog,
         instances: [String], signals: AsyncStream<Int32>, probes: AsyncStream<ProbeSummaries>? = nil,
-        doctor: (@Sendable (MonitorState?) async -> DoctorReport)? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        doctor: (@Sendable (MonitorState?) async -> DoctorReport)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.updates = updates
         self.reread = reread
@@ -199,7 +200,9 @@ public final class TopRunner {
             let doctor = dependencies.doctor
             let (monitor, now) = (state.live, dependencies.now)
             Task.detached {
-                let report = await doctor?(monitor) ?? DoctorReport(files: [], instances: [], haproxyCheck: .init(ran: false), findings: [])
+                let report =
+                    await doctor?(monitor)
+                    ?? DoctorReport(files: [], instances: [], haproxyCheck: .init(ran: false), findings: [])
                 continuation.yield(.action(.doctor(report, at: now())))
             }
         case .redraw:
