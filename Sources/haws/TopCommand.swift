@@ -33,7 +33,7 @@ struct TopCommand: AsyncParsableCommand {
             --config; --no-probe turns it off): the PROBE and HS p95 columns, the detail pane, and probe failures \
             in the event log.
             D shows haws doctor's findings on --doctor-config and on the live instances (the latest snapshot and \
-            probes), worst first; they are made off the UI on each open and each snapshot while open.
+            probes), worst first; they are made off the UI on each open, then every 2s while open.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -141,6 +141,22 @@ struct TopCommand: AsyncParsableCommand {
             for _ in 0..<polls { await engine.pollOnce() }
             let perPoll = (Self.processCPUSeconds() - before) / Double(polls) * 1_000
             print("engine poll (read, parse, rates, events) \(String(printf: "%.2f", perPoll)) ms of CPU, mean of \(polls)")
+            // What the doctor overlay (D) costs per refresh while it is open: the file read and parsed, the rules.
+            let monitor = await engine.state
+            let doctorClock = ContinuousClock()
+            var doctorTimes: [Duration] = []
+            var findings = 0
+            for _ in 0..<5 {
+                let started = doctorClock.now
+                let report = DoctorRun.report(
+                    snapshots: monitor.instances.compactMap(\.snapshot), probes: nil, configs: doctorConfigs,
+                    environment: environment, option: "--doctor-config")
+                doctorTimes.append(doctorClock.now - started)
+                findings = report.findings.count
+            }
+            let fastest = doctorTimes.min().map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1_000 }
+            print("doctor report (D: config read, file and live rules, \(findings) findings) "
+                + "\(String(printf: "%.2f", fastest ?? 0)) ms fastest of \(doctorTimes.count)")
             if let endpoint = specs.first?.runtime {
                 // The parser alone, on one answer read once: steadier than a whole poll, which waits on HAProxy.
                 let answer = try await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).sendForBytes("show stat")

@@ -62,12 +62,13 @@ import Testing
         #expect(none.isEmpty)
         let (answered, _) = update(busy, .doctor(Self.report(busy), at: Fixture.start.addingTimeInterval(1)))
         #expect(!answered.doctor.running && answered.doctor.report != nil)
-        #expect(update(answered, .monitor(monitor, at: Fixture.start.addingTimeInterval(2))).1 == [.runDoctor])
+        #expect(update(answered, .monitor(monitor, at: Fixture.start.addingTimeInterval(2))).1.isEmpty, "1 s after")
+        #expect(update(answered, .monitor(monitor, at: Fixture.start.addingTimeInterval(3))).1 == [.runDoctor])
 
         // Closed: snapshots no longer ask, and the keys go back to the table.
         let (closed, _) = Fixture.press(answered, [.escape])
         #expect(closed.overlay == nil)
-        #expect(update(closed, .monitor(monitor, at: Fixture.start.addingTimeInterval(3))).1.isEmpty)
+        #expect(update(closed, .monitor(monitor, at: Fixture.start.addingTimeInterval(9))).1.isEmpty)
         #expect(Fixture.press(closed, [.down]).0.cursor == closed.cursor + 1)
         for key in [Key.character("q"), .character("D"), .enter] {
             #expect(Fixture.press(answered, [key]).0.overlay == nil)

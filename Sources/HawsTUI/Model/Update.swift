@@ -44,7 +44,11 @@ extension TopState {
             observeDrains()
             checkVerifications(&effects)
             advanceDrains(&effects)
-            if overlay == .doctor { runDoctor(&effects) }
+            if overlay == .doctor, let last = doctor.updatedAt,
+                date.timeIntervalSince(last) >= DoctorPane.refreshInterval
+            {
+                runDoctor(&effects)
+            }
         case .doctor(let report, let date):
             now = date
             doctor.report = report
