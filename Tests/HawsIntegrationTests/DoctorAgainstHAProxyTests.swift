@@ -147,6 +147,16 @@ import Testing
             #expect(!probes.contains { $0["proxy"] as? String == "ws_chat" })
             #expect(doc.codes.contains(DoctorCode.hardStopAfterMissing))
 
+            // haws status --doctor (and top's D) know old workers from the snapshot's counts, not from show proc.
+            let status = try await Haws.run([
+                "status", "--socket", admin, "--master-socket", master, "--doctor", "--doctor-config",
+                lab.haproxy.configPath, "--json",
+            ])
+            let member = try #require(try document(status).json["doctor"] as? [String: Any], "\(status.stdout)")
+            let counted = try #require(Document(json: member).first(DoctorCode.oldWorkers), "\(member)")
+            #expect((counted["message"] as? String)?.contains("old workers still hold 4 tunnels after a reload") == true, "\(counted)")
+            #expect(counted["severity"] as? String == "warning" && status.code >= 1)
+
             await pool.closeAll()
             let gone = try await eventually(timeout: .seconds(15)) {
                 !(try document(try await Haws.run(arguments)).codes.contains(DoctorCode.oldWorkers))
