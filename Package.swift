@@ -86,7 +86,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "HawsTUI",
-            dependencies: ["HawsCore", "HawsClient", "HawsMonitor", "HawsProbe", "CNcurses"],
+            dependencies: ["HawsCore", "HawsClient", "HawsMonitor", "HawsProbe", "HawsDoctor", "CNcurses"],
             swiftSettings: strict
         ),
         .target(
@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsTUITests",
-            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe"],
+            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe", "HawsDoctor"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -148,7 +148,8 @@ bench_top() {
     echo "   (CPU of one core, peak RSS; haws top --no-probe: hatop does not probe, and haws top probes by default)"
     start_haproxy "$WORK/top$servers" "$servers" $((servers / 100))
     local sock="$WORK/top$servers/admin.sock"
-    "$HAWS" top --socket "$sock" --no-probe --bench-frames 200 | sed 's/^/  haws top, /'
+    "$HAWS" top --socket "$sock" --no-probe --doctor-config "$WORK/top$servers/haproxy.cfg" --bench-frames 200 \
+      | sed 's/^/  haws top, /'
     local hpid wpid
     hpid=$(start_dashboard hatop hatop -s "$sock" -i 1)
     wpid=$(start_dashboard haws "$HAWS" top --socket "$sock" --interval 1s --no-probe --audit-log "$WORK/audit.log")

@@ -4,13 +4,6 @@ import ArgumentParser
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import HawsClient
 import HawsCore
 import HawsDoctor
@@ -70,8 +63,6 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Never colour the table.")
     var noColor = false
 
-    static let defaultConfig = "/etc/haproxy/haproxy.cfg"
-
     /// Whether any instance option was given: only then does the doctor read a running HAProxy.
     var wantsLive: Bool {
         !instance.sockets.isEmpty || !instance.masterSockets.isEmpty || !instance.statsURLs.isEmpty
@@ -87,30 +78,18 @@ struct DoctorCommand: AsyncParsableCommand {
             print("\(rule.code): \(rule.title)\n\n\(rule.explanation)")
             return
         }
-        var paths = haproxyConfigs
-        if paths.isEmpty, access(Self.defaultConfig, F_OK) == 0 { paths = [Self.defaultConfig] }
+        let paths = DoctorRun.configPaths(haproxyConfigs)
         guard !paths.isEmpty || wantsLive else {
-            throw ValidationError("no configuration to check: \(Self.defaultConfig) does not exist; give -f FILE|DIR or an instance option")
+            throw ValidationError("no configuration to check: \(DoctorRun.defaultConfig) does not exist; give -f FILE|DIR or an instance option")
         }
         let specs = wantsLive ? try instance.instances() : []
         let timeout = try instance.requestTimeout()
 
-        var findings: [DoctorFinding] = []
-        var config: ParsedConfig?
-        var files: [String] = []
         let version = noHAProxyCheck ? nil : await Self.haproxyVersion(haproxy)
-        if !paths.isEmpty {
-            do {
-                let sources = try ConfigFileLoader.load(paths)
-                files = sources.map(\.path)
-                let reader = ConfigReader(environment: ProcessInfo.processInfo.environment, haproxyVersion: version)
-                config = reader.read(sources)
-            } catch {
-                findings.append(DoctorFinding(
-                    code: DoctorCode.configUnreadable, severity: .unknown, message: error.description,
-                    fix: "give -f a readable file or directory"))
-            }
-        }
+        let reading = DoctorRun.readConfig(
+            paths, environment: ProcessInfo.processInfo.environment, haproxyVersion: version, option: "-f")
+        var findings = reading.findings
+        let (config, files) = (reading.config, reading.files)
 
         var check = DoctorReport.HAProxyCheck(ran: false, version: version)
         if let config, !files.isEmpty {
@@ -137,10 +116,8 @@ struct DoctorCommand: AsyncParsableCommand {
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        var context = DoctorContext(fileDescriptorLimit: Self.fileDescriptorLimit(), websocketBackends: websocketBackends)
-        for fact in facts { context.liveTunnelBackends.formUnion(fact.tunnelBackends) }
-        if let config { findings += ConfigRules.evaluate(config, context: context) }
-        for fact in facts { findings += LiveRules.evaluate(fact, config: config, context: context) }
+        let context = DoctorContext(fileDescriptorLimit: DoctorRun.fileDescriptorLimit(), websocketBackends: websocketBackends)
+        findings += DoctorRun.findings(config: config, facts: facts, context: context)
 
         let report = DoctorReport(files: files, instances: specs.map(\.name), haproxyCheck: check, findings: findings)
         if json {
@@ -149,39 +126,6 @@ struct DoctorCommand: AsyncParsableCommand {
             print(report.table(color: Terminal.wantsColor(disabled: noColor)), terminator: "")
         }
         throw ExitCode(report.verdict.exitCode)
-    }
-
-    /// `haws status --doctor`: the file rules, and the live rules on what status read and probed. No `haproxy -c`
-    /// and no extra commands to HAProxy: status stays one read. Unreachable instances are status's to report.
-    static func statusReport(readings: [InstanceReading], probes: StatusProbeResults?, configs: [String]) -> DoctorReport {
-        var paths = configs
-        if paths.isEmpty, access(defaultConfig, F_OK) == 0 { paths = [defaultConfig] }
-        var findings: [DoctorFinding] = []
-        var config: ParsedConfig?
-        var files: [String] = []
-        if !paths.isEmpty {
-            do {
-                let sources = try ConfigFileLoader.load(paths)
-                files = sources.map(\.path)
-                config = ConfigReader(environment: ProcessInfo.processInfo.environment).read(sources)
-            } catch {
-                findings.append(DoctorFinding(
-                    code: DoctorCode.configUnreadable, severity: .unknown, message: error.description,
-                    fix: "give --doctor-config a readable file or directory"))
-            }
-        }
-        var facts: [DoctorLiveFacts] = []
-        for reading in readings {
-            guard case .read(let snapshot) = reading else { continue }
-            facts.append(DoctorLiveFacts(
-                instance: snapshot.instance, snapshot: snapshot, probes: probes?.servers[snapshot.instance]))
-        }
-        var context = DoctorContext(fileDescriptorLimit: fileDescriptorLimit())
-        for fact in facts { context.liveTunnelBackends.formUnion(fact.tunnelBackends) }
-        if let config { findings += ConfigRules.evaluate(config, context: context) }
-        for fact in facts { findings += LiveRules.evaluate(fact, config: config, context: context) }
-        return DoctorReport(
-            files: files, instances: facts.map(\.instance), haproxyCheck: .init(ran: false), findings: findings)
     }
 
     /// `[probes]` of --config (the same settings as `haws status --probe`).
@@ -238,12 +182,5 @@ struct DoctorCommand: AsyncParsableCommand {
             error: .string(limit: 16 << 20))
         else { return nil }
         return (result.terminationStatus.isSuccess, result.standardError + result.standardOutput)
-    }
-
-    /// The hard limit on open files: HAProxy started here can raise its own limit up to it.
-    static func fileDescriptorLimit() -> Int? {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_max < rlim_t(Int32.max) else { return nil }
-        return Int(limit.rlim_max)
     }
 }

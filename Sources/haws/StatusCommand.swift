@@ -76,7 +76,7 @@ struct StatusCommand: AsyncParsableCommand {
         valueName: "url"))
     var probeFrontends: [String] = []
 
-    @Flag(help: "Also list haws doctor's findings on the HAProxy configuration (--doctor-config) and on what was read; they count in the exit code.")
+    @Flag(help: "Also list haws doctor's findings on the HAProxy configuration (--doctor-config) and on what was read (with --json: the doctor member); they count in the exit code.")
     var doctor = false
 
     @Option(name: .customLong("doctor-config"), help: ArgumentHelp(
@@ -85,7 +85,6 @@ struct StatusCommand: AsyncParsableCommand {
     var doctorConfigs: [String] = []
 
     func validate() throws {
-        if doctor && json { throw ValidationError("--doctor lists its findings after the table; for JSON run haws doctor --json") }
         for (name, value) in [("--sessions-warning", sessionsWarning), ("--sessions-critical", sessionsCritical)] where !(0...1000).contains(value) {
             throw ValidationError("\(name): must be a percentage between 0 and 1000, not \(value)")
         }
@@ -119,9 +118,18 @@ struct StatusCommand: AsyncParsableCommand {
             policy.backendNoProbePassing = probeFailure.severity == .ok ? .ok : .critical
             probes = await Self.probeRound(readings, settings: try probeSettings(), frontendInstance: specs)
         }
-        let report = StatusEvaluator.evaluate(readings, policy: policy, probes: probes)
+        var report = StatusEvaluator.evaluate(readings, policy: policy, probes: probes)
+        var findings: DoctorReport?
+        if doctor {
+            let snapshots = readings.compactMap { reading in if case .read(let snapshot) = reading { snapshot } else { nil } }
+            let doctorReport = DoctorRun.report(
+                snapshots: snapshots, probes: probes?.servers, configs: doctorConfigs,
+                environment: ProcessInfo.processInfo.environment, option: "--doctor-config")
+            report.include(doctorReport.verdict, note: "doctor: " + doctorReport.countsText)
+            findings = doctorReport
+        }
         if json {
-            print(report.json(), terminator: "")
+            print(report.json(doctor: findings.map { found in { found.writeMember(into: &$0) } }), terminator: "")
         } else {
             let renderer = StatusTableRenderer(color: Terminal.wantsColor(disabled: noColor), showProbes: probing)
             print(renderer.render(report), terminator: "")
@@ -130,14 +138,11 @@ struct StatusCommand: AsyncParsableCommand {
                     StandardError.write("haws: \(name): \(error)\n")
                 }
             }
+            if let findings {
+                print("", findings.table(color: Terminal.wantsColor(disabled: noColor)), separator: "\n", terminator: "")
+            }
         }
-        var verdict = report.verdict
-        if doctor {
-            let findings = DoctorCommand.statusReport(readings: readings, probes: probes, configs: doctorConfigs)
-            print("", findings.table(color: Terminal.wantsColor(disabled: noColor)), separator: "\n", terminator: "")
-            verdict = Severity.worst([verdict, findings.verdict])
-        }
-        throw ExitCode(verdict.exitCode)
+        throw ExitCode(Int32(report.exitCode))
     }
 
     /// `[probes]` of --config, plus the --probe-frontend URLs.

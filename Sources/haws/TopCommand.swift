@@ -13,6 +13,7 @@ import ArgumentParser
 #endif
 import HawsClient
 import HawsCore
+import HawsDoctor
 import HawsMonitor
 import HawsProbe
 import HawsTUI
@@ -24,13 +25,15 @@ struct TopCommand: AsyncParsableCommand {
         abstract: "Live dashboard of every instance, backend and server, with WebSocket tunnels and actions.",
         discussion: """
             Keys: ? help, / filter (regex, ! inverts), s/S sort, tab or 1-9 views, j/k arrows PgUp/PgDn g/G \
-            move, enter detail, space fold, e events, p pause, q quit. Actions on the selected server or all \
+            move, enter detail, space fold, e events, p pause, D doctor, q quit. Actions on the selected server or all \
             marked (x): d drain, r ready, m maint, w weight, K shutdown sessions; each asks for confirmation, \
             shows the exact runtime commands, checks that it took effect and is written to the audit log.
             Views come from the shipped files and from --views-dir (JSON; see Dashboards/views).
             Every server is probed with a real WebSocket handshake every 10s (--probe-interval, [probes] of \
             --config; --no-probe turns it off): the PROBE and HS p95 columns, the detail pane, and probe failures \
             in the event log.
+            D shows haws doctor's findings on --doctor-config and on the live instances (the latest snapshot and \
+            probes), worst first; they are made off the UI on each open, then every 2s while open.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -73,6 +76,12 @@ struct TopCommand: AsyncParsableCommand {
 
     @Flag(help: "Draw with ASCII only (no box drawing), whatever the locale.")
     var ascii = false
+
+    @Option(name: .customLong("doctor-config"), help: ArgumentHelp(
+        "HAProxy configuration file or directory for the doctor overlay (D), as haws status --doctor-config "
+            + "(repeatable; default /etc/haproxy/haproxy.cfg when it exists).",
+        valueName: "file|dir"))
+    var doctorConfigs: [String] = []
 
     @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
 
@@ -132,6 +141,22 @@ struct TopCommand: AsyncParsableCommand {
             for _ in 0..<polls { await engine.pollOnce() }
             let perPoll = (Self.processCPUSeconds() - before) / Double(polls) * 1_000
             print("engine poll (read, parse, rates, events) \(String(printf: "%.2f", perPoll)) ms of CPU, mean of \(polls)")
+            // What the doctor overlay (D) costs per refresh while it is open: the file read and parsed, the rules.
+            let monitor = await engine.state
+            let doctorClock = ContinuousClock()
+            var doctorTimes: [Duration] = []
+            var findings = 0
+            for _ in 0..<5 {
+                let started = doctorClock.now
+                let report = DoctorRun.report(
+                    snapshots: monitor.instances.compactMap(\.snapshot), probes: nil, configs: doctorConfigs,
+                    environment: environment, option: "--doctor-config")
+                doctorTimes.append(doctorClock.now - started)
+                findings = report.findings.count
+            }
+            let fastest = doctorTimes.min().map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1_000 }
+            print("doctor report (D: config read, file and live rules, \(findings) findings) "
+                + "\(String(printf: "%.2f", fastest ?? 0)) ms fastest of \(doctorTimes.count)")
             if let endpoint = specs.first?.runtime {
                 // The parser alone, on one answer read once: steadier than a whole poll, which waits on HAProxy.
                 let answer = try await RuntimeAPIClient(endpoint: endpoint, timeout: timeout).sendForBytes("show stat")
@@ -183,10 +208,18 @@ struct TopCommand: AsyncParsableCommand {
                 engine: engine, probe: ProbeScheduler.live(prober: prober),
                 probeCPU: ProbeScheduler.liveCPU(prober: prober))
         }
+        let doctorConfigs = self.doctorConfigs
         let dependencies = TopDependencies(
             updates: await engine.updates(), reread: { await engine.pollOnce() }, record: { await engine.record($0) },
             executor: executor, auditLog: audit, instances: readOnly ? [] : specs.map(\.name), signals: signalStream,
-            probes: probes?.summaries)
+            probes: probes?.summaries,
+            doctor: { monitor in
+                let board = await probes?.board()
+                return DoctorRun.report(
+                    snapshots: monitor?.instances.compactMap(\.snapshot) ?? [],
+                    probes: board.map { StatusProbeResults(board: $0).servers }, configs: doctorConfigs,
+                    environment: environment, option: "--doctor-config")
+            })
         let engineTask = Task { await engine.run() }
         let probeTask = Task { await probes?.run() }
         defer { probeTask.cancel() }

@@ -55,6 +55,29 @@ import Testing
         #expect(LiveRules.evaluate(young, config: bounded).first { $0.code == DoctorCode.oldWorkers }?.severity == .warning)
     }
 
+    /// `haws status` and `haws top` know old workers only from the snapshot's counts (no `show proc` ages).
+    @Test func oldWorkerTunnelsCountedInTheSnapshotWarn() throws {
+        var snapshot = try snapshot()
+        snapshot.oldWorkerTunnels = [ServerKey(backend: "ws", server: "ws1"): TunnelTally(count: 3)]
+        let found = LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: snapshot), config: config)
+        let old = try #require(found.first { $0.code == DoctorCode.oldWorkers })
+        #expect(old.severity == .warning && old.message.contains("3 tunnels") && old.fix?.contains("hard-stop-after") == true)
+        snapshot.oldWorkersUnread = ["@!42 show sess all: timeout"]
+        let partial = LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: snapshot), config: config)
+        #expect(partial.first { $0.code == DoctorCode.oldWorkers }?.message.contains("at least 3 tunnels") == true)
+
+        snapshot.oldWorkerTunnels = [ServerKey(backend: "ws", server: "ws1"): TunnelTally(count: 0)]
+        snapshot.oldWorkersUnread = []
+        let none = LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: snapshot), config: config)
+        #expect(!none.contains { $0.code == DoctorCode.oldWorkers }, "old workers holding nothing are about to exit")
+        // `show proc` read (haws doctor): its per-worker findings replace the count.
+        snapshot.oldWorkerTunnels = [ServerKey(backend: "ws", server: "ws1"): TunnelTally(count: 3)]
+        let read = LiveRules.evaluate(
+            DoctorLiveFacts(instance: "lb", snapshot: snapshot, oldWorkers: [.init(pid: 7, ageSeconds: 5, tunnels: 3)]),
+            config: config)
+        #expect(read.filter { $0.code == DoctorCode.oldWorkers }.map(\.message).allSatisfy { $0.contains("old worker 7") })
+    }
+
     @Test func probeFailuresOnUpServers() throws {
         let failed = StatusReport.ProbeEntry(verdict: .failed, failureCode: "unexpected_status", headline: "HTTP 200, not 101")
         let passed = StatusReport.ProbeEntry(verdict: .passed)
@@ -94,6 +117,27 @@ import Testing
         #expect(found.count == 2)
         #expect(found.contains { $0.message.contains("in the file only: ws3") && $0.message.contains("running only: ws2") })
         #expect(found.contains { $0.proxy == "gone" })
+    }
+
+    /// Only queued servers of WebSocket backends: a queue on a plain HTTP backend is not the tunnels' doing.
+    @Test func serverQueueOnlyWhenAWebSocketServerQueues() throws {
+        let queued = try #require(aQuietInstanceFindings().first { $0.code == DoctorCode.serverQueue })
+        #expect(queued.severity == .warning && queued.message.contains("ws/ws2 has 3 request(s) queued"))
+        let idle = Self.csv.replacingOccurrences(of: "ws,ws2,3,3,", with: "ws,ws2,0,3,")
+        let calm = InstanceSnapshot(instance: "lb", stats: try StatsCSVParser.parse(idle))
+        #expect(!LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: calm), config: config)
+            .contains { $0.code == DoctorCode.serverQueue })
+        let api = Self.csv.replacingOccurrences(of: "ws,", with: "api,")
+        let plain = InstanceSnapshot(instance: "lb", stats: try StatsCSVParser.parse(api))
+        let apiConfig = parse("backend api\n    server ws1 10.0.0.1:80 check\n    server ws2 10.0.0.2:80 check\n")
+        #expect(!LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: plain), config: apiConfig)
+            .contains { $0.code == DoctorCode.serverQueue })
+    }
+
+    func aQuietInstanceFindings() throws -> [DoctorFinding] {
+        var snapshot = try snapshot()
+        snapshot.serverTunnels = [:]
+        return LiveRules.evaluate(DoctorLiveFacts(instance: "lb", snapshot: snapshot, oldWorkers: []), config: config)
     }
 
     @Test func tunnelsOlderThanTimeoutTunnel() throws {

@@ -147,6 +147,16 @@ import Testing
             #expect(!probes.contains { $0["proxy"] as? String == "ws_chat" })
             #expect(doc.codes.contains(DoctorCode.hardStopAfterMissing))
 
+            // haws status --doctor (and top's D) know old workers from the snapshot's counts, not from show proc.
+            let status = try await Haws.run([
+                "status", "--socket", admin, "--master-socket", master, "--doctor", "--doctor-config",
+                lab.haproxy.configPath, "--json",
+            ])
+            let member = try #require(try document(status).json["doctor"] as? [String: Any], "\(status.stdout)")
+            let counted = try #require(Document(json: member).first(DoctorCode.oldWorkers), "\(member)")
+            #expect((counted["message"] as? String)?.contains("old workers still hold 4 tunnels after a reload") == true, "\(counted)")
+            #expect(counted["severity"] as? String == "warning" && status.code >= 1)
+
             await pool.closeAll()
             let gone = try await eventually(timeout: .seconds(15)) {
                 !(try document(try await Haws.run(arguments)).codes.contains(DoctorCode.oldWorkers))
@@ -167,11 +177,35 @@ import Testing
             let output = try await Haws.run(["status", "--socket", admin, "--doctor", "--doctor-config", lab.haproxy.configPath])
             #expect(plain.code == 0, "\(plain.stdout)")
             #expect(output.code == 1, "\(output.stdout)")  // the lab has no hard-stop-after: WARNING
-            #expect(output.stdout.contains("HAWS OK"))
+            #expect(plain.stdout.contains("HAWS OK"))
+            #expect(output.stdout.contains("HAWS WARNING - "), "the doctor's verdict counts in the headline")
+            #expect(output.stdout.contains("; doctor: "), "\(output.stdout)")
             #expect(output.stdout.contains("WARNING  hard-stop-after-missing  \(lab.haproxy.configPath):"), "\(output.stdout)")
             #expect(!output.stdout.contains("timeout-tunnel-missing"))  // the lab sets timeout tunnel 1h
-            let json = try await Haws.run(["status", "--socket", admin, "--doctor", "--json"])
-            #expect(json.code == 3 && json.stderr.contains("haws doctor --json"))
+
+            let json = try await Haws.run(["status", "--socket", admin, "--doctor", "--doctor-config", lab.haproxy.configPath, "--json"])
+            #expect(json.code == 1, "\(json.stdout) \(json.stderr)")
+            let problems = try await SchemaValidator.validate(json.stdout, schema: "Schemas/status.schema.json")
+            #expect(problems == nil, "schema violations: \(problems ?? "")")
+            let status = try document(json).json
+            #expect(status["verdict"] as? String == "warning" && status["exit_code"] as? Int == 1)
+            let member = try #require(status["doctor"] as? [String: Any], "\(json.stdout)")
+            #expect(member["verdict"] as? String == "warning")
+            #expect(member["files"] as? [String] == [lab.haproxy.configPath])
+            let doctor = Document(json: member)
+            let hardStop = try #require(doctor.first(DoctorCode.hardStopAfterMissing))
+            #expect(hardStop["file"] as? String == lab.haproxy.configPath && hardStop["line"] as? Int != nil)
+            #expect(!doctor.codes.contains(DoctorCode.timeoutTunnelMissing))
+            // The same findings as the table, in the shape of haws doctor --json.
+            let fromDoctor = try document(try await Haws.run(["doctor", "-f", lab.haproxy.configPath, "--no-haproxy-check", "--json"]))
+            #expect(Set(doctor.codes).isSuperset(of: Set(fromDoctor.codes).subtracting([DoctorCode.haproxyCheckSkipped])))
+
+            let without = try await Haws.run(["status", "--socket", admin, "--json"])
+            #expect(without.code == 0)
+            #expect(try document(without).json["doctor"] is NSNull, "\(without.stdout)")
+            let unreadable = try await Haws.run(["status", "--socket", admin, "--doctor", "--doctor-config", "/nonexistent/haproxy.cfg", "--json"])
+            #expect(unreadable.code == 3, "an unreadable config is UNKNOWN, as in haws doctor")
+            #expect(Document(json: try #require(try document(unreadable).json["doctor"] as? [String: Any])).codes.contains(DoctorCode.configUnreadable))
         } catch {
             await lab.shutdown()
             throw error

@@ -220,6 +220,74 @@ struct TmuxPane {
         }
     }
 
+    /// `D` lists the doctor's findings: from a generated config (the lab's, without `timeout tunnel` and with a
+    /// backend that does not run) and from the live instance (that backend is missing from it; a server HAProxy
+    /// calls UP refuses the upgrade, found by top's own probes).
+    @Test func doctorOverlayShowsConfigAndLiveFindings() async throws {
+        let spec = LabSpec(
+            backends: [
+                .init("ws_chat", pathPrefix: "/chat", servers: [.init("s1"), .init("s2")]),
+                .init("ws_feed", pathPrefix: "/feed", servers: [.init("f1", mode: .refuseUpgrade)]),
+            ],
+            defaultBackend: "ws_chat")
+        let lab = try await Lab.start(spec)
+        let path = directory.appendingPathComponent("haproxy.cfg").path
+        do {
+            try await lab.waitForStatus("ws_feed", "f1") { $0 == "UP" }
+            let running = try String(contentsOfFile: lab.haproxy.configPath, encoding: .utf8)
+            #expect(running.contains("timeout tunnel"), "the lab's own config sets it: the finding below is the edit's")
+            let edited = running.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("timeout tunnel") }.joined(separator: "\n")
+            try (edited + "\nbackend ws_gone\n    server g1 127.0.0.1:9\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+            let pane = try await top(
+                socket: try #require(lab.adminSocketPath), ["--doctor-config", path, "--probe-interval", "1s"],
+                columns: 160, rows: 60)
+            do {
+                let (polled, table) = try await pane.waitFor(.seconds(15)) { Self.line($0, backend: "ws_feed") != nil }
+                #expect(polled, "\(table)")
+                try await pane.keys("D")
+                // Worst first: the missing timeout and the probes (critical) on the first page.
+                let (found, screen) = try await pane.waitFor(.seconds(20)) { screen in
+                    screen.contains("timeout-tunnel-missing") && screen.contains("probe-failed-while-up")
+                }
+                #expect(found, "\(screen)")
+                let lines = Self.lines(screen)
+                #expect(lines.contains { $0.contains("haws doctor: CRITICAL") }, "\(screen)")
+                #expect(lines.contains { $0.contains("config: \(path)") && $0.contains("live: ") })
+                #expect(lines.contains { $0.contains("CRITICAL timeout-tunnel-missing  \(path):") }, "\(screen)")
+                #expect(lines.contains { $0.contains("fix: ") && $0.contains("timeout tunnel 1h") })
+                let critical = lines.firstIndex { $0.contains("CRITICAL ") } ?? Int.max
+                let warning = lines.firstIndex { $0.contains("WARNING ") } ?? -1
+                #expect(critical < warning, "\(screen)")
+                // The rest is a scroll away: the file's backend that does not run, the UP server that cannot upgrade.
+                try await pane.keys("G")
+                let (bottom, last) = try await pane.waitFor(.seconds(10)) { screen in
+                    screen.contains("backend ws_gone is in the file but not in the running instance")
+                }
+                #expect(bottom, "\(last)")
+                let all = try await pane.waitFor(.seconds(1)) { _ in true }.1 + screen
+                #expect(all.contains("ws_feed/f1 is UP for HAProxy but a WebSocket handshake fails"), "\(all)")
+
+                try await pane.keys("Escape")
+                let (closed, back) = try await pane.waitFor { !$0.contains("timeout-tunnel-missing") && Self.line($0, backend: "ws_chat") != nil }
+                #expect(closed, "\(back)")
+                try await pane.keys("q")
+                let exited = try await eventually(timeout: .seconds(5)) { try await pane.format("#{pane_dead}") == "1" }
+                #expect(exited)
+            } catch {
+                await pane.kill()
+                throw error
+            }
+            await pane.kill()
+        } catch {
+            await lab.shutdown()
+            throw error
+        }
+        await lab.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// `d` + `y` drains the server in HAProxy and writes the audit line; with "MAINT at 0" the
     /// server goes to MAINT once its clients have gone.
     @Test func drainToZeroWithAutoMaint() async throws {

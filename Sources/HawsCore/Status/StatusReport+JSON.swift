@@ -2,7 +2,9 @@ extension StatusReport {
     /// The document `haws status --json` prints, on one line. Keys follow `Schemas/status.schema.json`;
     /// every key is always present and an unknown value is `null`, so a script can tell "0 tunnels" from
     /// "tunnels not countable here".
-    public func json() -> String {
+    ///
+    /// - Parameter doctor: writes the value of the `doctor` member (`haws status --doctor`); nil writes `null`.
+    public func json(doctor: ((inout JSONLineBuilder) -> Void)? = nil) -> String {
         let servers = backends.reduce(0) { $0 + $1.servers.count }
         var json = JSONLineBuilder(capacity: 2_048 + 600 * servers)
         json.beginObject()
@@ -71,6 +73,12 @@ extension StatusReport {
             json.endObject()
         } else {
             json.nullField("probes")
+        }
+        if let doctor {
+            json.key("doctor")
+            doctor(&json)
+        } else {
+            json.nullField("doctor")
         }
         json.endObject()
         return String(decoding: json.takeLine(), as: UTF8.self)

@@ -24,6 +24,18 @@ public struct StatusReport: Sendable, Codable, Hashable {
     /// The probe round of `haws status --probe`; `nil` (JSON `null`) without `--probe`.
     public var probes: ProbeSummary? = nil
 
+    /// Counts another check's verdict in this report's (`haws status --doctor`): the worst of the two becomes the
+    /// verdict, the exit code and the summary's label, and `note` (e.g. `doctor: 2 warning`) joins the summary.
+    public mutating func include(_ other: Severity, note: String) {
+        verdict = Severity.worst([verdict, other])
+        exitCode = Int(verdict.exitCode)
+        let prefix = "HAWS "
+        if summary.hasPrefix(prefix), let dash = summary.firstRange(of: " - ") {
+            summary = prefix + verdict.label + summary[dash.lowerBound...]
+        }
+        summary += "; " + note
+    }
+
     public struct InstanceEntry: Sendable, Codable, Hashable {
         public var name: String
         public var reachable: Bool

@@ -80,8 +80,9 @@ public enum LiveRules {
     }
 
     static func oldWorkers(_ facts: DoctorLiveFacts, config: ParsedConfig) -> [DoctorFinding] {
-        guard let workers = facts.oldWorkers, !workers.isEmpty else { return [] }
         let hardStop = config.globalDirective("hard-stop-after")
+        guard let workers = facts.oldWorkers else { return counted(facts, hardStop: hardStop, config: config) }
+        guard !workers.isEmpty else { return [] }
         let limit = hardStop.flatMap { $0.words.count > 1 ? HAProxyDuration.milliseconds($0.words[1]) : nil }
         return workers.map { worker in
             let tunnels = worker.tunnels.map { "\($0) tunnel\($0 == 1 ? "" : "s")" } ?? "an unknown number of tunnels"
@@ -98,6 +99,22 @@ public enum LiveRules {
                 section: "global", instance: facts.instance, message: message,
                 fix: hardStop == nil ? "add `hard-stop-after \(ConfigRules.suggestedHardStop)` to `global`" : nil)
         }
+    }
+
+    /// Old workers as a monitor's snapshot counts them (`haws status`, `haws top`: the tunnels of every old worker,
+    /// without `show proc`'s pids and ages): one finding for all of them, never critical (their age is unknown).
+    static func counted(_ facts: DoctorLiveFacts, hardStop: ConfigDirective?, config: ParsedConfig) -> [DoctorFinding] {
+        guard let snapshot = facts.snapshot, snapshot.oldWorkerTunnels != nil else { return [] }
+        let total = snapshot.oldWorkerTunnelTotal
+        let partial = snapshot.oldWorkerTunnelsArePartial
+        guard total > 0 else { return [] }
+        let tunnels = "\(partial ? "at least " : "")\(total) tunnel\(total == 1 ? "" : "s")"
+        var message = "old workers still hold \(tunnels) after a reload"
+        if hardStop == nil { message += ": without hard-stop-after they live until their last tunnel closes" }
+        return [DoctorFinding(
+            code: DoctorCode.oldWorkers, severity: .warning, at: hardStop?.location ?? config.globalLocation,
+            section: "global", instance: facts.instance, message: message,
+            fix: hardStop == nil ? "add `hard-stop-after \(ConfigRules.suggestedHardStop)` to `global`" : nil)]
     }
 
     static func probes(_ facts: DoctorLiveFacts, snapshot: InstanceSnapshot, config: ParsedConfig) -> [DoctorFinding] {

@@ -55,6 +55,15 @@ public struct DoctorFinding: Sendable, Hashable {
         self.fix = fix
     }
 
+    /// Where it is, for people: `file:line  instance NAME  section` (the parts that are known), or empty.
+    public var place: String {
+        var parts: [String] = []
+        if let file { parts.append(line.map { "\(file):\($0)" } ?? file) }
+        if let instance { parts.append("instance \(instance)") }
+        if let section { parts.append(section) }
+        return parts.joined(separator: "  ")
+    }
+
     /// Worst first, then in file order.
     public static func ordered(_ findings: [DoctorFinding]) -> [DoctorFinding] {
         findings.enumerated().sorted { a, b in

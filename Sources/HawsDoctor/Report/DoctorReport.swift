@@ -32,6 +32,13 @@ public struct DoctorReport: Sendable, Hashable {
 
     public func count(_ severity: DoctorSeverity) -> Int { findings.count { $0.severity == severity } }
 
+    /// `1 critical, 2 warning` (the counts that are not zero, worst first), or `no problem`; info is advice and left
+    /// out.
+    public var countsText: String {
+        let counts = [DoctorSeverity.critical, .warning, .unknown].filter { count($0) > 0 }
+        return counts.isEmpty ? "no problem" : counts.map { "\(count($0)) \($0.rawValue)" }.joined(separator: ", ")
+    }
+
     /// One JSON document (Schemas/doctor.schema.json).
     public func json() -> String {
         var out = JSONLineBuilder(capacity: 4_096 + findings.count * 512)
@@ -39,6 +46,29 @@ public struct DoctorReport: Sendable, Hashable {
         out.field("schema", "haws.doctor/1")
         out.field("verdict", verdict.label.lowercased())
         out.field("exit_code", Int(verdict.exitCode))
+        writeSources(into: &out)
+        out.key("haproxy_check")
+        out.beginObject()
+        out.field("ran", haproxyCheck.ran)
+        out.field("version", haproxyCheck.version)
+        out.field("valid", haproxyCheck.valid)
+        out.endObject()
+        writeFindings(into: &out)
+        out.endObject()
+        return String(decoding: out.takeLine(), as: UTF8.self)
+    }
+
+    /// The `doctor` member of `haws status --json` (Schemas/status.schema.json): the verdict, what was read and the
+    /// findings, in the shape of `haws doctor --json`.
+    public func writeMember(into out: inout JSONLineBuilder) {
+        out.beginObject()
+        out.field("verdict", verdict.label.lowercased())
+        writeSources(into: &out)
+        writeFindings(into: &out)
+        out.endObject()
+    }
+
+    private func writeSources(into out: inout JSONLineBuilder) {
         out.key("files")
         out.beginArray()
         for file in files { out.string(file) }
@@ -47,12 +77,10 @@ public struct DoctorReport: Sendable, Hashable {
         out.beginArray()
         for instance in instances { out.string(instance) }
         out.endArray()
-        out.key("haproxy_check")
-        out.beginObject()
-        out.field("ran", haproxyCheck.ran)
-        out.field("version", haproxyCheck.version)
-        out.field("valid", haproxyCheck.valid)
-        out.endObject()
+    }
+
+    /// `summary` and `findings[]`.
+    private func writeFindings(into out: inout JSONLineBuilder) {
         out.key("summary")
         out.beginObject()
         for severity in DoctorSeverity.allCases.reversed() { out.field(severity.rawValue, count(severity)) }
@@ -73,8 +101,6 @@ public struct DoctorReport: Sendable, Hashable {
             out.endObject()
         }
         out.endArray()
-        out.endObject()
-        return String(decoding: out.takeLine(), as: UTF8.self)
     }
 
     /// The table for a terminal: one block per finding, worst first, then a summary line.
@@ -84,11 +110,8 @@ public struct DoctorReport: Sendable, Hashable {
         for finding in findings {
             let label = finding.severity.label.padding(width)
             let painted = color ? Self.paint(label, finding.severity) : label
-            var place: [String] = []
-            if let file = finding.file { place.append(finding.line.map { "\(file):\($0)" } ?? file) }
-            if let instance = finding.instance { place.append("instance \(instance)") }
-            if let section = finding.section { place.append(section) }
-            lines.append("\(painted)  \(finding.code)" + (place.isEmpty ? "" : "  " + place.joined(separator: "  ")))
+            let place = finding.place
+            lines.append("\(painted)  \(finding.code)" + (place.isEmpty ? "" : "  " + place))
             let indent = String(repeating: " ", count: width + 2)
             lines.append(indent + finding.message)
             if let fix = finding.fix { lines.append(indent + "fix: " + fix) }

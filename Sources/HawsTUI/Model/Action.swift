@@ -4,6 +4,7 @@
     import Foundation
 #endif
 import HawsCore
+import HawsDoctor
 import HawsMonitor
 
 /// Everything that can change the dashboard's state: keys, time, data, and answers to effects.
@@ -21,6 +22,8 @@ public enum Action: Sendable {
     /// The executor's answers for a batch, in the order of its items.
     case sent(batch: Int, results: [Result<String, ActionFailure>], at: Date)
     case auditFailed(String)
+    /// A doctor report, the answer to ``Effect/runDoctor``.
+    case doctor(DoctorReport, at: Date)
     /// SIGINT, SIGTERM, SIGHUP or the terminal went away.
     case quit(reason: String)
 }
@@ -35,6 +38,8 @@ public enum Effect: Sendable, Hashable {
     case audit([AuditRecord])
     /// Put an event into the engine's event log (operator actions).
     case record(MonitorEvent)
+    /// Run the doctor on the newest engine state (off the UI loop) and answer with ``Action/doctor(_:at:)``.
+    case runDoctor
     /// Repaint the whole terminal (`Ctrl-L`).
     case redraw
     /// Leave: restore the terminal and exit.

@@ -80,6 +80,8 @@ public enum Overlay: Sendable, Hashable {
     case weight(WeightPrompt)
     /// `q` while drains with pending automatic steps are tracked.
     case quit
+    /// `D`: the doctor's findings (``TopState/doctor``).
+    case doctor
 }
 
 /// An action whose commands were sent and whose effect is being looked for in the next snapshots.
@@ -168,6 +170,7 @@ public struct TopState: Sendable {
     public var showEvents = false
 
     public var overlay: Overlay?
+    public var doctor = DoctorPane()
     public var message: StatusMessage?
     public var nextBatchID = 1
     /// Sent, waiting for the executor's answers.

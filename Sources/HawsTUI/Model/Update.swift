@@ -44,6 +44,17 @@ extension TopState {
             observeDrains()
             checkVerifications(&effects)
             advanceDrains(&effects)
+            if overlay == .doctor, let last = doctor.updatedAt,
+                date.timeIntervalSince(last) >= DoctorPane.refreshInterval
+            {
+                runDoctor(&effects)
+            }
+        case .doctor(let report, let date):
+            now = date
+            doctor.report = report
+            doctor.updatedAt = date
+            doctor.running = false
+            scrollDoctor(to: doctor.scroll)
         case .access(let instance, let access):
             self.access[instance] = access
         case .probes(let probes):
@@ -75,6 +86,10 @@ extension TopState {
                 quit(&effects)
             }
         case .character("?"), .function(1): overlay = .help
+        case .character("D"):
+            overlay = .doctor
+            doctor.scroll = 0
+            runDoctor(&effects)
         case .character("/"):
             filterInput = filter?.text ?? ""
             filterBeforeEditing = filter
@@ -134,6 +149,18 @@ extension TopState {
         switch overlay {
         case .help:
             self.overlay = nil
+        case .doctor:
+            let page = DoctorOverlay.page(size)
+            switch key {
+            case .escape, .enter, .character("q"), .character("D"): self.overlay = nil
+            case .up, .character("k"): scrollDoctor(to: doctor.scroll - 1)
+            case .down, .character("j"): scrollDoctor(to: doctor.scroll + 1)
+            case .pageUp, .control("b"): scrollDoctor(to: doctor.scroll - page)
+            case .pageDown, .control("f"), .character(" "): scrollDoctor(to: doctor.scroll + page)
+            case .home, .character("g"): scrollDoctor(to: 0)
+            case .end, .character("G"): scrollDoctor(to: Int.max)
+            default: break
+            }
         case .quit:
             self.overlay = nil
             if key == .character("y") { quit(&effects) }
@@ -189,6 +216,21 @@ extension TopState {
     static func nextDeadline(after current: Duration?) -> Duration? {
         let index = deadlineChoices.firstIndex(of: current) ?? -1
         return deadlineChoices[(index + 1) % deadlineChoices.count]
+    }
+
+    // MARK: - Doctor
+
+    /// Asks for a report unless one is being made.
+    mutating func runDoctor(_ effects: inout [Effect]) {
+        guard !doctor.running else { return }
+        doctor.running = true
+        effects.append(.runDoctor)
+    }
+
+    /// Scrolls the doctor overlay, keeping its last page full.
+    mutating func scrollDoctor(to line: Int) {
+        let lines = DoctorOverlay.lines(doctor, width: DoctorOverlay.textWidth(size)).count
+        doctor.scroll = max(0, min(line, lines - DoctorOverlay.page(size)))
     }
 
     // MARK: - Filter

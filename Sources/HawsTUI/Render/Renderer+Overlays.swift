@@ -12,6 +12,7 @@ extension Painter {
         case .confirm(let dialog)?: drawConfirm(dialog)
         case .weight(let prompt)?: drawWeightPrompt(prompt)
         case .quit?: drawQuit()
+        case .doctor?: drawDoctor()
         case nil: break
         }
     }
@@ -39,7 +40,7 @@ extension Painter {
         ("← →", "fold / unfold"), ("enter", "detail pane ([ ] scroll)"), ("e", "event log"),
         ("/", "filter: regex, ! inverts"),
         ("s / S", "sort column / direction"), ("tab, 1-9", "switch view"), ("p", "pause updates"), ("Ctrl-L", "redraw"),
-        ("q", "quit"),
+        ("D", "doctor: what breaks WS"), ("q", "quit"),
     ]
     static let helpRight: [(String, String)] = [
         ("d", "drain (MAINT at 0 option)"), ("r", "ready"), ("m", "maintenance"), ("w", "set weight"),

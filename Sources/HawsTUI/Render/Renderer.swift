@@ -420,7 +420,7 @@ struct Painter {
             return
         }
         let hints =
-            "?:help  /:filter  s/S:sort  tab:view  enter:detail  space:fold  x:mark  d/r/m/w/K:act  e:events  p:pause  q:quit"
+            "?:help  /:filter  s/S:sort  tab:view  enter:detail  space:fold  x:mark  d/r/m/w/K:act  e:events  p:pause  D:doctor  q:quit"
         screen.write(hints, x: 0, y: y, maxWidth: width, style: .dim)
     }
 

@@ -46,6 +46,9 @@ public struct ProbeFeed: Sendable {
             })
     }
 
+    /// The scheduler's board now: every server's last result (the doctor's live rules read it).
+    public func board() async -> ProbeBoard { await scheduler.board }
+
     /// Probes until cancelled; the first round waits for the engine's first polls (before them there is nothing to
     /// probe).
     public func run() async {

@@ -5,6 +5,7 @@
 #endif
 import HawsCore
 import HawsClient
+import HawsDoctor
 import HawsMonitor
 
 /// What the dashboard needs from the rest of haws, as values: the engine's states, a way to poll
@@ -21,12 +22,15 @@ public struct TopDependencies: Sendable {
     public var signals: AsyncStream<Int32>
     /// Probe summaries after every probe round (``ProbeSummary/summaries(of:)``); `nil` when nothing probes.
     public var probes: AsyncStream<ProbeSummaries>?
+    /// The doctor's report on an engine state (the overlay of `D`); run off the UI loop, it may read files.
+    public var doctor: (@Sendable (MonitorState?) async -> DoctorReport)?
     public var now: @Sendable () -> Date
 
     public init(
         updates: AsyncStream<MonitorState>, reread: @escaping @Sendable () async -> Void,
         record: @escaping @Sendable (MonitorEvent) async -> Void, executor: ActionExecutor, auditLog: AuditLog,
         instances: [String], signals: AsyncStream<Int32>, probes: AsyncStream<ProbeSummaries>? = nil,
+        doctor: (@Sendable (MonitorState?) async -> DoctorReport)? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.updates = updates
@@ -37,6 +41,7 @@ public struct TopDependencies: Sendable {
         self.instances = instances
         self.signals = signals
         self.probes = probes
+        self.doctor = doctor
         self.now = now
     }
 }
@@ -191,6 +196,16 @@ public final class TopRunner {
         case .record(let event):
             let record = dependencies.record
             Task.detached { await record(event) }
+        case .runDoctor:
+            // Without a doctor wired in, an empty report still answers, so the overlay does not wait forever.
+            let doctor = dependencies.doctor
+            let (monitor, now) = (state.live, dependencies.now)
+            Task.detached {
+                let report =
+                    await doctor?(monitor)
+                    ?? DoctorReport(files: [], instances: [], haproxyCheck: .init(ran: false), findings: [])
+                continuation.yield(.action(.doctor(report, at: now())))
+            }
         case .redraw:
             terminal.invalidate()
         case .quit:
