@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import HawsProbe
 import NIOSSL
 
 #if canImport(Glibc)
@@ -259,7 +260,11 @@ public struct StatsPageClient: Sendable {
         case .verify(caFile: nil):
             break
         case .verify(caFile: let caFile?):
-            // Read the file ourselves first: NIOSSL's error for a missing file does not say which file.
+            // Check the file ourselves first: NIOSSL's error for a missing file does not say which file, and a
+            // fifo would block.
+            if let problem = ReadableFile.problem(at: caFile) {
+                throw StatsPageError.invalidSetup(endpoint, Self.caFileAdvice(caFile, problem))
+            }
             do {
                 let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
                 guard !certificates.isEmpty else {
@@ -269,11 +274,8 @@ public struct StatsPageClient: Sendable {
             } catch let error as StatsPageError {
                 throw error
             } catch {
-                throw StatsPageError.invalidSetup(
-                    endpoint,
-                    "cannot load the CA file \(caFile) (\(Self.caFileProblem(caFile, error))): give a readable PEM "
-                        + "file with the CA certificate that signed HAProxy's certificate"
-                )
+                let problem = "not PEM certificates: \(String(describing: error).replacingLineBreaks())"
+                throw StatsPageError.invalidSetup(endpoint, Self.caFileAdvice(caFile, problem))
             }
         }
         do {
@@ -283,9 +285,8 @@ public struct StatsPageClient: Sendable {
         }
     }
 
-    private static func caFileProblem(_ path: String, _ error: any Error) -> String {
-        if access(path, F_OK) != 0 { return "no such file" }
-        if access(path, R_OK) != 0 { return "permission denied" }
-        return "not PEM certificates: \(String(describing: error).replacingLineBreaks())"
+    private static func caFileAdvice(_ path: String, _ problem: String) -> String {
+        "cannot load the CA file \(path) (\(problem)): give a readable PEM file with the CA certificate that signed "
+            + "HAProxy's certificate"
     }
 }
