@@ -1,4 +1,5 @@
 import HawsCore
+import HawsProbe
 import NIOCore
 import NIOPosix
 
@@ -259,7 +260,7 @@ public struct RuntimeAPIClient: Sendable {
         case .unix(let path):
             addresses = [try SocketAddress(unixDomainSocketPath: path)]
         case .tcp(let host, let port):
-            addresses = try await HostResolver.resolve(
+            addresses = try await HostResolver.system.resolve(
                 host: host,
                 port: port,
                 deadline: deadline,

@@ -160,7 +160,7 @@ public struct StatsPageClient: Sendable {
         let serverName = endpoint.hostIsIPLiteral ? nil : endpoint.host
         let maximumResponseBytes = self.maximumResponseBytes
         do {
-            let addresses = try await HostResolver.resolve(
+            let addresses = try await HostResolver.system.resolve(
                 host: endpoint.host,
                 port: endpoint.port,
                 deadline: deadline,
