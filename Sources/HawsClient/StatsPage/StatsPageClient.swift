@@ -40,7 +40,7 @@ public struct StatsPageClient: Sendable {
         credentials: StatsPageCredentials?,
         tls: StatsPageTLS = .verify(caFile: nil),
         timeout: Duration = .seconds(5),
-        maximumResponseBytes: Int = 256 * 1024 * 1024,
+        maximumResponseBytes: Int = RuntimeAPIClient.defaultMaximumResponseBytes,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
         precondition(timeout > .zero, "a stats page timeout must be positive")
@@ -57,7 +57,7 @@ public struct StatsPageClient: Sendable {
     public init(
         spec: StatsPageSpec,
         timeout: Duration = .seconds(5),
-        maximumResponseBytes: Int = 256 * 1024 * 1024,
+        maximumResponseBytes: Int = RuntimeAPIClient.defaultMaximumResponseBytes,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
@@ -223,6 +223,9 @@ public struct StatsPageClient: Sendable {
         }
         if let error = error as? NIOHTTPObjectAggregatorError, error == .frameTooLong {
             return .responseTooLarge(endpoint, limit: maximumResponseBytes)
+        }
+        if let error = error as? HTTPParserError, error == .invalidEOFState {
+            return .cutOff(endpoint)
         }
         if error is HTTPParserError {
             return .notHTTP(endpoint, reason: String(describing: error))
