@@ -74,8 +74,10 @@ struct HostResolverTests {
             try await resolver.resolve(
                 host: "hung.test", port: 80, deadline: deadline(.milliseconds(100)), eventLoop: loop)
         }
+        // The lookup is still blocked here: only the deadline can have ended the call (the bound is loose for a
+        // loaded machine; without the timer the call would never return).
         gate.isOpen.store(true, ordering: .releasing)
-        #expect(clock.now - started < .seconds(2))
+        #expect(clock.now - started < .seconds(10))
     }
 
     @Test("refusals and unreachable addresses move on to the next address; timeouts and other errors do not")
