@@ -131,9 +131,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// What several test targets share (the seeded generator of property tests); never linked into haws.
+        .target(
+            name: "HawsTestSupport",
+            path: "Tests/HawsTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HawsCoreTests",
-            dependencies: ["HawsCore"],
+            dependencies: ["HawsCore", "HawsTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
@@ -150,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "HawsProbeTests",
             dependencies: [
-                "HawsProbe", "HawsLab", "HawsCore",
+                "HawsProbe", "HawsLab", "HawsCore", "HawsTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -179,6 +185,7 @@ let package = Package(
                 "HawsClient",
                 "HawsProbe",
                 "HawsLab",
+                "HawsTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -18,7 +18,8 @@ final class ProbeConnection {
     struct Setup: Sendable {
         var target: ProbeTarget
         var options: ProbeOptions
-        var address: SocketAddress
+        /// The target's addresses in ``HostResolver``'s order (at least one): the next is tried when one refuses.
+        var addresses: [SocketAddress]
         var sslContext: NIOSSLContext?
         var key: String
         var pingPayload: [UInt8]
@@ -44,6 +45,10 @@ final class ProbeConnection {
     private var phaseTimer: Scheduled<Void>?
     private var deadlineTimer: Scheduled<Void>?
     private var masksUsed = 0
+    /// The address being tried (or connected to), an index into `setup.addresses`.
+    private var attempt = 0
+    /// Addresses that refused before the current one, for the failure message.
+    private var refused: [String] = []
 
     init(setup: Setup, eventLoop: any EventLoop, promise: EventLoopPromise<ProbeResult>) {
         eventLoop.preconditionInEventLoop()
@@ -69,7 +74,6 @@ final class ProbeConnection {
 
     /// Connects and arms the whole-probe deadline; the result arrives through the promise.
     func start(cancellation: EventLoopFuture<Void>) {
-        let bound = NIOLoopBound(self, eventLoop: self.eventLoop)
         let deadline = self.setup.probeStart + TimeAmount(self.setup.options.timeouts.deadline)
         self.deadlineTimer = self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.apply(self.machine.deadlineFired(now: .now()))
@@ -77,10 +81,16 @@ final class ProbeConnection {
         cancellation.assumeIsolated().whenSuccess {
             self.apply(self.machine.cancelled())
         }
-        let remaining = deadline - .now()
-        let connectTimeout = max(.zero, min(TimeAmount(self.setup.options.timeouts.connect), remaining))
+        self.connect(connectDeadline: min(.now() + TimeAmount(self.setup.options.timeouts.connect), deadline))
+    }
+
+    /// Connects to the current address; on a refusal (or an unreachable address) tries the next one, every attempt
+    /// within the one connect timeout, as the other clients do (``HostResolver/isWorthTryingNext(_:)``).
+    private func connect(connectDeadline: NIODeadline) {
+        let bound = NIOLoopBound(self, eventLoop: self.eventLoop)
+        let connectTimeout = max(.zero, connectDeadline - .now())
         let sslContext = self.setup.sslContext
-        let address = self.setup.address
+        let address = self.setup.addresses[self.attempt]
         ClientBootstrap(group: self.eventLoop)
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
@@ -92,9 +102,21 @@ final class ProbeConnection {
             .hop(to: self.eventLoop)
             .assumeIsolated()
             .whenFailure { error in
-                self.apply(
-                    self.machine.connectFailed(ProbeErrorClassifier.connectError(error, address: address), now: .now())
-                )
+                if HostResolver.isWorthTryingNext(error), self.attempt + 1 < self.setup.addresses.count,
+                    connectDeadline > .now(), self.machine.verdict == nil
+                {
+                    // The failed channel never became active; its close is not this probe's any more.
+                    self.refused.append(ProbeErrorClassifier.describe(address))
+                    self.channel = nil
+                    self.attempt += 1
+                    self.connect(connectDeadline: connectDeadline)
+                    return
+                }
+                var failure = ProbeErrorClassifier.connectError(error, address: address)
+                if case .refused(let last) = failure, !self.refused.isEmpty {
+                    failure = .refused(address: (self.refused + [last]).joined(separator: ", "))
+                }
+                self.apply(self.machine.connectFailed(failure, now: .now()))
                 if self.channel == nil {
                     // The socket was never created (for example EMFILE): there is no close to wait for.
                     self.channelClosed = true
@@ -107,7 +129,13 @@ final class ProbeConnection {
     private func install(on channel: any Channel, sslContext: NIOSSLContext?) throws {
         self.channel = channel
         channel.closeFuture.assumeIsolated().whenComplete { _ in
+            // A refused attempt's channel closes after the next attempt has started: only the current one counts.
+            guard self.channel === channel else { return }
             self.closed()
+        }
+        if self.machine.verdict != nil {
+            // The deadline or a cancellation came while moving to the next address: do not connect again.
+            throw ChannelError.alreadyClosed
         }
         let pipeline = channel.pipeline.syncOperations
         if let sslContext {
@@ -259,7 +287,7 @@ final class ProbeConnection {
             httpStatus: self.machine.httpStatus,
             subprotocol: self.machine.agreement?.subprotocol,
             extensions: self.machine.agreement?.extensions ?? [],
-            remoteAddress: ProbeErrorClassifier.describe(self.setup.address),
+            remoteAddress: ProbeErrorClassifier.describe(self.setup.addresses[self.attempt]),
             startedAt: self.setup.startedAt,
             finishedAt: Date()
         )

@@ -19,13 +19,19 @@ public final class Prober: Sendable {
 
     private let group: any EventLoopGroup
     private let tlsContexts = TLSContextCache()
+    private let resolver: HostResolver
 
     /// - Parameters:
     ///   - group: the event loops probes run on; the process-wide singleton unless the caller manages its own.
     ///   - raiseFileLimit: raise the soft `RLIMIT_NOFILE` to the hard limit (once per process), so a large probe
     ///     run does not fail with "too many open files".
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, raiseFileLimit: Bool = true) {
+    ///   - resolver: turns a target's host name into the addresses tried in turn (``HostResolver``).
+    public init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, raiseFileLimit: Bool = true,
+        resolver: HostResolver = .system
+    ) {
         self.group = group
+        self.resolver = resolver
         if raiseFileLimit {
             FileDescriptorLimit.raiseSoftLimitToHard()
         }
@@ -141,13 +147,13 @@ public final class Prober: Sendable {
                 return failed(error)
             }
         }
-        func connect(_ address: SocketAddress, resolveDuration: Duration?) -> EventLoopFuture<ProbeResult> {
+        func connect(_ addresses: [SocketAddress], resolveDuration: Duration?) -> EventLoopFuture<ProbeResult> {
             // One system call for every random byte of the probe: the key, the ping payload, masks for four frames.
             let entropy = ProbeEntropy.bytes(48)
             let setup = ProbeConnection.Setup(
                 target: target,
                 options: options,
-                address: address,
+                addresses: addresses,
                 sslContext: sslContext,
                 key: WebSocketKey.key(Array(entropy[0..<16])),
                 pingPayload: Array(entropy[16..<32]),
@@ -161,17 +167,22 @@ public final class Prober: Sendable {
             return result.futureResult
         }
         if let literal = try? SocketAddress(ipAddress: target.host, port: target.port) {
-            return connect(literal, resolveDuration: nil)
+            return connect([literal], resolveDuration: nil)
         }
         let limit = min(options.timeouts.resolve, options.timeouts.deadline)
-        return Self.resolve(target.host, port: target.port, limit: limit, on: eventLoop).assumeIsolated()
-            .flatMap { resolved -> EventLoopFuture<ProbeResult> in
-                let resolveDuration = Duration(NIODeadline.now() - probeStart)
-                switch resolved {
-                case .success(let address): return connect(address, resolveDuration: resolveDuration)
-                case .failure(let failure): return failed(failure, resolve: resolveDuration)
+        return self.resolver.resolve(
+            host: target.host, port: target.port, deadline: probeStart + TimeAmount(limit), eventLoop: eventLoop
+        ).assumeIsolated().flatMap { addresses -> EventLoopFuture<ProbeResult> in
+            connect(addresses, resolveDuration: Duration(NIODeadline.now() - probeStart))
+        }.flatMapError { error -> EventLoopFuture<ProbeResult> in
+            let failure: ProbeFailure =
+                switch error {
+                case is HostResolutionTimedOut: .timeout(phase: .resolve, after: limit)
+                case let error as HostResolutionError: .resolve(host: error.host, reason: error.reason)
+                default: .resolve(host: target.host, reason: "\(error)")
                 }
-            }.nonisolated()
+            return failed(failure, resolve: Duration(NIODeadline.now() - probeStart))
+        }.nonisolated()
     }
 
     /// A result that never reached the network (invalid target, TLS files, resolution, cancellation).
@@ -187,33 +198,6 @@ public final class Prober: Sendable {
             startedAt: startedAt,
             finishedAt: Date()
         )
-    }
-
-    /// Resolves a host name on NIO's blocking-work pool, bounded by `limit`. `getaddrinfo` cannot be interrupted;
-    /// on timeout the probe moves on and the lookup finishes in the background. The future always succeeds.
-    private static func resolve(
-        _ host: String,
-        port: Int,
-        limit: Duration,
-        on eventLoop: any EventLoop
-    ) -> EventLoopFuture<Result<SocketAddress, ProbeFailure>> {
-        let promise = eventLoop.makePromise(of: SocketAddress.self)
-        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
-            try SocketAddress.makeAddressResolvingHost(host, port: port)
-        }.cascade(to: promise)
-        let timer = eventLoop.scheduleTask(in: TimeAmount(limit)) {
-            promise.fail(ProbeFailure.timeout(phase: .resolve, after: limit))
-        }
-        return promise.futureResult.map { address -> Result<SocketAddress, ProbeFailure> in
-            timer.cancel()
-            return .success(address)
-        }.recover { error in
-            if let failure = error as? ProbeFailure {
-                return .failure(failure)
-            }
-            timer.cancel()
-            return .failure(.resolve(host: host, reason: "\(error)"))
-        }
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {

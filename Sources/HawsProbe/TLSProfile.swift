@@ -25,3 +25,19 @@ public struct TLSProfile: Sendable, Hashable, Codable {
         self.insecure = insecure
     }
 }
+
+extension TLSProfile {
+    /// Loads every file of the profile once, as the first `wss://` probe would, so that a missing or unreadable
+    /// CA, certificate or key file is a bad argument at start-up rather than a probe failure on every round.
+    ///
+    /// - Throws: ``ProbeFailure/tls(reason:)`` naming the file and what is wrong with it.
+    public func validate() throws(ProbeFailure) {
+        let files = [("CA file", caFile), ("client certificate", certificateFile), ("client key", privateKeyFile)]
+        for case let (what, path?) in files {
+            if let problem = ReadableFile.problem(at: path) {
+                throw .tls(reason: "cannot load \(what) \(path): \(problem)")
+            }
+        }
+        _ = try TLSContextCache.makeContext(self)
+    }
+}

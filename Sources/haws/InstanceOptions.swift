@@ -80,6 +80,11 @@ struct InstanceOptions: ParsableArguments {
         if specs.isEmpty {
             specs.append(try InstanceSpec.fromFlags(socket: Self.defaultSocket))
         }
+        for page in specs.compactMap(\.statsPage) {
+            // The password file and the CA file are read now: a bad one is a bad argument (exit 3) for every
+            // command, not an unreachable instance on every poll of `top` and `agent`.
+            _ = try StatsPageClient(spec: page)
+        }
         var seen: [String: Int] = [:]
         return try specs.map { spec in
             seen[spec.name, default: 0] += 1

@@ -126,17 +126,15 @@ struct ProbeCommand: AsyncParsableCommand {
                 throw ValidationError("--expect: \(error)")
             }
         }
-        return ProbeOptions(
-            mode: self.mode.mode,
-            timeouts: .all(deadline),
-            tls: TLSProfile(
-                caFile: self.caFile,
-                certificateFile: self.cert,
-                privateKeyFile: self.key,
-                insecure: self.insecure
-            ),
-            message: message
-        )
+        let tls = TLSProfile(caFile: self.caFile, certificateFile: self.cert, privateKeyFile: self.key, insecure: self.insecure)
+        do throws(ProbeFailure) {
+            try tls.validate()
+        } catch {
+            // A file that cannot be loaded is a bad argument (exit 3), not a failed probe (exit 2).
+            guard case .tls(let reason) = error else { throw ValidationError("\(error)") }
+            throw ValidationError(reason)
+        }
+        return ProbeOptions(mode: self.mode.mode, timeouts: .all(deadline), tls: tls, message: message)
     }
 
     func targets() throws -> [ProbeTarget] {

@@ -15,6 +15,7 @@ import Testing
         1234            worker          [was: 2]        0d00h01m43s     2.6.12-1+deb12u4
         # programs
 
+
         """
 
     @Test func anUnreadOldWorkerMakesTheCountPartial() async throws {
@@ -27,7 +28,7 @@ import Testing
                 switch command {
                 case "show proc": return Self.procList
                 case "@!1233 show sess all": return "\n"
-                default: return "Unknown command, but maybe one of the following ones is a better match:\n"
+                default: return "Unknown command, but maybe one of the following ones is a better match:\n\n"
                 }
             })
         let spec = try InstanceSpec.fromFlags(socket: directory.file("admin.sock"), masterSocket: directory.file("master.sock"))

@@ -19,8 +19,8 @@ import Testing
         }
     }
 
-    /// An answer of many chunks (400 KB), with every byte value of a CSV in it.
-    static let large = (0..<8_000).map { #"be_\#($0 % 97),s\#($0),0,1,"UP, ""x""",\#($0 * 7)"# + "\n" }.joined()
+    /// An answer of many chunks (400 KB), with every byte value of a CSV in it, ended by HAProxy's empty line.
+    static let large = (0..<8_000).map { #"be_\#($0 % 97),s\#($0),0,1,"UP, ""x""",\#($0 * 7)"# + "\n" }.joined() + "\n"
 
     @Test func sendsOneLineAndReadsTheWholeAnswer() async throws {
         let directory = try TemporaryDirectory()
@@ -283,6 +283,35 @@ import Testing
             try await RuntimeAPIClient(endpoint: .unix(path: path)).send("show info")
         }
         #expect(error?.kind == .closedWithoutAnswer)
+        await server.close()
+    }
+
+    /// HAProxy ends every answer with an empty line (a write command's empty answer is that line alone); a close
+    /// anywhere else is an answer cut off, whichever way it is read.
+    @Test(arguments: ["# pxname,svname\nbe,s1", "be,s1,UP\n", "No such server.\n", "x"])
+    func answerCutOffBeforeItsEmptyLine(answer: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer { _ in answer })
+        let client = RuntimeAPIClient(endpoint: .unix(path: path))
+        let string = await #expect(throws: RuntimeAPIError.self) { try await client.send("show stat") }
+        #expect(string?.kind == .cutOff)
+        #expect(string?.description.contains("closed the connection \(answer.utf8.count) bytes into its answer") == true)
+        let bytes = await #expect(throws: RuntimeAPIError.self) { try await client.sendForBytes("show stat") }
+        #expect(bytes?.kind == .cutOff)
+        let scanned = await #expect(throws: RuntimeAPIError.self) { try await client.scanSessions("show sess all") }
+        #expect(scanned?.kind == .cutOff)
+        await server.close()
+    }
+
+    @Test(arguments: ["\n", "\n\n", "No such server.\n\n", "be,s1,UP\n\n"])
+    func completeAnswersEndWithTheEmptyLine(answer: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("admin.sock")
+        let server = try await FakeRuntimeServer.unix(path: path, behaviour: .answer { _ in answer })
+        #expect(try await RuntimeAPIClient(endpoint: .unix(path: path)).send("set server be/s1 state drain") == answer)
         await server.close()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import Testing
 
 @testable import HawsClient
@@ -226,7 +227,8 @@ import Testing
     /// Random bytes from TOML's alphabet: an error or a table, never a crash (a bad config file must end in
     /// a clear message).
     @Test func randomDocumentsNeverCrash() {
-        var generator = SystemRandomNumberGenerator()
+        // A crash prints no message: the fixed seed makes a rerun the replay.
+        var generator = SeededRandom(seed: 0x7031)
         let alphabet = Array("ab1_-.=[]{},\"'\\#\n\r\t +e:0xZT\u{00e9}".utf8)
         for _ in 0..<2_000 {
             let length = Int.random(in: 0..<60, using: &generator)

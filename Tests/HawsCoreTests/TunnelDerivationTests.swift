@@ -1,3 +1,4 @@
+import HawsTestSupport
 import Testing
 @testable import HawsCore
 
@@ -88,7 +89,8 @@ import Testing
         let text = try Fixture.cliOutput("cli_show_sess_all.txt")
         let whole = SessionListParser.parse(text)
         let bytes = Array(text.utf8)
-        var generator = SplitMix64(seed: 0x5E55)
+        var generator = SeededRandom(seed: 0x5E55)
+        let replay = generator.replay
         for _ in 0..<200 {
             var scanner = SessionDumpScanner()
             var at = 0
@@ -99,9 +101,9 @@ import Testing
                 at = end
             }
             scanner.finish()
-            #expect(scanner.streams == whole.count)
-            #expect(scanner.tallies == TunnelCounter.perServer(whole))
-            #expect(scanner.bytes == bytes.count)
+            #expect(scanner.streams == whole.count, "\(replay)")
+            #expect(scanner.tallies == TunnelCounter.perServer(whole), "\(replay)")
+            #expect(scanner.bytes == bytes.count, "\(replay)")
         }
     }
 
@@ -112,18 +114,5 @@ import Testing
         scanner.finish()
         #expect(scanner.streams == 0)
         #expect(scanner.bytes == 16 << 20)
-    }
-}
-
-/// A fixed-seed generator: a failing case replays.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

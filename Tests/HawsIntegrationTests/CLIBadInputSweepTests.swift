@@ -18,12 +18,23 @@ import Testing
     ]
     /// Options that take a path.
     static let pathOptions: [String: [String]] = [
-        "status": ["--config", "--stats-password-file"],
-        "top": ["--config"],
+        "status": ["--config", "--stats-password-file", "--stats-ca-file"],
+        "top": ["--config", "--stats-ca-file"],
         "agent": ["--config"],
         "drain": ["--config"],
-        // Not yet: `haws probe --ca-file MISSING` reports a failed probe (exit 2) instead of a bad argument (3).
+        "probe": ["--ca-file", "--cert", "--key"],
     ]
+    /// What a path option needs besides itself, so that only the path is wrong (`file`: a readable regular file;
+    /// every file is checked before any is parsed).
+    static func companions(_ option: String, file: String) -> [String] {
+        switch option {
+        case "--stats-password-file": ["--stats-url", "http://127.0.0.1:1/stats"]
+        case "--stats-ca-file": ["--stats-url", "https://127.0.0.1:1/stats"]
+        case "--cert": ["--key", file]
+        case "--key": ["--cert", file]
+        default: []
+        }
+    }
     static let badValues = ["", "0", "-1", "99999999999999999999999", "garbage", "1e999", "\u{FFFD}\u{00FF}\u{0001}", "0s"]
 
     /// What every command needs besides the option under test, so that only that option is wrong.
@@ -76,11 +87,8 @@ import Testing
         if getuid() != 0 { paths.append(unreadable) }
         for (command, options) in Self.pathOptions {
             for option in options {
-                // A fifo is only swept for --config, whose loader refuses anything but a regular file.
-                for path in paths where path != fifo || option == "--config" {
-                    var arguments = Self.base(command) + [option, path]
-                    if option == "--stats-password-file" { arguments += ["--stats-url", "http://127.0.0.1:1/stats"] }
-                    try await Self.expectShortErrorAndExitThree(arguments)
+                for path in paths {
+                    try await Self.expectShortErrorAndExitThree(Self.base(command) + [option, path] + Self.companions(option, file: notUTF8))
                 }
             }
         }

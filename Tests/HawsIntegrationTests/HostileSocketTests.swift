@@ -44,7 +44,8 @@ import Testing
     }
 
     @Test func garbageAnswerIsUnknownWithOneLine() async throws {
-        try await withFakeSocket(reply: "<html>this is not HAProxy</html>\n") { path in
+        // Ended by an empty line, as HAProxy ends every answer: what is refused is the content.
+        try await withFakeSocket(reply: "<html>this is not HAProxy</html>\n\n") { path in
             let output = try await Haws.run(["status", "--socket", path])
             #expect(output.code == 3)
             #expect(output.stderr.split(separator: "\n").count == 1, "\(output.stderr)")

@@ -40,6 +40,58 @@ extension LoopbackProbeTests {
             #expect(result.remoteAddress?.hasSuffix(":\(server.port)") == true)
         }
 
+        /// A name whose first address refuses: the probe goes on to the next, as the runtime and stats clients do.
+        /// The machine's own resolver may map no name to two loopback addresses, so the name comes from a resolver
+        /// value; the connections are real.
+        @Test("a host name whose first address refuses is probed on its next address")
+        func nextAddressAfterARefusal() async throws {
+            let closed = try LoopbackSockets.closedPort()
+            let server = try await TestWebSocketServer.start(host: "127.0.0.1")
+            let open = server.port
+            let resolver = HostResolver { _, _ in
+                [try SocketAddress(ipAddress: "127.0.0.1", port: closed), try SocketAddress(ipAddress: "127.0.0.1", port: open)]
+            }
+            let prober = Prober(raiseFileLimit: false, resolver: resolver)
+            let result = await prober.probe(
+                ProbeTarget(host: "two.test", port: open, path: "/"), options: LoopbackProbeTests.options())
+            await server.stop()
+            #expect(result.passed, "\(String(describing: result.failure))")
+            #expect(result.remoteAddress == "127.0.0.1:\(open)")
+            #expect(result.timings.resolve != nil)
+        }
+
+        @Test("when every address refuses, the failure names them all, in the order tried")
+        func everyAddressRefuses() async throws {
+            let first = try LoopbackSockets.closedPort()
+            let second = try LoopbackSockets.closedPort()
+            let resolver = HostResolver { _, _ in
+                [try SocketAddress(ipAddress: "127.0.0.1", port: first), try SocketAddress(ipAddress: "127.0.0.1", port: second)]
+            }
+            let prober = Prober(raiseFileLimit: false, resolver: resolver)
+            let result = await prober.probe(
+                ProbeTarget(host: "two.test", port: first, path: "/"), options: LoopbackProbeTests.options())
+            #expect(result.failure == .connectRefused(address: "127.0.0.1:\(first), 127.0.0.1:\(second)"))
+        }
+
+        /// Real on a machine whose resolver maps `localhost` to `::1` and `127.0.0.1` (most distributions); this
+        /// sandbox maps it to 127.0.0.1 only, so the test is skipped there.
+        @Test(
+            "localhost served on its last address only is probed through the system resolver",
+            .enabled(if: Self.localhostAddresses().count > 1, "localhost has a single address here")
+        )
+        func localhostOnItsLastAddress() async throws {
+            let last = try #require(Self.localhostAddresses().last?.ipAddress)
+            let server = try await TestWebSocketServer.start(host: last)
+            let result = await self.prober.probe(
+                ProbeTarget(host: "localhost", port: server.port, path: "/"), options: LoopbackProbeTests.options())
+            await server.stop()
+            #expect(result.passed, "\(String(describing: result.failure))")
+        }
+
+        static func localhostAddresses() -> [SocketAddress] {
+            (try? HostResolver.system.lookUp("localhost", 80)) ?? []
+        }
+
         @Test("an invalid target fails before any socket opens")
         func invalidTarget() async {
             var target = LoopbackProbeTests.target(80)

@@ -1,4 +1,5 @@
 import HawsProbe
+import NIOCore
 import NIOSSL
 import Testing
 
@@ -53,6 +54,24 @@ extension LoopbackProbeTests {
                 )
                 #expect(insecure.passed, "\(String(describing: insecure.failure))")
                 LoopbackProbeTests.expectSaneTimings(insecure, full: false, tls: true)
+            }
+        }
+
+        /// The refused first attempt had a TLS handler of its own: only the second connection may reach the verdict.
+        @Test("wss:// to a name whose first address refuses handshakes on the next address")
+        func nextAddressWithTLS() async throws {
+            let certs = try self.certificates()
+            let closed = try LoopbackSockets.closedPort()
+            try await self.withServer(certificate: certs.selfSignedCertificate, key: certs.selfSignedKey) { port in
+                let resolver = HostResolver { _, _ in
+                    [try SocketAddress(ipAddress: "127.0.0.1", port: closed), try SocketAddress(ipAddress: "127.0.0.1", port: port)]
+                }
+                let result = await Prober(raiseFileLimit: false, resolver: resolver).probe(
+                    ProbeTarget(host: "two.test", port: port, tls: true, path: "/ws"),
+                    options: LoopbackProbeTests.options(tls: TLSProfile(insecure: true)))
+                #expect(result.passed, "\(String(describing: result.failure))")
+                #expect(result.remoteAddress == "127.0.0.1:\(port)")
+                #expect(result.timings.tls != nil)
             }
         }
 

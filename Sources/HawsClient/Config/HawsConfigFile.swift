@@ -1,3 +1,4 @@
+import HawsProbe
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -54,29 +55,16 @@ public struct HawsConfigFile: Sendable {
 
     /// Reads and checks a config file.
     public static func load(path: String) throws(ConfigFileError) -> HawsConfigFile {
-        // A directory, fifo or device is refused before reading: reading a fifo would block forever.
-        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType,
-            type != .typeRegular
-        {
-            let what = type == .typeDirectory ? "a directory" : "not a regular file"
-            throw ConfigFileError(.unreadable, file: path, at: "", "cannot read the config file (\(what)): check --config")
+        func unreadable(_ reason: String) -> ConfigFileError {
+            ConfigFileError(.unreadable, file: path, at: "", "cannot read the config file (\(reason)): check --config")
         }
+        // A directory, fifo or device is refused before reading: reading a fifo would block forever.
+        if let problem = ReadableFile.problem(at: path) { throw unreadable(problem) }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            let reason: String
-            switch (error as? CocoaError)?.code {
-            case .fileReadNoSuchFile?: reason = "no such file"
-            case .fileReadNoPermission?: reason = "permission denied"
-            default: reason = String(describing: error).replacingLineBreaks()
-            }
-            throw ConfigFileError(
-                .unreadable,
-                file: path,
-                at: "",
-                "cannot read the config file (\(reason)): check --config"
-            )
+            throw unreadable(String(describing: error).replacingLineBreaks())
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigFileError(.unreadable, file: path, at: "", "the config file is not UTF-8 text")

@@ -24,6 +24,14 @@ extension ProbeSettings {
             privateKeyFile: config.keyFile,
             insecure: config.insecure ?? false
         )
+        do throws(ProbeFailure) {
+            // Loaded now, as for `haws probe --ca-file`: a bad file is a bad config, not a failure every round.
+            try self.options.tls.validate()
+        } catch {
+            guard case .tls(let reason) = error else { throw config.invalidValue("ca_file", "\(error)") }
+            let key = reason.contains("client key") ? "key_file" : reason.contains("client certificate") ? "cert_file" : "ca_file"
+            throw config.invalidValue(key, reason)
+        }
         if let text = config.message {
             do {
                 self.options.message = try ProbeMessage(text: text, expectedReply: config.expect ?? "")

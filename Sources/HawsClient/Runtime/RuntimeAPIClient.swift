@@ -1,4 +1,5 @@
 import HawsCore
+import HawsProbe
 import NIOCore
 import NIOPosix
 
@@ -24,14 +25,19 @@ public struct RuntimeAPIClient: Sendable {
     /// The deadline of a whole call, connect included.
     public let timeout: Duration
     /// Answers larger than this fail with ``RuntimeAPIError/Kind/responseTooLarge`` rather than exhausting
-    /// memory (`show stat json` of 10,000 servers is 128 MB).
+    /// memory; reading stops there and the connection is closed.
     public let maximumResponseBytes: Int
+    /// The default cap of a collected answer (and of a stats page body): 64 MB. `show stat` of 10,000 servers
+    /// is 2 MB, so this is 30 times the largest instance haws is measured at, and an endless or garbage answer
+    /// costs at most this much memory. `show sess all` is scanned as it arrives and has no size cap: its memory
+    /// stays flat and the call's deadline bounds its time.
+    public static let defaultMaximumResponseBytes = 64 << 20
     private let group: any EventLoopGroup
 
     public init(
         endpoint: RuntimeEndpoint,
         timeout: Duration = .seconds(5),
-        maximumResponseBytes: Int = 256 * 1024 * 1024,
+        maximumResponseBytes: Int = RuntimeAPIClient.defaultMaximumResponseBytes,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         precondition(timeout > .zero, "a runtime API timeout must be positive")
@@ -49,8 +55,8 @@ public struct RuntimeAPIClient: Sendable {
     ///
     /// - Throws: ``RuntimeAPIError``: the command has a line break or control character; the socket is
     ///   missing, refuses, or is not accessible; HAProxy answered `Permission denied` (socket level too low)
-    ///   or `Unknown command`; the deadline passed; the connection ended without an answer or was reset; the
-    ///   answer exceeded ``maximumResponseBytes``. `CancellationError` if the task was cancelled.
+    ///   or `Unknown command`; the deadline passed; the connection ended without an answer, was reset, or
+    ///   closed before the empty line that ends every answer; the answer exceeded ``maximumResponseBytes``. `CancellationError` if the task was cancelled.
     public func send(_ command: String) async throws -> String {
         try validate(command)
         let output = try await exchange(line: command)
@@ -238,6 +244,9 @@ public struct RuntimeAPIClient: Sendable {
             }
             throw RuntimeAPIError.closedWithoutAnswer(line, on: endpoint)
         }
+        guard received.endsLikeAnAnswer else {
+            throw RuntimeAPIError.cutOff(line, on: endpoint, afterBytes: received.count)
+        }
         return received
     }
 
@@ -259,7 +268,7 @@ public struct RuntimeAPIClient: Sendable {
         case .unix(let path):
             addresses = [try SocketAddress(unixDomainSocketPath: path)]
         case .tcp(let host, let port):
-            addresses = try await HostResolver.resolve(
+            addresses = try await HostResolver.system.resolve(
                 host: host,
                 port: port,
                 deadline: deadline,

@@ -18,7 +18,7 @@ public struct RuntimeAPIError: Error, Hashable, CustomStringConvertible {
         private enum Code: String, Hashable, Sendable {
             case invalidCommand, socketNotFound, notASocket, connectionRefused, socketPermissionDenied
             case levelTooLow, unknownCommand, timeout, closedWithoutAnswer, connectionReset, responseTooLarge
-            case connectFailed, ioFailed
+            case connectFailed, ioFailed, cutOff
         }
         private let code: Code
         private init(_ code: Code) { self.code = code }
@@ -43,6 +43,8 @@ public struct RuntimeAPIError: Error, Hashable, CustomStringConvertible {
         public static let closedWithoutAnswer = Kind(.closedWithoutAnswer)
         /// `ECONNRESET` / `EPIPE` while talking.
         public static let connectionReset = Kind(.connectionReset)
+        /// The connection closed mid-answer, before the empty line that ends every HAProxy answer.
+        public static let cutOff = Kind(.cutOff)
         /// The answer grew past the client's size cap.
         public static let responseTooLarge = Kind(.responseTooLarge)
         /// Any other connect failure (`ENETUNREACH`, DNS, ...).
@@ -169,6 +171,15 @@ public struct RuntimeAPIError: Error, Hashable, CustomStringConvertible {
             endpoint,
             "connection to HAProxy on \(endpoint) was reset after \(bytes) bytes of the answer to "
                 + "\(quoted(command)): HAProxy restarted or crashed mid-answer? retry"
+        )
+    }
+
+    static func cutOff(_ command: String, on endpoint: RuntimeEndpoint, afterBytes bytes: Int) -> Self {
+        Self(
+            .cutOff,
+            endpoint,
+            "HAProxy on \(endpoint) closed the connection \(bytes) bytes into its answer to \(quoted(command)), "
+                + "before the empty line that ends every answer: HAProxy restarted or crashed mid-answer? retry"
         )
     }
 

@@ -12,6 +12,16 @@ struct RuntimeAnswer: Sendable {
     /// HAProxy's refusals are).
     var scanned: SessionDumpScanner? = nil
     var head: [UInt8] = []
+    /// The answer's last two bytes (fewer when shorter), oldest first.
+    var tail: [UInt8] = []
+
+    /// Whether the answer ends as every complete HAProxy answer does: with the empty line the CLI writes after
+    /// each command's output (`...\n\n`), or as that empty line alone (the answer of a write command such as
+    /// `set server`). A connection closed mid-answer (HAProxy killed or restarted, a proxy dropping it) ends
+    /// elsewhere; a `show stat` cut mid-row would otherwise parse as an instance with fewer servers.
+    var endsLikeAnAnswer: Bool {
+        tail == [0x0A, 0x0A] || (count == 1 && tail == [0x0A])
+    }
 }
 
 /// Why collecting an answer stopped early, with how much had arrived (a reset after some bytes is not the
@@ -42,6 +52,7 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
     private var scanner: SessionDumpScanner?
     private var head: [UInt8] = []
     private var received = 0
+    private var tail: [UInt8] = []
     private var finished = false
 
     /// - Parameter contiguous: collect the answer into the byte array handed over (emptied, its capacity kept:
@@ -62,6 +73,9 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         guard !finished else { return }
         let chunk = unwrapInboundIn(data)
         received += chunk.readableBytes
+        chunk.withUnsafeReadableBytes { raw in
+            tail = Array((tail + raw.suffix(2)).suffix(2))
+        }
         if scanner != nil {
             // Memory stays flat however long the answer is; the call's deadline bounds its time.
             chunk.withUnsafeReadableBytes { raw in
@@ -113,7 +127,8 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         guard !finished else { return }
         finished = true
         scanner?.finish()
-        promise.succeed(RuntimeAnswer(chunks: chunks, count: received, bytes: bytes, scanned: scanner, head: head))
+        promise.succeed(
+            RuntimeAnswer(chunks: chunks, count: received, bytes: bytes, scanned: scanner, head: head, tail: tail))
         scanner = nil
         chunks = []
         bytes = nil

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import HawsProbe
 import NIOSSL
 
 #if canImport(Glibc)
@@ -39,7 +40,7 @@ public struct StatsPageClient: Sendable {
         credentials: StatsPageCredentials?,
         tls: StatsPageTLS = .verify(caFile: nil),
         timeout: Duration = .seconds(5),
-        maximumResponseBytes: Int = 256 * 1024 * 1024,
+        maximumResponseBytes: Int = RuntimeAPIClient.defaultMaximumResponseBytes,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
         precondition(timeout > .zero, "a stats page timeout must be positive")
@@ -56,7 +57,7 @@ public struct StatsPageClient: Sendable {
     public init(
         spec: StatsPageSpec,
         timeout: Duration = .seconds(5),
-        maximumResponseBytes: Int = 256 * 1024 * 1024,
+        maximumResponseBytes: Int = RuntimeAPIClient.defaultMaximumResponseBytes,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
@@ -159,7 +160,7 @@ public struct StatsPageClient: Sendable {
         let serverName = endpoint.hostIsIPLiteral ? nil : endpoint.host
         let maximumResponseBytes = self.maximumResponseBytes
         do {
-            let addresses = try await HostResolver.resolve(
+            let addresses = try await HostResolver.system.resolve(
                 host: endpoint.host,
                 port: endpoint.port,
                 deadline: deadline,
@@ -223,6 +224,9 @@ public struct StatsPageClient: Sendable {
         if let error = error as? NIOHTTPObjectAggregatorError, error == .frameTooLong {
             return .responseTooLarge(endpoint, limit: maximumResponseBytes)
         }
+        if let error = error as? HTTPParserError, error == .invalidEOFState {
+            return .cutOff(endpoint)
+        }
         if error is HTTPParserError {
             return .notHTTP(endpoint, reason: String(describing: error))
         }
@@ -259,7 +263,11 @@ public struct StatsPageClient: Sendable {
         case .verify(caFile: nil):
             break
         case .verify(caFile: let caFile?):
-            // Read the file ourselves first: NIOSSL's error for a missing file does not say which file.
+            // Check the file ourselves first: NIOSSL's error for a missing file does not say which file, and a
+            // fifo would block.
+            if let problem = ReadableFile.problem(at: caFile) {
+                throw StatsPageError.invalidSetup(endpoint, Self.caFileAdvice(caFile, problem))
+            }
             do {
                 let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
                 guard !certificates.isEmpty else {
@@ -269,11 +277,8 @@ public struct StatsPageClient: Sendable {
             } catch let error as StatsPageError {
                 throw error
             } catch {
-                throw StatsPageError.invalidSetup(
-                    endpoint,
-                    "cannot load the CA file \(caFile) (\(Self.caFileProblem(caFile, error))): give a readable PEM "
-                        + "file with the CA certificate that signed HAProxy's certificate"
-                )
+                let problem = "not PEM certificates: \(String(describing: error).replacingLineBreaks())"
+                throw StatsPageError.invalidSetup(endpoint, Self.caFileAdvice(caFile, problem))
             }
         }
         do {
@@ -283,9 +288,8 @@ public struct StatsPageClient: Sendable {
         }
     }
 
-    private static func caFileProblem(_ path: String, _ error: any Error) -> String {
-        if access(path, F_OK) != 0 { return "no such file" }
-        if access(path, R_OK) != 0 { return "permission denied" }
-        return "not PEM certificates: \(String(describing: error).replacingLineBreaks())"
+    private static func caFileAdvice(_ path: String, _ problem: String) -> String {
+        "cannot load the CA file \(path) (\(problem)): give a readable PEM file with the CA certificate that signed "
+            + "HAProxy's certificate"
     }
 }

@@ -1,3 +1,4 @@
+import HawsProbe
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -72,15 +73,20 @@ public struct StatsPageCredentials: Sendable, Hashable, CustomStringConvertible,
     /// Reads a password file; one trailing line break (`\n` or `\r\n`) is removed, other whitespace is kept
     /// because it may be part of the password.
     static func readPassword(from path: String, for endpoint: StatsPageEndpoint) throws -> String {
+        func unreadable(_ reason: String) -> StatsPageError {
+            StatsPageError.invalidSetup(
+                endpoint,
+                "cannot read the stats password file \(path) (\(reason)): check the path and that the user running "
+                    + "haws can read it"
+            )
+        }
+        // Checked first: reading a fifo would block.
+        if let problem = ReadableFile.problem(at: path) { throw unreadable(problem) }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw StatsPageError.invalidSetup(
-                endpoint,
-                "cannot read the stats password file \(path) (\(Self.reason(error))): check the path and that "
-                    + "the user running haws can read it"
-            )
+            throw unreadable(Self.reason(error))
         }
         guard var password = String(data: data, encoding: .utf8) else {
             throw StatsPageError.invalidSetup(endpoint, "the stats password file \(path) is not UTF-8 text")

@@ -5,7 +5,7 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Code: String, Hashable, Sendable {
             case invalidSetup, unauthorized, badStatus, notCSV, tlsFailed, connectionRefused, timeout
-            case dnsFailed, connectFailed, closedWithoutAnswer, notHTTP, responseTooLarge, ioFailed
+            case dnsFailed, connectFailed, closedWithoutAnswer, notHTTP, responseTooLarge, ioFailed, cutOff
         }
         private let code: Code
         private init(_ code: Code) { self.code = code }
@@ -30,6 +30,8 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
         public static let connectFailed = Kind(.connectFailed)
         /// The server closed the connection before a complete HTTP answer.
         public static let closedWithoutAnswer = Kind(.closedWithoutAnswer)
+        /// The connection closed mid-body (a chunked body without its last chunk, or short of its length).
+        public static let cutOff = Kind(.cutOff)
         /// The answer is not HTTP (an `http://` URL pointing at a TLS port, say).
         public static let notHTTP = Kind(.notHTTP)
         public static let responseTooLarge = Kind(.responseTooLarge)
@@ -166,6 +168,15 @@ public struct StatsPageError: Error, Hashable, CustomStringConvertible {
             .closedWithoutAnswer,
             endpoint,
             "\(endpoint) closed the connection without a complete HTTP answer: \(advice)"
+        )
+    }
+
+    static func cutOff(_ endpoint: StatsPageEndpoint) -> Self {
+        Self(
+            .cutOff,
+            endpoint,
+            "\(endpoint) closed the connection before the end of its answer (the body is truncated): HAProxy "
+                + "restarted or crashed mid-answer, or a proxy in between cut it? retry"
         )
     }
 

@@ -1,3 +1,4 @@
+import HawsProbe
 import NIOCore
 import NIOPosix
 
@@ -9,10 +10,11 @@ import Musl
 import Darwin
 #endif
 
-/// Connects to the first address that accepts, all attempts sharing one deadline.
+/// Connects to the first of ``HostResolver``'s addresses that accepts, all attempts sharing one deadline.
 ///
 /// `localhost` may resolve to `::1` first while the server listens on `127.0.0.1` only; trying the next
 /// address on a refusal is what users expect from curl and socat. Every attempt gets only the time left.
+/// The probe walks the addresses the same way inside its own connection (``HostResolver/isWorthTryingNext(_:)``).
 enum Connector {
     static func connect<Output: Sendable>(
         to addresses: [SocketAddress],
@@ -29,15 +31,10 @@ enum Connector {
                 return try await ClientBootstrap(group: group)
                     .connectTimeout(remaining)
                     .connect(to: address, channelInitializer: channelInitializer)
-            } catch let error as IOError where Self.isWorthTryingNext(error.errnoCode) {
+            } catch where HostResolver.isWorthTryingNext(error) {
                 lastError = error
             }
         }
         throw lastError
-    }
-
-    /// Failures that concern one address, not the service: another address of the same name may work.
-    private static func isWorthTryingNext(_ code: Int32) -> Bool {
-        [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EAFNOSUPPORT].contains(code)
     }
 }

@@ -42,6 +42,9 @@ public func runtimeAnswerFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         precondition(answer.count <= limit, "an answer above the limit was accepted")
         let bytes = received.bytes ?? received.chunks.flatMap { Array($0.readableBytesView) }
         precondition(received.count == answer.count && bytes == answer, "the collected answer differs from the sent bytes")
+        // The end is tracked chunk by chunk: it must be the end of the whole answer, however it was cut.
+        let complete = answer == [0x0A] || answer.suffix(2) == [0x0A, 0x0A]
+        precondition(received.endsLikeAnAnswer == complete, "the answer's end was misread across chunks")
     case .failure(let failure)?:
         guard let failure = failure as? RuntimeAnswerFailure, failure.error is RuntimeAnswerTooLarge else {
             fatalError("collecting failed: \(failure)")
