@@ -337,7 +337,7 @@ bench_servers() {
   echo "echo-server $echo_pid - -" >>"$dir/procs"
   # The scraper: every SERVERS_SCRAPE s, each /metrics once (bounded by the window).
   ( for _ in $(seq 1 $((seconds / scrape))); do
-      while read -r _ _ _ u; do [ "$u" = - ] || curl -s -m 10 -o /dev/null "$u"; done <"$dir/procs"
+      while read -r _ _ _ u; do [ "$u" = - ] || curl -s -m 60 -o /dev/null "$u" || true; done <"$dir/procs"
       sleep "$scrape"
     done ) &
   local scraper=$!; PIDS+=($scraper)
@@ -479,23 +479,27 @@ PY
   "$HAWS" agent --socket "$sock" --output "$dir/agent.ndjson" --no-probe >"$dir/agent.log" 2>&1 &
   local agent=$!; PIDS+=($agent)
   sleep 6   # past the first show stat and show sess all
-  : >"$dir/agent.ndjson"
+  local skip; skip=$(wc -l <"$dir/agent.ndjson")
   measure "haws agent --no-probe:" $agent
   stop_pid $agent
-  python3 - "$dir/agent.ndjson" "$dir/tunnels.json" <<'PY'
+  # Cadence from the window's lines (a snapshot or changes line per poll); per-server counts from the last full
+  # snapshot (changes lines carry per-server state, not counters), the instance total from the last line.
+  python3 - "$dir/agent.ndjson" "$dir/tunnels.json" "$skip" <<'PY'
 import json, sys
 from datetime import datetime
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+every = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+lines = every[int(sys.argv[3]):]
 truth = json.load(open(sys.argv[2]))
-if not lines:
+full = [l for l in every if l.get("type") == "snapshot"]
+snaps = [l for l in lines if l.get("type") in ("snapshot", "changes")]
+if not snaps or not full:
     sys.exit("  agent wrote no snapshot line")
-snaps = [l for l in lines if l.get("type") == "snapshot"]
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 polls = [t(s["time"]) for s in snaps]
 reads = sorted({t(s["tunnels_read_at"]) for s in snaps if s.get("tunnels_read_at")})
 gap = lambda xs: max((b - a for a, b in zip(xs, xs[1:])), default=float("nan"))
 last = snaps[-1]
-be = next((b for b in last["backends"] if b["name"] == "be_ws"), {})
+be = next((b for b in full[-1]["backends"] if b["name"] == "be_ws"), {})
 servers = {s["name"]: s.get("tunnels") for s in be.get("servers", [])}
 exact = servers == truth["servers"] and last.get("tunnels") == truth["total"]
 print(f"  agent cadence: {len(snaps)} polls, longest gap {gap(polls):.2f} s (1 s asked); {len(reads)} session reads, "
@@ -538,7 +542,8 @@ for _ in range(3):
     out = subprocess.run([haws, "status", "--socket", sock, "--tunnel-ages", "--timeout", "60s"], capture_output=True, text=True)
     walls.append(time.perf_counter() - t); after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-interval = float(open(interval_file).read() or 0)
+import os
+interval = float(open(interval_file).read() or 0) if os.path.exists(interval_file) else 0
 cpu = statistics.median(cpus)
 dump = float(open(dump_file).read() or 0)
 spread = (f"; spread over the agent's dump interval of {interval:.0f} s: {cpu / interval * 100:.2f}% of a core "

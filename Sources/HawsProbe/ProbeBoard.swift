@@ -13,20 +13,71 @@ import HawsCore
 /// never mutates one it has handed out.
 public struct ProbeBoard: Sendable {
     /// What is known about one probed (or unprobeable) object.
+    ///
+    /// A value with its fields in one shared box (copy on write): the scheduler keeps 10,000 entries and every
+    /// board it hands out copies the dictionary of them, so a copy must cost a reference per entry, not the
+    /// entry's ~1 KB of result, target and statistics. Before, each round's first change copied every entry
+    /// inline, and the boards a consumer still held kept several whole copies alive (about 20 MB each at
+    /// 10,000 servers); now a round allocates only the entries it changed.
     public struct Entry: Sendable, Codable {
-        public var key: ProbeKey
+        /// The fields, as one Codable value (what the box holds).
+        struct Fields: Sendable, Codable {
+            var key: ProbeKey
+            var target: ProbeTarget?
+            var mode: ProbeOptions.Mode?
+            var notProbeable: String?
+            var lastResult: ProbeResult?
+            var statistics: TargetStatistics?
+            var health: ProbeHealth
+        }
+
+        final class Box: Sendable {
+            let fields: Fields
+            init(_ fields: Fields) { self.fields = fields }
+        }
+
+        private(set) var box: Box
+
+        private mutating func update(_ change: (inout Fields) -> Void) {
+            var fields = self.box.fields
+            change(&fields)
+            self.box = Box(fields)
+        }
+
+        public var key: ProbeKey {
+            get { self.box.fields.key }
+            set { self.update { $0.key = newValue } }
+        }
         /// What is probed; `nil` when not probeable.
-        public var target: ProbeTarget?
+        public var target: ProbeTarget? {
+            get { self.box.fields.target }
+            set { self.update { $0.target = newValue } }
+        }
         /// The mode it is probed in; `nil` when not probeable.
-        public var mode: ProbeOptions.Mode?
+        public var mode: ProbeOptions.Mode? {
+            get { self.box.fields.mode }
+            set { self.update { $0.mode = newValue } }
+        }
         /// Why it is not probed (port 0, no address, MAINT, ...); `nil` when it is.
-        public var notProbeable: String?
+        public var notProbeable: String? {
+            get { self.box.fields.notProbeable }
+            set { self.update { $0.notProbeable = newValue } }
+        }
         /// The latest result; `nil` before the first probe.
-        public var lastResult: ProbeResult?
-        /// p50/p95/p99 per phase and the success ratio over the statistics window (5 minutes by default).
-        public var statistics: TargetStatistics?
+        public var lastResult: ProbeResult? {
+            get { self.box.fields.lastResult }
+            set { self.update { $0.lastResult = newValue } }
+        }
+        /// p50/p95/p99 per phase and the success ratio over the window of recent probes.
+        public var statistics: TargetStatistics? {
+            get { self.box.fields.statistics }
+            set { self.update { $0.statistics = newValue } }
+        }
         /// Passing or failing, and since when.
-        public var health: ProbeHealth
+        public var health: ProbeHealth {
+            get { self.box.fields.health }
+            set { self.update { $0.health = newValue } }
+        }
 
         public init(
             key: ProbeKey,
@@ -37,13 +88,17 @@ public struct ProbeBoard: Sendable {
             statistics: TargetStatistics? = nil,
             health: ProbeHealth = ProbeHealth()
         ) {
-            self.key = key
-            self.target = target
-            self.mode = mode
-            self.notProbeable = notProbeable
-            self.lastResult = lastResult
-            self.statistics = statistics
-            self.health = health
+            self.box = Box(Fields(
+                key: key, target: target, mode: mode, notProbeable: notProbeable, lastResult: lastResult,
+                statistics: statistics, health: health))
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.box = Box(try Fields(from: decoder))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try self.box.fields.encode(to: encoder)
         }
     }
 
