@@ -111,10 +111,10 @@ demo: setup
 	$(SWIFT) build --product haws
 	$(BIN) demo
 
-## bench: speed and memory, as ratios against the named peers, in one run
+## bench: speed and memory, as ratios against the named peers, in one run (BENCH_AXES="servers tunnels" selects sections)
 bench: bench-setup
 	$(SWIFT) build -c release --product haws --scratch-path .build-release
-	Scripts/bench.sh $(RELEASE_BIN)
+	Scripts/bench.sh $(RELEASE_BIN) $(BENCH_AXES)
 
 ## release-static: the release binary with the Swift runtime inside, as installed and packaged
 release-static: setup

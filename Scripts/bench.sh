@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # haws benchmarks: speed and memory as ratios against named peers, measured in the same run.
-# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe servers tunnels; default: all)
+# Usage: Scripts/bench.sh path/to/release/haws [section...]   (sections: status agent top probe servers tunnels; default: all;
+#        `make bench BENCH_AXES="servers tunnels"` passes them)
 # probe needs Debian's python3-websockets (imported by /usr/bin/python3, not a pyenv python3).
 # Everything listens on 127.0.0.1 or a Unix socket in a temp dir; every loop is bounded.
 set -euo pipefail
@@ -13,7 +14,10 @@ PIDS=()
 cleanup() {
   # `|| true`: under set -e a failing last command of an && list would end the trap before the kills below.
   for s in "$WORK"/tmux-*; do { [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; } || true; done
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  # BENCH_KEEP=DIR keeps the run's files (NDJSON, logs, top's screens) there.
+  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp -r "$WORK"/. "$BENCH_KEEP"/ 2>/dev/null || true; fi
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -285,59 +289,93 @@ print(f"  whole command (read HAProxy, probe round, report): {statistics.median(
 PY
 }
 
-# bench_servers: the servers axis at defaults (probes on, NDJSON + /metrics), next to --no-probe, on one HAProxy with
-# 10,000 servers spread over 10,000 loopback addresses (distinct probe targets) in front of one WebSocket echo server
-# listening on all of them. agent and top run SERVERS_SECONDS each (600 in the real bench), RSS sampled every 30 s.
+# bench_servers: the servers axis at defaults (probes on, NDJSON + /metrics), next to --no-probe and the peers, on one
+# HAProxy with 10,000 servers spread over 10,000 loopback addresses (distinct probe targets) in front of one WebSocket
+# echo server listening on all of them. Everything runs at once for SERVERS_SECONDS (600 in the real bench): haws agent
+# and haws top, each at defaults and with --no-probe, prometheus-haproxy-exporter and hatop -i 1; the agents' and the
+# exporter's /metrics are scraped every SERVERS_SCRAPE seconds (15, Prometheus's default). Each process is measured on
+# its own (CPU from minute 1 to the end, RSS every 30 s), so running them together costs wall time, not their numbers.
 bench_servers() {
-  local seconds=${SERVERS_SECONDS:-600} servers=10000
-  echo "== servers axis: haws agent and haws top at ${servers} servers at defaults (probes on), ${seconds} s each"
+  local seconds=${SERVERS_SECONDS:-600} scrape=${SERVERS_SCRAPE:-15} servers=10000
+  echo "== servers axis: ${servers} servers, all at once for ${seconds} s: haws agent and top at defaults (probes on) and"
+  echo "   --no-probe, prometheus-haproxy-exporter and hatop -i 1; /metrics scraped every ${scrape} s"
   if ! /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
     echo "  skipped: Debian's python3-websockets is missing (apt-get install python3-websockets)"
     return 0
   fi
-  local dir="$WORK/servers" port
+  local dir="$WORK/servers" port stats_port
   mkdir -p "$dir"
   port=$(free_port)
   /usr/bin/python3 "$HERE/ws_bench_client.py" serve --port "$port" --hosts 1 --any >"$dir/echo.log" 2>&1 &
-  PIDS+=($!)
+  local echo_pid=$!; PIDS+=($echo_pid)
   wait_for_line "$dir/echo.log" ready
-  python3 "$HERE/gen-haproxy-config.py" "$dir" "$servers" 100 "$(free_port)" "$(free_port)" "$port" --spread
+  stats_port=$(free_port)
+  python3 "$HERE/gen-haproxy-config.py" "$dir" "$servers" 100 "$(free_port)" "$stats_port" "$port" --spread
   haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
-  PIDS+=($!)
+  local hap=$!; PIDS+=($hap)
   for _ in $(seq 1 100); do
     echo "show info" | socat -t 2 stdio "UNIX-CONNECT:$dir/admin.sock" 2>/dev/null | grep -q '^Pid:' && break
     sleep 0.1
   done
   local sock="$dir/admin.sock"
-  # soak_process PID NDJSON: CPU share between 60 s and the end, RSS every 30 s, NDJSON bytes per second.
-  soak_process() {
-    local pid=$1 ndjson=$2 c0 c1 rss hwm samples="" b0 b1
-    sleep 60
-    read -r c0 _ _ <<<"$(cpu_rss "$pid")"; b0=$(stat -c %s "$ndjson" 2>/dev/null || echo 0)
-    for _ in $(seq 1 $(((seconds - 60) / 30))); do
-      sleep 30
-      read -r _ rss _ <<<"$(cpu_rss "$pid")"; samples="$samples ${rss%.*}"
-    done
-    read -r c1 rss hwm <<<"$(cpu_rss "$pid")"; b1=$(stat -c %s "$ndjson" 2>/dev/null || echo 0)
-    python3 -c "print(f'    CPU {($c1 - $c0) / ($seconds - 60) * 100:.2f}% of a core (minute 1 to the end), RSS every 30 s:$samples MB, peak $hwm MB; NDJSON {($b1 - $b0) / ($seconds - 60) / 1000:.1f} KB/s')"
-  }
+  echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # name pid ndjson-or-empty scrape-url-or-empty, one line each
+  : >"$dir/procs"
+  local name probe p u
   for probe in "" "--no-probe"; do
-    local agent_port; agent_port=$(free_port)
-    echo "  haws agent ${probe:-(defaults: probes on)}"
-    "$HAWS" agent --socket "$sock" --output "$dir/agent.ndjson" --prometheus "127.0.0.1:$agent_port" $probe \
-      >"$dir/agent.log" 2>&1 &
-    local agent=$!; PIDS+=($agent)
-    wait_http "http://127.0.0.1:$agent_port/metrics"
-    soak_process $agent "$dir/agent.ndjson"
-    curl -s "http://127.0.0.1:$agent_port/metrics" | grep -E '^haws_(probe_(budget|period|cpu)|agent_output_bytes)' \
-      | sed 's/^/    /'
-    kill $agent; rm -f "$dir/agent.ndjson"
-    echo "  haws top ${probe:-(defaults: probes on)}"
-    local wpid; wpid=$(start_dashboard servers "$HAWS" top --socket "$sock" $probe)
-    soak_process "$wpid" /dev/null
-    tmux -S "$WORK/tmux-servers" capture-pane -p -t bench | head -1 | sed 's/^/    title: /'
-    stop_dashboard servers
+    name="agent${probe:+-no-probe}"; p=$(free_port)
+    "$HAWS" agent --socket "$sock" --output "$dir/$name.ndjson" --prometheus "127.0.0.1:$p" $probe >"$dir/$name.log" 2>&1 &
+    PIDS+=($!); echo "$name $! $dir/$name.ndjson http://127.0.0.1:$p/metrics" >>"$dir/procs"
+    name="top${probe:+-no-probe}"
+    echo "$name $(start_dashboard "$name" "$HAWS" top --socket "$sock" $probe) - -" >>"$dir/procs"
   done
+  p=$(free_port)
+  prometheus-haproxy-exporter --web.listen-address="127.0.0.1:$p" \
+    --haproxy.scrape-uri="http://127.0.0.1:$stats_port/stats;csv" >"$dir/exporter.log" 2>&1 &
+  PIDS+=($!); echo "exporter $! - http://127.0.0.1:$p/metrics" >>"$dir/procs"
+  echo "hatop $(start_dashboard hatop hatop -s "$sock" -i 1) - -" >>"$dir/procs"
+  echo "haproxy $hap - -" >>"$dir/procs"
+  echo "echo-server $echo_pid - -" >>"$dir/procs"
+  # The scraper: every SERVERS_SCRAPE s, each /metrics once (bounded by the window).
+  ( for _ in $(seq 1 $((seconds / scrape))); do
+      while read -r _ _ _ u; do [ "$u" = - ] || curl -s -m 60 -o /dev/null "$u" || true; done <"$dir/procs"
+      sleep "$scrape"
+    done ) &
+  local scraper=$!; PIDS+=($scraper)
+  python3 - "$dir" "$seconds" "$HERE/procstat.py" <<'PY'
+import os, subprocess, sys, time
+d, seconds, procstat = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+procs = [l.split() for l in open(f"{d}/procs")]
+st = lambda pid: [float(x) for x in subprocess.run([sys.executable, procstat, pid], capture_output=True, text=True).stdout.split()]
+size = lambda f: os.path.getsize(f) if f != "-" and os.path.exists(f) else 0
+start = time.monotonic()
+time.sleep(60)
+c0 = {n: st(pid)[0] for n, pid, _, _ in procs}; b0 = {n: size(f) for n, _, f, _ in procs}; t0 = time.monotonic()
+loads, rss = [], {n: [] for n, *_ in procs}
+while time.monotonic() - start < seconds - 1:
+    time.sleep(min(30, max(0, seconds - (time.monotonic() - start))))
+    loads.append(open("/proc/loadavg").read().split()[0])
+    for n, pid, _, _ in procs: rss[n].append(st(pid)[1])
+t1 = time.monotonic()
+for n, pid, f, _ in procs:
+    cpu, _, hwm = st(pid)
+    out = f"    {n:<17} CPU {(cpu - c0[n]) / (t1 - t0) * 100:5.2f}% of a core (minute 1 to the end); RSS every 30 s: "
+    out += " ".join(f"{r:.0f}" for r in rss[n]) + f" MB, peak {hwm:.0f} MB"
+    if f != "-": out += f"; NDJSON {(size(f) - b0[n]) / (t1 - t0) / 1000:.1f} KB/s ({size(f) / 1e6:.1f} MB in all)"
+    print(out)
+print(f"    load average (1 min) every 30 s: {' '.join(loads)}")
+PY
+  while read -r name _ _ u; do
+    [ "${name#agent}" != "$name" ] || continue
+    echo "  $name /metrics:"
+    curl -s -m 10 "$u" | grep -E '^haws_(probe_(budget|period|cpu|rounds)|agent_output_bytes)' | sed 's/^/    /' || true
+  done <"$dir/procs"
+  for name in top top-no-probe hatop; do
+    tmux -S "$WORK/tmux-$name" capture-pane -p -t bench | head -2 | sed "s/^/    $name: /"
+    stop_dashboard "$name"
+  done
+  stop_pid $scraper
+  while read -r name pid _ _; do case $name in agent*|exporter) stop_pid "$pid";; esac; done <"$dir/procs"
 }
 
 wait_ready() {
@@ -401,9 +439,9 @@ print(f"  held {held}/{n} by the backends' own count, opened in {time.time() - t
 PY
 
   # The raw command: bytes of show sess all and what one dump costs HAProxy (CPU and wall), 5 dumps in a row.
-  python3 - "$sock" $hap "$HERE/procstat.py" <<'PY'
+  python3 - "$sock" $hap "$HERE/procstat.py" "$dir/dump.cpu" <<'PY'
 import subprocess, sys, time
-sock, hap, procstat = sys.argv[1:]
+sock, hap, procstat, cpu_file = sys.argv[1:]
 cpu = lambda: float(subprocess.run([sys.executable, procstat, hap], capture_output=True, text=True).stdout.split()[0])
 sizes, walls, cpus = [], [], []
 for _ in range(5):
@@ -413,6 +451,7 @@ for _ in range(5):
     walls.append(time.perf_counter() - t); cpus.append(cpu() - c); sizes.append(len(out))
     time.sleep(0.5)
 mb = sorted(sizes)[2] / 1e6
+open(cpu_file, "w").write(str(sorted(cpus)[2]))
 print(f"  socat 'show sess all': {mb:.1f} MB, HAProxy CPU {sorted(cpus)[2] * 1000:.0f} ms per dump "
       f"(wall {sorted(walls)[2] * 1000:.0f} ms), median of 5")
 PY
@@ -441,29 +480,38 @@ PY
   "$HAWS" agent --socket "$sock" --output "$dir/agent.ndjson" --no-probe >"$dir/agent.log" 2>&1 &
   local agent=$!; PIDS+=($agent)
   sleep 6   # past the first show stat and show sess all
-  : >"$dir/agent.ndjson"
+  local skip; skip=$(wc -l <"$dir/agent.ndjson")
   measure "haws agent --no-probe:" $agent
   stop_pid $agent
-  python3 - "$dir/agent.ndjson" "$dir/tunnels.json" <<'PY'
+  # Cadence from the window's lines (a snapshot or changes line per poll); per-server counts from the last full
+  # snapshot (changes lines carry per-server state, not counters), the instance total from the last line.
+  python3 - "$dir/agent.ndjson" "$dir/tunnels.json" "$skip" <<'PY'
 import json, sys
 from datetime import datetime
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+every = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+lines = every[int(sys.argv[3]):]
 truth = json.load(open(sys.argv[2]))
-if not lines:
+full = [l for l in every if l.get("type") == "snapshot"]
+snaps = [l for l in lines if l.get("type") in ("snapshot", "changes")]
+if not snaps or not full:
     sys.exit("  agent wrote no snapshot line")
-snaps = [l for l in lines if l.get("type") == "snapshot"]
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 polls = [t(s["time"]) for s in snaps]
 reads = sorted({t(s["tunnels_read_at"]) for s in snaps if s.get("tunnels_read_at")})
 gap = lambda xs: max((b - a for a, b in zip(xs, xs[1:])), default=float("nan"))
 last = snaps[-1]
-be = next((b for b in last["backends"] if b["name"] == "be_ws"), {})
+be = next((b for b in full[-1]["backends"] if b["name"] == "be_ws"), {})
 servers = {s["name"]: s.get("tunnels") for s in be.get("servers", [])}
 exact = servers == truth["servers"] and last.get("tunnels") == truth["total"]
 print(f"  agent cadence: {len(snaps)} polls, longest gap {gap(polls):.2f} s (1 s asked); {len(reads)} session reads, "
       f"longest gap {gap(reads):.2f} s (5 s asked)")
 print(f"  agent counts: total {last.get('tunnels')} vs backends' {truth['total']}; per server "
       f"{'equal' if exact else 'DIFFERENT: ' + json.dumps(servers) + ' vs ' + json.dumps(truth['servers'])}")
+cost = last.get("cost") or {}
+print(f"  agent's dump schedule: every {cost.get('sessions_interval_seconds')} s ({cost.get('sessions_interval_reason')}); "
+      f"last dump {cost.get('sessions_dump_seconds')} s, {cost.get('sessions_dump_bytes')} B, "
+      f"{cost.get('sessions_dump_streams')} streams")
+open(sys.argv[1] + ".interval", "w").write(str(cost.get("sessions_interval_seconds") or 0))
 PY
 
   local tpid
@@ -484,6 +532,26 @@ PY
   local status_ms
   status_ms=$(wall_ms 3 "$HAWS" status --socket "$sock")
   echo "  haws status: ${status_ms} ms wall (median of 3; its default --timeout is 5 s)"
+  # What one dump costs haws (and so the agent and top per dump): haws status --tunnel-ages reads stats and the
+  # whole show sess all, with a deadline long enough for it to finish; CPU of the process, median of 3.
+  python3 - "$HAWS" "$sock" "$dir/agent.ndjson.interval" "$dir/dump.cpu" <<'PY'
+import resource, statistics, subprocess, sys, time
+haws, sock, interval_file, dump_file = sys.argv[1:]
+cpus, walls = [], []
+for _ in range(3):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN); t = time.perf_counter()
+    out = subprocess.run([haws, "status", "--socket", sock, "--tunnel-ages", "--timeout", "60s"], capture_output=True, text=True)
+    walls.append(time.perf_counter() - t); after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+import os
+interval = float(open(interval_file).read() or 0) if os.path.exists(interval_file) else 0
+cpu = statistics.median(cpus)
+dump = float(open(dump_file).read() or 0)
+spread = (f"; spread over the agent's dump interval of {interval:.0f} s: {cpu / interval * 100:.2f}% of a core "
+          f"(HAProxy's {dump * 1000:.0f} ms per dump: {dump / interval * 100:.2f}%)") if interval else ""
+print(f"  haws status --tunnel-ages (stats + a whole show sess all): {statistics.median(walls):.2f} s wall, "
+      f"{cpu:.2f} s CPU (exit {out.returncode}){spread}")
+PY
 
   stop_pid $clients; stop_pid $hap; stop_pid $backends
 }

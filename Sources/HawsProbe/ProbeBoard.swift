@@ -13,20 +13,155 @@ import HawsCore
 /// never mutates one it has handed out.
 public struct ProbeBoard: Sendable {
     /// What is known about one probed (or unprobeable) object.
+    ///
+    /// A value with its fields in one shared box (copy on write): the scheduler keeps 10,000 entries and every
+    /// board it hands out copies the dictionary of them, so a copy must cost a reference per entry, not the
+    /// entry's ~1 KB of result, target and statistics. Before, each round's first change copied every entry
+    /// inline, and the boards a consumer still held kept several whole copies alive (about 20 MB each at
+    /// 10,000 servers); now a round allocates only the entries it changed.
     public struct Entry: Sendable, Codable {
-        public var key: ProbeKey
+        /// The fields, as one Codable value (what the box holds).
+        struct Fields: Sendable, Codable {
+            var key: ProbeKey
+            var target: ProbeTarget?
+            var mode: ProbeOptions.Mode?
+            var notProbeable: String?
+            var lastResult: ProbeResult?
+            var window: Window?
+            var health: ProbeHealth
+
+            enum CodingKeys: String, CodingKey {
+                case key, target, mode, notProbeable, lastResult, statistics, health
+            }
+
+            init(
+                key: ProbeKey, target: ProbeTarget?, mode: ProbeOptions.Mode?, notProbeable: String?,
+                lastResult: ProbeResult?, window: Window?, health: ProbeHealth
+            ) {
+                self.key = key
+                self.target = target
+                self.mode = mode
+                self.notProbeable = notProbeable
+                self.lastResult = lastResult
+                self.window = window
+                self.health = health
+            }
+
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                self.key = try c.decode(ProbeKey.self, forKey: .key)
+                self.target = try c.decodeIfPresent(ProbeTarget.self, forKey: .target)
+                self.mode = try c.decodeIfPresent(ProbeOptions.Mode.self, forKey: .mode)
+                self.notProbeable = try c.decodeIfPresent(String.self, forKey: .notProbeable)
+                self.lastResult = try c.decodeIfPresent(ProbeResult.self, forKey: .lastResult)
+                self.window = try c.decodeIfPresent(TargetStatistics.self, forKey: .statistics).map(Window.fixed)
+                self.health = try c.decode(ProbeHealth.self, forKey: .health)
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(self.key, forKey: .key)
+                try c.encodeIfPresent(self.target, forKey: .target)
+                try c.encodeIfPresent(self.mode, forKey: .mode)
+                try c.encodeIfPresent(self.notProbeable, forKey: .notProbeable)
+                try c.encodeIfPresent(self.lastResult, forKey: .lastResult)
+                try c.encodeIfPresent(self.statistics, forKey: .statistics)
+                try c.encode(self.health, forKey: .health)
+            }
+
+            /// The window's figures, computed from the ring when the scheduler keeps one.
+            var statistics: TargetStatistics? {
+                switch self.window {
+                case .recent(let recent):
+                    guard let id = (self.lastResult?.target ?? self.target)?.id else { return nil }
+                    return recent.statistics(targetID: id)
+                case .fixed(let statistics): return statistics
+                case nil: return nil
+                }
+            }
+        }
+
+        /// Where an entry's window figures come from: the scheduler's ring of recent probes (figures computed when
+        /// read: a few hundred entries a round are read, and stored figures cost ~400 bytes an entry), or figures
+        /// given as they are (tests, decoding; boxed so that the case costs a reference).
+        enum Window: Sendable {
+            case recent(RecentProbes)
+            indirect case fixed(TargetStatistics)
+        }
+
+        final class Box: Sendable {
+            let fields: Fields
+            init(_ fields: Fields) { self.fields = fields }
+        }
+
+        private(set) var box: Box
+
+        private mutating func update(_ change: (inout Fields) -> Void) {
+            var fields = self.box.fields
+            change(&fields)
+            self.box = Box(fields)
+        }
+
+        public var key: ProbeKey {
+            get { self.box.fields.key }
+            set { self.update { $0.key = newValue } }
+        }
         /// What is probed; `nil` when not probeable.
-        public var target: ProbeTarget?
+        public var target: ProbeTarget? {
+            get { self.box.fields.target }
+            set { self.update { $0.target = newValue } }
+        }
         /// The mode it is probed in; `nil` when not probeable.
-        public var mode: ProbeOptions.Mode?
+        public var mode: ProbeOptions.Mode? {
+            get { self.box.fields.mode }
+            set { self.update { $0.mode = newValue } }
+        }
         /// Why it is not probed (port 0, no address, MAINT, ...); `nil` when it is.
-        public var notProbeable: String?
+        public var notProbeable: String? {
+            get { self.box.fields.notProbeable }
+            set { self.update { $0.notProbeable = newValue } }
+        }
         /// The latest result; `nil` before the first probe.
-        public var lastResult: ProbeResult?
-        /// p50/p95/p99 per phase and the success ratio over the last probes (`RecentProbes`: 24 by default).
-        public var statistics: TargetStatistics?
+        public var lastResult: ProbeResult? {
+            get { self.box.fields.lastResult }
+            set { self.update { $0.lastResult = newValue } }
+        }
+        /// p50/p95/p99 per phase and the success ratio over the window of recent probes (computed on each read
+        /// for an entry of the scheduler: read it once).
+        public var statistics: TargetStatistics? {
+            get { self.box.fields.statistics }
+            set { self.update { $0.window = newValue.map(Window.fixed) } }
+        }
+
+        /// The recent probes behind ``statistics``, as the scheduler keeps them.
+        var recent: RecentProbes? {
+            if case .recent(let recent) = self.box.fields.window { return recent }
+            return nil
+        }
+
+        /// Takes a new probe result in one new box: into the ring (started at `windowCapacity`; none kept when
+        /// `nil`), as the last result, with the health it led to.
+        mutating func record(_ result: ProbeResult, windowCapacity: Int?, health: ProbeHealth) {
+            var fields = self.box.fields
+            if let windowCapacity {
+                var recent = self.recent ?? RecentProbes(capacity: windowCapacity)
+                recent.record(result)
+                fields.window = .recent(recent)
+            }
+            fields.lastResult = result
+            fields.health = health
+            self.box = Box(fields)
+        }
+
+        /// Forgets the window (a new address: its latencies are not comparable).
+        mutating func dropWindow() {
+            self.update { $0.window = nil }
+        }
         /// Passing or failing, and since when.
-        public var health: ProbeHealth
+        public var health: ProbeHealth {
+            get { self.box.fields.health }
+            set { self.update { $0.health = newValue } }
+        }
 
         public init(
             key: ProbeKey,
@@ -37,13 +172,23 @@ public struct ProbeBoard: Sendable {
             statistics: TargetStatistics? = nil,
             health: ProbeHealth = ProbeHealth()
         ) {
-            self.key = key
-            self.target = target
-            self.mode = mode
-            self.notProbeable = notProbeable
-            self.lastResult = lastResult
-            self.statistics = statistics
-            self.health = health
+            self.box = Box(Fields(
+                key: key, target: target, mode: mode, notProbeable: notProbeable, lastResult: lastResult,
+                window: statistics.map(Window.fixed), health: health))
+        }
+
+        /// Whether `other` is this very value as stored (an entry a round left alone, on two boards): then every
+        /// field is equal, and whatever was derived from one holds for the other. `false` says nothing.
+        public func isSameValue(as other: Entry) -> Bool {
+            self.box === other.box
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.box = Box(try Fields(from: decoder))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try self.box.fields.encode(to: encoder)
         }
     }
 

@@ -128,8 +128,6 @@ public actor ProbeScheduler {
     private let onBoard: @Sendable (ProbeBoard) -> Void
 
     private var plan: [ProbeKey: PlannedProbe] = [:]
-    private var recent: [ProbeKey: RecentProbes] = [:]
-    private var health: [ProbeKey: ProbeHealth] = [:]
     /// The board's entries, kept between rounds and changed only where a round changed something: rebuilding
     /// 10,000 entries (and their percentiles) every round would cost more than the probes of a limited round.
     private var entries: [ProbeKey: ProbeBoard.Entry] = [:]
@@ -379,38 +377,26 @@ public actor ProbeScheduler {
             if entry.target == nil {
                 // Not probeable now: old results would describe an address that is no longer probed.
                 self.forget(key)
-            } else if old?.target != entry.target {
-                self.recent[key] = nil  // a new address or request: its latencies are not comparable
             }
-            self.entries[key] = ProbeBoard.Entry(
-                key: key,
-                target: entry.target,
-                mode: entry.mode,
-                notProbeable: entry.notProbeableReason,
-                lastResult: self.entries[key]?.lastResult,
-                statistics: entry.target.flatMap { target in self.recent[key]?.statistics(targetID: target.id) },
-                health: self.health[key] ?? ProbeHealth()
-            )
+            var updated = self.entries[key] ?? ProbeBoard.Entry(key: key)
+            if entry.target != nil, old?.target != entry.target {
+                updated.dropWindow()  // a new address or request: its latencies are not comparable
+            }
+            updated.target = entry.target
+            updated.mode = entry.mode
+            updated.notProbeable = entry.notProbeableReason
+            self.entries[key] = updated
         }
         self.plan = next
     }
 
     private func forget(_ key: ProbeKey) {
-        self.recent[key] = nil
-        self.health[key] = nil
         self.entries[key] = nil
     }
 
     private func record(_ result: ProbeResult, for key: ProbeKey) {
         var entry = self.entries[key] ?? ProbeBoard.Entry(key: key)
-        if self.configuration.keepsStatistics {
-            var recent = self.recent.removeValue(forKey: key) ?? RecentProbes(capacity: self.configuration.windowProbes)
-            recent.record(result)
-            entry.statistics = recent.statistics(targetID: result.target.id)
-            self.recent[key] = recent
-        }
-        entry.lastResult = result
-        var health = self.health[key] ?? ProbeHealth()
+        var health = entry.health
         let event = health.observe(
             result,
             key: key,
@@ -418,8 +404,9 @@ public actor ProbeScheduler {
             fall: self.configuration.fall,
             rise: self.configuration.rise
         )
-        self.health[key] = health
-        entry.health = health
+        entry.record(
+            result, windowCapacity: self.configuration.keepsStatistics ? self.configuration.windowProbes : nil,
+            health: health)
         self.entries[key] = entry
         if let event {
             self.onEvent(event)

@@ -4,28 +4,32 @@
 /// Continuous probing keeps one of these per probed object (10,000 at a large site), so its size is the memory
 /// cost of probing per server. The previous window, five HdrHistograms per phase (``LatencyWindow``), cost about
 /// 25 KB per phase and minute and grew for five minutes to over 100 KB per server: 1.2 GB at 10,000 servers. A ring
-/// of the last ``capacity`` samples (32 bytes of latencies and a failure code each) is exact for the percentiles of
-/// so few probes, costs a fixed ``estimatedFootprintInBytes`` from the first probe on, and does not need the clock.
+/// of the last ``capacity`` samples (32 bytes of latencies each, and a failure code for each failed one) is exact for
+/// the percentiles of so few probes, costs a fixed ``estimatedFootprintInBytes`` from the first probe on (800 bytes
+/// for 24 passing probes; 1,184 when each sample carried an optional code), and does not need the clock.
 /// The window is a number of probes, not minutes: with the probe budget spreading probes out, "the last 24 probes"
 /// keeps meaning something at any period, where a 5-minute window could hold one sample.
 public struct RecentProbes: Sendable, Hashable {
     /// Default window: 24 probes (4 minutes at the 10 s default interval).
     public static let defaultCapacity = 24
 
-    /// One probe: each phase's latency in microseconds (``absent`` when the phase did not run), the total (passed
-    /// probes only, as ``ProbeStatistics`` does: a timeout is no latency), and the failure code.
-    struct Sample: Sendable, Hashable {
-        var micros: SIMD8<UInt32>
-        var failureCode: String?
-    }
-
     /// A phase that did not run.
     static let absent = UInt32.max
-    /// Where the total sits in ``Sample/micros``, after the seven phases.
+    /// Where the total sits in a sample's lanes, after the seven phases.
     static let totalLane = ProbePhase.allCases.count
 
     public let capacity: Int
-    private var samples: [Sample] = []
+    /// One sample per probe: each phase's latency in microseconds (``absent`` when the phase did not run) and the
+    /// total (passed probes only, as ``ProbeStatistics`` does: a timeout is no latency). 32 bytes a sample.
+    private var samples: [SIMD8<UInt32>] = []
+    /// The failure code of each failed sample still in the ring, by slot: empty (no allocation) while the server
+    /// passes, which is most of them, so a passing window is the latencies alone.
+    private var failureCodes: [FailedSlot] = []
+
+    struct FailedSlot: Sendable, Hashable {
+        var slot: Int32
+        var code: String
+    }
     /// Where the next sample goes once the ring is full.
     private var next = 0
 
@@ -48,15 +52,23 @@ public struct RecentProbes: Sendable, Hashable {
         if result.passed {
             micros[Self.totalLane] = Self.micros(result.timings.total)
         }
-        let sample = Sample(micros: micros, failureCode: result.failure?.code)
+        let slot: Int
         if self.samples.count < self.capacity {
             if self.samples.isEmpty {
                 self.samples.reserveCapacity(self.capacity)  // one allocation for the life of the window
             }
-            self.samples.append(sample)
+            slot = self.samples.count
+            self.samples.append(micros)
         } else {
-            self.samples[self.next] = sample
+            slot = self.next
+            self.samples[slot] = micros
             self.next = (self.next + 1) % self.capacity
+        }
+        if !self.failureCodes.isEmpty {
+            self.failureCodes.removeAll { $0.slot == Int32(slot) }
+        }
+        if let code = result.failure?.code {
+            self.failureCodes.append(FailedSlot(slot: Int32(slot), code: code))
         }
     }
 
@@ -66,8 +78,8 @@ public struct RecentProbes: Sendable, Hashable {
             return nil
         }
         var failures: [String: Int] = [:]
-        for case let code? in self.samples.map(\.failureCode) {
-            failures[code, default: 0] += 1
+        for failed in self.failureCodes {
+            failures[failed.code, default: 0] += 1
         }
         let failed = failures.values.reduce(0, +)
         var phases: [ProbePhase: LatencySummary] = [:]
@@ -89,10 +101,13 @@ public struct RecentProbes: Sendable, Hashable {
         )
     }
 
-    /// Bytes this window holds once full: the ring's storage and the value itself. A failure code is at most 15
-    /// UTF-8 bytes, so it sits inside the sample (Swift's small-string form) and costs no allocation of its own.
+    /// Bytes this window holds once full: the ring's storage and the value itself, plus the codes of the failed
+    /// probes in it (none while the server passes; a code is at most 15 UTF-8 bytes, so Swift's small-string form
+    /// keeps it inside its pair).
     public var estimatedFootprintInBytes: Int {
-        MemoryLayout<Self>.size + Self.arrayHeader + self.capacity * MemoryLayout<Sample>.stride
+        let failures = self.failureCodes.isEmpty
+            ? 0 : Self.arrayHeader + self.failureCodes.capacity * MemoryLayout<FailedSlot>.stride
+        return MemoryLayout<Self>.size + Self.arrayHeader + self.capacity * MemoryLayout<SIMD8<UInt32>>.stride + failures
     }
 
     /// The header of an array's heap buffer (count, capacity, object header): 32 bytes on 64-bit platforms.
@@ -102,8 +117,8 @@ public struct RecentProbes: Sendable, Hashable {
     private func summary(lane: Int) -> LatencySummary {
         var values: [UInt32] = []
         values.reserveCapacity(self.samples.count)
-        for sample in self.samples where sample.micros[lane] != Self.absent {
-            values.append(sample.micros[lane])
+        for sample in self.samples where sample[lane] != Self.absent {
+            values.append(sample[lane])
         }
         guard !values.isEmpty else {
             return LatencySummary()

@@ -57,7 +57,7 @@ struct StatusCommand: AsyncParsableCommand {
     var noColor = false
 
     @Flag(help: ArgumentHelp(
-        "Read tunnel ages (show sess all) even on an instance with more than 5,000 connections, where the counters "
+        "Read tunnel ages (show sess all) even on an instance with more than 5,000 connections or backend streams, where the counters "
             + "alone give the counts and the dump would cost HAProxy about 12 µs per stream."))
     var tunnelAges = false
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+import HawsCore
 
 @testable import HawsClient
 
@@ -58,5 +59,21 @@ import Testing
         _ = try channel.finish(acceptAlreadyClosed: true)
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(10))
         #expect(counter.reads == 0, "no read request after the channel went away")
+    }
+
+    /// `show stat` is paced; a scanned `show sess all` is not: paced, 154 MB at 100,000 streams took 7.7 s (the
+    /// socket buffer per interval) where HAProxy writes it in 1.2 s, past the 5 s timeout.
+    @Test func onlyAnswersThatAreNotScannedArePaced() throws {
+        let loop = EmbeddedEventLoop()
+        let deadline = NIODeadline.now() + .seconds(5)
+        let promises = [loop.makePromise(of: RuntimeAnswer.self), loop.makePromise(of: RuntimeAnswer.self)]
+        let paced = RuntimeAPIClient.answerHandlers(
+            deadline: deadline, limit: 1_000, contiguous: nil, scanner: nil, promise: promises[0])
+        let scanned = RuntimeAPIClient.answerHandlers(
+            deadline: deadline, limit: 1_000, contiguous: nil, scanner: SessionDumpScanner(), promise: promises[1])
+        #expect(paced.contains { $0 is ReadPacingHandler })
+        #expect(!scanned.contains { $0 is ReadPacingHandler })
+        #expect(scanned.contains { $0 is RuntimeAnswerCollector } && paced.contains { $0 is RuntimeAnswerCollector })
+        for promise in promises { promise.fail(CancellationError()) }
     }
 }

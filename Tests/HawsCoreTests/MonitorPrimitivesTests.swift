@@ -56,4 +56,16 @@ import Testing
             from: InstanceSnapshot(instance: "i", stats: before), to: InstanceSnapshot(instance: "i", stats: after), at: Date())
         #expect(events.isEmpty, "\(events.map(\.summary))")
     }
+
+    /// `haws status` reads tunnel ages only while a dump is cheap: the estimate must count HTTP/2 streams, which
+    /// share connections (20,000 tunnels on 30 connections cost a 20,000-stream dump).
+    @Test func streamsAtLeastCountsBackendStreamsBeyondConnections() throws {
+        let header = "# pxname,svname,scur,type,\n"
+        let h2 = try StatsCSVParser.parse(header + "be,s1,12000,2,\nbe,s2,8000,2,\nbe,BACKEND,20000,1,\nfe,FRONTEND,20,0,\n")
+        #expect(InstanceSnapshot(instance: "i", info: InstanceInfo(fields: ["CurrConns": "30"]), stats: h2).streamsAtLeast == 20_000)
+        let h1 = try StatsCSVParser.parse(header + "be,s1,40,2,\nbe,BACKEND,40,1,\n")
+        #expect(InstanceSnapshot(instance: "i", info: InstanceInfo(fields: ["CurrConns": "90"]), stats: h1).streamsAtLeast == 90)
+        #expect(InstanceSnapshot(instance: "i", stats: h1).streamsAtLeast == 40)
+        #expect(InstanceSnapshot(instance: "i", stats: try StatsCSVParser.parse(header)).streamsAtLeast == nil)
+    }
 }

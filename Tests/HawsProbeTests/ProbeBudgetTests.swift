@@ -66,6 +66,25 @@ struct ProbeBudgetTests {
         #expect(budget.limit == 0.03)
     }
 
+    /// Memory at 10,000 servers: each board a consumer still holds must share the entries a round did not change,
+    /// not hold a copy of every entry (~1 KB each inline: several whole copies were ~20 MB each).
+    @Test("a new board shares the entries its round did not change with the board before")
+    func boardsShareUnchangedEntries() async throws {
+        let source = Fake.PlanSource()
+        source.set(Array(9000..<9100))
+        let probe = CostlyProbe(cost: .milliseconds(10))
+        let scheduler = self.scheduler(source, probe, budget: 0.03)
+        let first = await scheduler.runRound()
+        let second = await scheduler.runRound()
+        let probed = Set(second.news(since: first).map(\.key))
+        #expect(probed.count == 30)
+        for (key, entry) in second.entries {
+            let before = try #require(first.entries[key])
+            #expect((entry.box === before.box) == !probed.contains(key), "\(key)")
+        }
+        #expect(MemoryLayout<ProbeBoard.Entry>.size == MemoryLayout<Int>.size, "an entry is one reference")
+    }
+
     @Test("a failing target is re-probed at the next round, not after a whole period")
     func failingTargetsFirst() async {
         let source = Fake.PlanSource()

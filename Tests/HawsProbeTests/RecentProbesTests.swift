@@ -36,6 +36,12 @@ import Testing
         #expect(failed.failed == 1 && failed.passed == 19 && failed.failures == ["connect_refused": 1])
         // The total counts passed probes only: a failure is no latency.
         #expect(failed.total.count == 19)
+        // The failure's code leaves the window with its sample, not before.
+        for _ in 1..<20 { window.record(self.result(upgradeMicros: 1_000)) }
+        #expect(try #require(window.statistics(targetID: "x")).failures == ["connect_refused": 1])
+        window.record(self.result(upgradeMicros: 1_000))
+        let cleared = try #require(window.statistics(targetID: "x"))
+        #expect(cleared.failures.isEmpty && cleared.failed == 0 && cleared.probes == 20)
         #expect(RecentProbes().statistics(targetID: "x") == nil)
     }
 
@@ -50,6 +56,8 @@ import Testing
         }
         #expect(window.estimatedFootprintInBytes == empty)
         #expect(window.estimatedFootprintInBytes <= 2_048, "\(window.estimatedFootprintInBytes) bytes")
+        // A passing server's window is its latencies alone: 24 samples of 32 bytes and the array's header.
+        #expect(window.estimatedFootprintInBytes <= 850, "\(window.estimatedFootprintInBytes) bytes")
         #expect(window.count == RecentProbes.defaultCapacity)
 
         // What it replaces: five minutes of the histogram window at one probe every 10 s, for one server.

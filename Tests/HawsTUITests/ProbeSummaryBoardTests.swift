@@ -158,4 +158,31 @@ import Testing
         #expect(detail.contains("p50/p95/p99 ping 1.0/1.0/1.0ms close 0.5/0.5/0.5ms"), "\(detail)")
         #expect(detail.contains("wrong") || detail.contains("Sec-WebSocket-Accept"), "\(detail)")
     }
+
+    /// top rebuilds only the summaries of entries a round changed: the result equals a rebuild from scratch, and an
+    /// entry left alone (the same stored value on both boards) keeps the summary it had.
+    @Test func summariesFromThePreviousBoardEqualARebuildAndReuseUnchangedEntries() throws {
+        let kept = Self.entry(Self.s1, [Self.result()])
+        let before = ProbeBoard(entries: [
+            kept.key: kept,
+            .server(Self.s2, instance: "demo"): Self.entry(Self.s2, [Self.result()]),
+            .server(Self.s3, instance: "demo"): Self.entry(Self.s3, [Self.result()]),
+        ])
+        let s4 = ServerKey(backend: "ws_chat", server: "s4")
+        let after = ProbeBoard(entries: [
+            kept.key: kept,  // untouched
+            .server(Self.s2, instance: "demo"): Self.entry(Self.s2, [Self.result(), Self.result(.connectRefused(address: "x"))]),
+            .server(s4, instance: "demo"): Self.entry(s4, [Self.result()]),  // s3 left, s4 came
+        ])
+        let previous = ProbeSummary.summaries(of: before)
+        let updated = ProbeSummary.summaries(of: after, reusing: previous, from: before)
+        #expect(updated == ProbeSummary.summaries(of: after))
+        #expect(updated[ServerID(instance: "demo", key: Self.s2)]?.passed == false)
+
+        var marked = previous
+        let s1 = ServerID(instance: "demo", key: Self.s1)
+        marked[s1]?.verdict = "kept"
+        #expect(ProbeSummary.summaries(of: after, reusing: marked, from: before)[s1]?.verdict == "kept")
+        #expect(ProbeSummary.summaries(of: after, reusing: marked, from: nil)[s1]?.verdict == "pass")
+    }
 }

@@ -35,7 +35,7 @@ public struct InstanceReader: Sendable {
     ///
     /// Counts come from the counters whenever they are exact (see ``BackendTunnelBasis``); `show sess all` is
     /// read only when some server's count is left open by them, or for tunnel ages while the instance is
-    /// small enough for the dump to be cheap (``agesDumpConnectionLimit`` connections), or when asked
+    /// small enough for the dump to be cheap (``agesDumpStreamLimit`` streams), or when asked
     /// (`withAges`). The whole read, dumps included, ends by `deadline` (default: ``timeout`` from now).
     public func read(withAges: Bool = false, deadline: ContinuousClock.Instant? = nil) async -> InstanceReading {
         let deadline = deadline ?? ContinuousClock.now.advanced(by: timeout)
@@ -46,7 +46,7 @@ public struct InstanceReader: Sendable {
             snapshot.serverTunnelsUnavailable = .noSocket
             return .read(snapshot)
         }
-        let small = (snapshot.info?.currentConnections ?? Int.max) <= Self.agesDumpConnectionLimit
+        let small = (snapshot.streamsAtLeast ?? Int.max) <= Self.agesDumpStreamLimit
         guard snapshot.needsSessionDump || withAges || small || spec.master != nil else {
             return .read(snapshot)
         }
@@ -63,9 +63,10 @@ public struct InstanceReader: Sendable {
         return .read(snapshot)
     }
 
-    /// Up to this many connections, `haws status` reads `show sess all` for tunnel ages even when the counters
-    /// give every count: about 70 ms of HAProxy time at 5,000 streams on 2.6.
-    public static let agesDumpConnectionLimit = 5_000
+    /// Up to this many streams (``InstanceSnapshot/streamsAtLeast``: connections, or the backends' streams when
+    /// HTTP/2 carries more), `haws status` reads `show sess all` for tunnel ages even when the counters give every
+    /// count: about 70 ms of HAProxy time at 5,000 streams on 2.6.
+    public static let agesDumpStreamLimit = 5_000
 
     /// The cheap poll: `show info` + `show stat`, or the stats page.
     public func readStats() async -> InstanceReading {

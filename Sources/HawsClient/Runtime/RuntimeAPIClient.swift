@@ -283,13 +283,23 @@ public struct RuntimeAPIClient: Sendable {
                 try channel.syncOptions?.setOption(
                     .recvAllocator,
                     value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 256 * 1024))
-                try channel.pipeline.syncOperations.addHandlers(
-                    ChannelDeadlineHandler(deadline: deadline),
-                    ReadPacingHandler(),
-                    RuntimeAnswerCollector(limit: limit, contiguous: contiguous, scanner: scanner, promise: promise))
+                try channel.pipeline.syncOperations.addHandlers(Self.answerHandlers(
+                    deadline: deadline, limit: limit, contiguous: contiguous, scanner: scanner, promise: promise))
                 return (channel, promise.futureResult)
             }
         }
+    }
+
+    /// The pipeline that reads one answer. A dump scanned as it arrives (`scanner`) is read unpaced: HAProxy
+    /// writes `show sess all` faster than paced reads take it (see ``ReadPacingHandler``), and a dump's
+    /// wake-ups are few next to its bytes.
+    static func answerHandlers(
+        deadline: NIODeadline, limit: Int, contiguous: ByteArrayHandOff?, scanner: SessionDumpScanner?,
+        promise: EventLoopPromise<RuntimeAnswer>
+    ) -> [any ChannelHandler] {
+        let collector = RuntimeAnswerCollector(limit: limit, contiguous: contiguous, scanner: scanner, promise: promise)
+        if scanner != nil { return [ChannelDeadlineHandler(deadline: deadline), collector] }
+        return [ChannelDeadlineHandler(deadline: deadline), ReadPacingHandler(), collector]
     }
 
     private func classifyConnectFailure(_ error: any Error, command: String, deadline: NIODeadline) -> any Error {

@@ -174,6 +174,19 @@ public struct InstanceSnapshot: Sendable {
         server.address ?? serverStates[server.key]?.endpoint
     }
 
+    /// At least how many streams `show sess all` would list, so what a dump would cost: HAProxy's current
+    /// connections (`CurrConns`), or the streams the backends hold (their `scur`) when more. Over HTTP/2 one
+    /// connection carries up to `tune.h2.max-concurrent-streams` streams (100,000 tunnels on 100 connections),
+    /// so the connection count alone would call a dump of 100,000 streams cheap. `nil` without either figure.
+    public var streamsAtLeast: Int? {
+        let backendStreams = stats.backends.reduce(0) { $0 + $1.sessions }
+        switch (info?.currentConnections, stats.backends.isEmpty) {
+        case (let connections?, _): return max(connections, backendStreams)
+        case (nil, false): return backendStreams
+        case (nil, true): return nil
+        }
+    }
+
     /// Total tunnels of the instance.
     public var totalTunnels: Int? {
         var total = 0

@@ -31,7 +31,8 @@ extension ProbeSummary {
         }
         phases.append(("total", result.timings.total.milliseconds))
         var percentiles: [PhasePercentiles] = []
-        if let statistics = entry.statistics {
+        let statistics = entry.statistics  // computed from the ring on each read
+        if let statistics {
             let summaries = ProbePhase.allCases.map { ($0.rawValue, statistics.phases[$0]) }
                 + [("total", statistics.total)]
             for case (let name, let summary?) in summaries where !summary.isEmpty {
@@ -41,15 +42,15 @@ extension ProbeSummary {
                         p99: summary.p99.milliseconds))
             }
         }
-        let upgrade = entry.statistics?.phases[.upgrade]
+        let upgrade = statistics?.phases[.upgrade]
         self.init(
             verdict: passing ? "pass" : "FAIL",
             passed: passing,
             handshakeP95Milliseconds: upgrade.flatMap { $0.isEmpty ? nil : $0.p95.milliseconds },
             phases: phases,
             percentiles: percentiles,
-            successRatio: entry.statistics?.successRatio,
-            windowProbes: entry.statistics?.probes ?? 0,
+            successRatio: statistics?.successRatio,
+            windowProbes: statistics?.probes ?? 0,
             detail: result.failure?.description,
             url: result.target.url,
             probeable: true
@@ -70,11 +71,32 @@ extension ProbeSummary {
     }
 }
 
+extension ProbeSummary {
+    /// The summaries of every server of `board`, rebuilt only for the entries that changed since `previous`, whose
+    /// summaries were `summaries`: a round of a large setup changes a few hundred of 10,000 entries, and rebuilding
+    /// every summary every round kept two whole sets (and their arrays) alive and churning.
+    public static func summaries(
+        of board: ProbeBoard, reusing summaries: [ServerID: ProbeSummary], from previous: ProbeBoard?
+    ) -> [ServerID: ProbeSummary] {
+        guard let previous else { return Self.summaries(of: board) }
+        var result = summaries
+        for key in previous.entries.keys where board.entries[key] == nil {
+            if let server = key.server { result[ServerID(instance: key.instance, key: server)] = nil }
+        }
+        for (key, entry) in board.entries {
+            guard let server = key.server else { continue }
+            if let before = previous.entries[key], before.isSameValue(as: entry) { continue }
+            result[ServerID(instance: key.instance, key: server)] = ProbeSummary(entry)
+        }
+        return result
+    }
+}
+
 extension ProbeSummaries {
     /// The summaries of a board for ``Action/probes(_:)``: every server's, and every frontend URL's that
     /// `frontendNames` (``ProbeSettings/frontendNames``, by URL) ties to a frontend. The others reach only the event
     /// log.
-    public init(of board: ProbeBoard, frontendNames: [String: String]) {
+    public init(of board: ProbeBoard, frontendNames: [String: String], updating previous: (board: ProbeBoard, summaries: ProbeSummaries)? = nil) {
         var frontends: [String: [(url: String, summary: ProbeSummary)]] = [:]
         for (key, entry) in board.entries {
             guard let url = key.frontendURL, let name = frontendNames[url], let summary = ProbeSummary(entry) else {
@@ -83,7 +105,8 @@ extension ProbeSummaries {
             frontends[name, default: []].append((url, summary))
         }
         self.init(
-            servers: ProbeSummary.summaries(of: board),
+            servers: previous.map { ProbeSummary.summaries(of: board, reusing: $0.summaries.servers, from: $0.board) }
+                ?? ProbeSummary.summaries(of: board),
             frontends: frontends.mapValues { $0.sorted { $0.url < $1.url }.map(\.summary) },
             budget: board.budget)
     }

@@ -1,6 +1,7 @@
 import HawsCore
 import HawsMonitor
 import HawsProbe
+import Synchronization
 
 /// The dashboard's continuous probes: a ``ProbeScheduler`` over the servers the engine's polls discovered, whose
 /// failures and recoveries go into the engine's event log and whose boards become the summaries behind the PROBE
@@ -41,8 +42,14 @@ public struct ProbeFeed: Sendable {
         self.scheduler = ProbeScheduler(
             settings: settings, frontendInstance: frontendInstance, readings: { await engine.state.readings },
             probe: probe, probeCPU: probeCPU, clock: clock, onEvent: { eventSink.yield($0) },
-            onBoard: { [names = settings.frontendNames] in
-                summarySink.yield(ProbeSummaries(of: $0, frontendNames: names))
+            onBoard: { [names = settings.frontendNames, cache = SummaryCache()] board in
+                // Rounds come one at a time; the lock only satisfies Sendable.
+                let summaries = cache.last.withLock { last in
+                    let summaries = ProbeSummaries(of: board, frontendNames: names, updating: last)
+                    last = (board, summaries)
+                    return summaries
+                }
+                summarySink.yield(summaries)
             })
     }
 
@@ -66,4 +73,9 @@ public struct ProbeFeed: Sendable {
             }
         }
     }
+}
+
+/// The previous round's board and summaries, from which the next summaries are built (only changed entries anew).
+private final class SummaryCache: Sendable {
+    let last = Mutex<(board: ProbeBoard, summaries: ProbeSummaries)?>(nil)
 }
