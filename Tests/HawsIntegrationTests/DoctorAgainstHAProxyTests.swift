@@ -106,12 +106,7 @@ import Testing
     }
 
     @Test func liveReloadLeavesTunnelsOnAnOldWorkerAndAnUpServerThatCannotUpgrade() async throws {
-        var spec = LabSpec(
-            backends: [
-                .init("ws_chat", pathPrefix: "/chat", servers: [.init("s1"), .init("s2")]),
-                .init("ws_feed", pathPrefix: "/feed", servers: [.init("f1", mode: .refuseUpgrade)]),
-            ],
-            defaultBackend: "ws_chat")
+        var spec = LabSpec.chatAndRefusingFeed
         spec.masterWorker = true
         let lab = try await Lab.start(spec)
         do {

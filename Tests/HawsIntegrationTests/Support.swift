@@ -1,4 +1,5 @@
 import Foundation
+import HawsLab
 import Subprocess
 #if canImport(System)
 import System
@@ -68,4 +69,17 @@ func eventually(timeout: Duration = .seconds(10), interval: Duration = .millisec
         try? await Task.sleep(for: interval)
     } while clock.now < deadline
     return try await condition()
+}
+
+extension LabSpec {
+    /// `ws_chat` (s1, s2) and `ws_feed`, whose one server f1 passes HAProxy's check but refuses every upgrade: the
+    /// live instance the doctor tests need for `probe-failed-while-up`.
+    static var chatAndRefusingFeed: LabSpec {
+        LabSpec(
+            backends: [
+                .init("ws_chat", pathPrefix: "/chat", servers: [.init("s1"), .init("s2")]),
+                .init("ws_feed", pathPrefix: "/feed", servers: [.init("f1", mode: .refuseUpgrade)]),
+            ],
+            defaultBackend: "ws_chat")
+    }
 }

@@ -224,12 +224,7 @@ struct TmuxPane {
     /// backend that does not run) and from the live instance (that backend is missing from it; a server HAProxy
     /// calls UP refuses the upgrade, found by top's own probes).
     @Test func doctorOverlayShowsConfigAndLiveFindings() async throws {
-        let spec = LabSpec(
-            backends: [
-                .init("ws_chat", pathPrefix: "/chat", servers: [.init("s1"), .init("s2")]),
-                .init("ws_feed", pathPrefix: "/feed", servers: [.init("f1", mode: .refuseUpgrade)]),
-            ],
-            defaultBackend: "ws_chat")
+        let spec = LabSpec.chatAndRefusingFeed
         let lab = try await Lab.start(spec)
         let path = directory.appendingPathComponent("haproxy.cfg").path
         do {
