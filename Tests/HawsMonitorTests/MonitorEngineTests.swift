@@ -49,6 +49,13 @@ func eventually(_ engine: MonitorEngine, timeout: Duration = .seconds(5), _ cond
     return false
 }
 
+/// Dates that move only when a test moves them.
+final class SteppedDates: Sendable {
+    private let date = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { date.withLock { $0 } }
+    func advance(seconds: Double) { date.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
 @Suite struct MonitorEngineTests {
     @Test func ratesAcrossAReloadAreNeverNegative() async {
         let script = ScriptedInstance([
@@ -57,18 +64,26 @@ func eventually(_ engine: MonitorEngine, timeout: Duration = .seconds(5), _ cond
             .success(("Pid: 2\nUptime_sec: 0\n", csv(stot: 2, hrsp1xx: 1))),  // reloaded: counters reset
             .success(("Pid: 2\nUptime_sec: 1\n", csv(stot: 12, hrsp1xx: 3))),
         ])
-        let engine = MonitorEngine(sources: [InstanceSource(name: "a", readStats: { script.read(name: "a") }, readTunnels: nil)])
+        // The polls are a second apart on an injected clock: back to back on the wall clock, two polls can land
+        // within the 0.1 ms under which no rate is computed.
+        let clock = SteppedDates()
+        let engine = MonitorEngine(
+            sources: [InstanceSource(name: "a", readStats: { script.read(name: "a") }, readTunnels: nil)],
+            now: { clock.now })
         await engine.pollOnce()
         #expect(await engine.state.instances[0].serverRates.all.first?.sessions == nil)  // first poll: no rate
         #expect(await !engine.state.instances[0].serverRates.all.isEmpty)
+        clock.advance(seconds: 1)
         await engine.pollOnce()
         let second = await engine.state.instances[0].rates(of: ServerKey(backend: "be", server: "s1"))
         #expect((second?.sessions ?? 0) > 0)
         #expect((second?.upgrades ?? 0) > 0)
+        clock.advance(seconds: 1)
         await engine.pollOnce()
         let afterReload = await engine.state
         #expect(afterReload.instances[0].serverRates.all.allSatisfy { $0.sessions == nil && $0.upgrades == nil })
         #expect(afterReload.events.contains { $0.kind == .reload })
+        clock.advance(seconds: 1)
         await engine.pollOnce()
         let later = await engine.state.instances[0].rates(of: ServerKey(backend: "be", server: "s1"))
         #expect((later?.sessions ?? -1) >= 0)
