@@ -12,6 +12,8 @@ import PackageDescription
 /// - `HawsClient`: the I/O edge that talks to HAProxy (runtime API socket, stats page over HTTP(S)).
 /// - `HawsTUI`: the `haws top` dashboard: screen model -> update -> view, and one ncurses backend.
 /// - `HawsAgent`: the headless agent's outputs: NDJSON lines and Prometheus text over HTTP.
+/// - `HawsConfig`: the config file (TOML) and the command-line flags, read, checked and resolved into the typed
+///   settings of every command (a flag given wins over the file, the file over the default).
 /// - `HawsLab`: a self-contained lab on loopback (real HAProxy, WebSocket backends, clients), used by
 ///   the tests and by `haws demo`.
 /// - `haws`: the executable, thin wiring of the above behind swift-argument-parser commands.
@@ -28,6 +30,7 @@ let package = Package(
         // Libraries only so that the fuzz package (Tests/Fuzz, `make fuzz`) can depend on the parsers.
         .library(name: "HawsCore", targets: ["HawsCore"]),
         .library(name: "HawsClient", targets: ["HawsClient"]),
+        .library(name: "HawsConfig", targets: ["HawsConfig"]),
         .library(name: "HawsProbe", targets: ["HawsProbe"]),
         .library(name: "HawsTUI", targets: ["HawsTUI"]),
     ],
@@ -102,6 +105,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "HawsConfig",
+            dependencies: ["HawsCore", "HawsClient", "HawsProbe", "HawsAgent"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "HawsLab",
             dependencies: [
                 "HawsCore",
@@ -124,6 +132,7 @@ let package = Package(
                 "HawsProbe",
                 "HawsTUI",
                 "HawsAgent",
+                "HawsConfig",
                 "HawsLab",
                 "HawsDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -173,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "HawsAgentTests",
             dependencies: [
-                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsLab",
+                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsConfig", "HawsLab",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -192,6 +201,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsConfigTests",
+            dependencies: ["HawsConfig", "HawsCore", "HawsClient", "HawsProbe", "HawsAgent", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

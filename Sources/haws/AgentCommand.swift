@@ -13,6 +13,7 @@ import ArgumentParser
 #endif
 import HawsAgent
 import HawsClient
+import HawsConfig
 import HawsCore
 import HawsProbe
 
@@ -85,21 +86,23 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Probes") var probe: ContinuousProbeOptions
 
-    func validate() throws {
-        let counts = [
-            ("--max-server-series", maxServerSeries), ("--max-probe-series", maxProbeSeries),
-            ("--rotate-keep", rotateKeep),
-        ]
-        for (flag, value) in counts {
-            if let value, value < 0 { throw ValidationError("\(flag): must be 0 or more, not \(value)") }
-        }
-        if let rotateKeep, rotateKeep > Self.maximumRotateKeep {
-            throw ValidationError("--rotate-keep: must be at most \(Self.maximumRotateKeep), not \(rotateKeep)")
-        }
+    /// The flags as plain values, for ``RunConfiguration/agentSettings(_:)``.
+    var flags: AgentFlags {
+        var flags = AgentFlags()
+        flags.output = output
+        flags.interval = interval
+        flags.sessionsInterval = sessionsInterval
+        flags.prometheus = prometheus
+        flags.maxServerSeries = maxServerSeries
+        flags.maxProbeSeries = maxProbeSeries
+        flags.rotateSize = rotateSize
+        flags.rotateKeep = rotateKeep
+        flags.fullSnapshotInterval = fullSnapshotInterval
+        flags.probe = probe.flags
+        return flags
     }
 
-    /// Each rotation renames every kept file: a huge count would stall the agent for hours on one rotation.
-    static let maximumRotateKeep = 1_000
+    func validate() throws { try flags.validate() }
 
     func run() async throws {
         // Before anything else, so that a signal during startup is not lost; a closed pipe on stdout is an
@@ -107,11 +110,10 @@ struct AgentCommand: AsyncParsableCommand {
         let signals = SignalWaiter([SIGINT, SIGTERM, SIGHUP])
         signal(SIGPIPE, SIG_IGN)
 
-        let specs = try instance.instances()
-        let file = try instance.configFile.map { path throws(ConfigFileError) in try HawsConfigFile.load(path: path) }
-        var settings = try resolveSettings(file: try file?.agentSettings())
-        settings.probes = try probe.settings(config: try file?.probes())
-        let timeout = try instance.requestTimeout()
+        let setup = try instance.configuration()
+        let specs = try setup.instances()
+        let settings = try setup.agentSettings(flags)
+        let timeout = try setup.requestTimeout()
 
         let agent = Agent(settings: settings, sources: specs.map { InstanceSource.live($0, timeout: timeout) }) {
             message in
@@ -143,70 +145,6 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    /// Defaults, then the config file, then flags.
-    func resolveSettings(file: AgentFileSettings?) throws -> AgentSettings {
-        var settings = AgentSettings()
-        if let file {
-            func fromFile<T>(_ key: String, _ parse: () throws -> T) throws -> T {
-                do { return try parse() } catch {
-                    throw AgentSetupError(description: "\(file.location(of: key)): \(error)")
-                }
-            }
-            if let value = file.statsInterval { settings.statsInterval = value }
-            if let value = file.sessionsInterval { settings.sessionsInterval = value }
-            if let value = file.ndjson { settings.ndjson = NDJSONDestination(argument: value) }
-            if let value = file.prometheus {
-                settings.prometheus = try fromFile("prometheus") { try ListenAddress(parsing: value) }
-            }
-            if let value = file.rotateSize {
-                let size = try fromFile("rotate_size") { try ByteCount(parsing: value) }
-                settings.rotation = FileRotation(maxBytes: size.bytes, keep: file.rotateKeep ?? 5)
-            }
-            if let keep = file.rotateKeep, keep > Self.maximumRotateKeep {
-                throw AgentSetupError(
-                    description: "\(file.location(of: "rotate_keep")): must be at most \(Self.maximumRotateKeep), not \(keep)")
-            }
-            if file.rotateKeep != nil, file.rotateSize == nil {
-                throw AgentSetupError(
-                    description: "\(file.location(of: "rotate_keep")): needs rotate_size, e.g. \"100MB\"")
-            }
-            if let value = file.maxServerSeries { settings.maxServerSeries = value }
-            if let value = file.maxProbeSeries { settings.maxProbeSeries = value }
-            if let value = file.fullSnapshotInterval { settings.fullSnapshotInterval = value }
-        }
-        func flag<T>(_ name: String, _ parse: () throws -> T) throws -> T {
-            do { return try parse() } catch { throw ValidationError("\(name): \(error)") }
-        }
-        if let interval { settings.statsInterval = try DurationFlag.parse(interval, flag: "--interval") }
-        if let sessionsInterval {
-            settings.sessionsInterval = try DurationFlag.parse(sessionsInterval, flag: "--sessions-interval")
-        }
-        if let output { settings.ndjson = NDJSONDestination(argument: output) }
-        if let fullSnapshotInterval {
-            settings.fullSnapshotInterval = try flag("--full-snapshot-interval") {
-                try DurationParser.parse(fullSnapshotInterval)
-            }
-        }
-        if let prometheus { settings.prometheus = try flag("--prometheus") { try ListenAddress(parsing: prometheus) } }
-        if let rotateSize {
-            let size = try flag("--rotate-size") { try ByteCount(parsing: rotateSize) }
-            settings.rotation = FileRotation(maxBytes: size.bytes, keep: rotateKeep ?? settings.rotation?.keep ?? 5)
-        }
-        if let rotateKeep {
-            guard settings.rotation != nil else {
-                throw ValidationError("--rotate-keep needs --rotate-size (or rotate_size in [outputs])")
-            }
-            settings.rotation?.keep = rotateKeep
-        }
-        if let maxServerSeries { settings.maxServerSeries = maxServerSeries }
-        if let maxProbeSeries { settings.maxProbeSeries = maxProbeSeries }
-        settings.defaultToStandardOutput()
-        if settings.rotation != nil, settings.ndjson == .standardOutput {
-            throw ValidationError("--rotate-size needs --output FILE: standard output cannot be rotated")
-        }
-        return settings
-    }
-
     /// One line on stderr saying what the agent does, with the real port when 0 was asked.
     private func announce(settings: AgentSettings, instances: [String], server: MetricsServer?) {
         var parts = [
@@ -228,10 +166,4 @@ struct AgentCommand: AsyncParsableCommand {
         let milliseconds = Int((duration / .milliseconds(1)).rounded())
         return milliseconds % 1_000 == 0 ? "\(milliseconds / 1_000)s" : "\(milliseconds)ms"
     }
-}
-
-/// A setting from the config file that cannot be used: one line naming the file, the key and the fix (a
-/// `ValidationError` would add the command's usage, which says nothing about a file).
-struct AgentSetupError: Error, CustomStringConvertible {
-    let description: String
 }

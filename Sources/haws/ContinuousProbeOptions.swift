@@ -1,5 +1,5 @@
 import ArgumentParser
-import HawsClient
+import HawsConfig
 import HawsProbe
 
 /// The probe options of the long-running commands, `haws top` and `haws agent`: both probe every server HAProxy
@@ -28,44 +28,17 @@ struct ContinuousProbeOptions: ParsableArguments {
             valueName: "url"))
     var probeFrontends: [String] = []
 
-    func validate() throws {
-        if noProbe, probeInterval != nil || probeBudget != nil || !probeFrontends.isEmpty {
-            throw ValidationError(
-                "--no-probe turns probing off: it goes with none of --probe-interval, --probe-budget, --probe-frontend")
-        }
-        if let probeInterval { _ = try DurationFlag.parse(probeInterval, flag: "--probe-interval") }
-        if let probeBudget { _ = try Self.budget(probeBudget) }
+    /// The flags as plain values, for ``RunConfiguration``.
+    var flags: ContinuousProbeFlags {
+        var flags = ContinuousProbeFlags()
+        flags.noProbe = noProbe
+        flags.probeInterval = probeInterval
+        flags.probeBudget = probeBudget
+        flags.probeFrontends = probeFrontends
+        return flags
     }
 
-    /// The settings to probe with, or `nil` when probing is off (`--no-probe`, or `continuous = false` in the file
-    /// without a probe flag to say otherwise).
-    func settings(config: ProbesConfig?) throws -> ProbeSettings? {
-        if noProbe
-            || (config?.continuous == false && probeInterval == nil && probeBudget == nil && probeFrontends.isEmpty)
-        {
-            return nil
-        }
-        var settings = try ProbeSettings(config: config)
-        if let probeInterval {
-            settings.interval = try DurationFlag.parse(probeInterval, flag: "--probe-interval")
-        }
-        if let probeBudget { settings.budget = try Self.budget(probeBudget) }
-        for url in probeFrontends {
-            do throws(ProbeTargetError) {
-                try settings.addFrontend(url)
-            } catch {
-                throw ValidationError("--probe-frontend \(url): \(error.reason)")
-            }
-        }
-        return settings
-    }
-
-    private static func budget(_ text: String) throws -> Double? {
-        switch ProbeSettings.budget(parsing: text) {
-        case .success(let budget): return budget
-        case .failure(let error): throw ValidationError("--probe-budget \(error.description)")
-        }
-    }
+    func validate() throws { try flags.validate() }
 
     /// `every 10s within 3% of a core`, or `off`, for the start-up line.
     static func describe(_ settings: ProbeSettings?) -> String {

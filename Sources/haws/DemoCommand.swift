@@ -12,6 +12,7 @@ import ArgumentParser
     import Darwin
 #endif
 import HawsClient
+import HawsConfig
 import HawsCore
 import HawsLab
 

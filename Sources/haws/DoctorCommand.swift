@@ -5,6 +5,7 @@ import ArgumentParser
     import Foundation
 #endif
 import HawsClient
+import HawsConfig
 import HawsCore
 import HawsDoctor
 import HawsProbe
@@ -64,10 +65,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var noColor = false
 
     /// Whether any instance option was given: only then does the doctor read a running HAProxy.
-    var wantsLive: Bool {
-        !instance.sockets.isEmpty || !instance.masterSockets.isEmpty || !instance.statsURLs.isEmpty
-            || instance.configFile != nil
-    }
+    var wantsLive: Bool { instance.flags.namesInstances }
 
     func run() async throws {
         if let explain {
@@ -82,8 +80,9 @@ struct DoctorCommand: AsyncParsableCommand {
         guard !paths.isEmpty || wantsLive else {
             throw ValidationError("no configuration to check: \(DoctorRun.defaultConfig) does not exist; give -f FILE|DIR or an instance option")
         }
-        let specs = wantsLive ? try instance.instances() : []
-        let timeout = try instance.requestTimeout()
+        let setup = try instance.configuration()
+        let specs = wantsLive ? try setup.instances() : []
+        let timeout = try setup.requestTimeout()
 
         let version = noHAProxyCheck ? nil : await Self.haproxyVersion(haproxy)
         let reading = DoctorRun.readConfig(
@@ -108,9 +107,10 @@ struct DoctorCommand: AsyncParsableCommand {
             }
         }
 
+        let probeSettings = try? setup.probeSettings(frontends: [])
         let facts = await withTaskGroup(of: (Int, DoctorLiveFacts).self) { group in
             for (index, spec) in specs.enumerated() {
-                group.addTask { (index, await Self.liveFacts(spec, timeout: timeout, probing: !noProbe, settings: try? probeSettings(), all: specs)) }
+                group.addTask { (index, await Self.liveFacts(spec, timeout: timeout, probing: !noProbe, settings: probeSettings, all: specs)) }
             }
             var results: [(Int, DoctorLiveFacts)] = []
             for await result in group { results.append(result) }
@@ -126,12 +126,6 @@ struct DoctorCommand: AsyncParsableCommand {
             print(report.table(color: Terminal.wantsColor(disabled: noColor)), terminator: "")
         }
         throw ExitCode(report.verdict.exitCode)
-    }
-
-    /// `[probes]` of --config (the same settings as `haws status --probe`).
-    func probeSettings() throws -> ProbeSettings {
-        let config = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
-        return try ProbeSettings(config: config)
     }
 
     /// One instance's snapshot, old workers and probes, through the readers `haws status` uses.

@@ -5,6 +5,7 @@ import ArgumentParser
     import Foundation
 #endif
 import HawsClient
+import HawsConfig
 import HawsCore
 
 /// `haws drain B/S`: the drain-to-zero workflow of `haws top`, headless, for deploy scripts.
@@ -56,11 +57,12 @@ struct DrainCommand: AsyncParsableCommand {
     func run() async throws {
         let reference: ServerReference
         do { reference = try ServerReference(parsing: server) } catch { throw ValidationError("\(error)") }
-        let timeout = try instance.requestTimeout()
+        let setup = try instance.configuration()
+        let timeout = try setup.requestTimeout()
         let limit = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait")
         let cadence = try DurationFlag.parse(interval, flag: "--interval")
         let shutdownDeadline = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after") }
-        let specs = try instance.instances().filter { $0.runtime != nil }
+        let specs = try setup.instances().filter { $0.runtime != nil }
         guard !specs.isEmpty else {
             throw ValidationError("drain needs a runtime socket at level admin (--socket); a stats page cannot change state")
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import HawsClient
+import HawsConfig
 
-/// The instance options `status`, `agent` and `top` share, so one command line works for all three.
+/// The instance options `status`, `top`, `agent`, `drain` and `doctor` share, so one command line works for all.
 struct InstanceOptions: ParsableArguments {
     @Option(name: .customLong("socket"), help: ArgumentHelp(
         "Runtime API socket of a worker: a path, unix:PATH, tcp://HOST:PORT or ipv4@HOST:PORT. Repeat for several instances.",
@@ -40,56 +40,23 @@ struct InstanceOptions: ParsableArguments {
         valueName: "duration"))
     var timeout: String?
 
-    static let defaultSocket = "/run/haproxy/admin.sock"
-    static let defaultTimeout: Duration = .seconds(5)
-
-    func validate() throws {
-        if let timeout { _ = try DurationFlag.parse(timeout, flag: "--timeout") }
+    /// The flags as plain values, for ``RunConfiguration``.
+    var flags: InstanceFlags {
+        var flags = InstanceFlags()
+        flags.sockets = sockets
+        flags.masterSockets = masterSockets
+        flags.statsURLs = statsURLs
+        flags.statsUser = statsUser
+        flags.statsPasswordFile = statsPasswordFile
+        flags.statsCAFile = statsCAFile
+        flags.statsInsecure = statsInsecure
+        flags.configFile = configFile
+        flags.timeout = timeout
+        return flags
     }
 
-    /// `--timeout`, else `[timeouts] request` of `--config`, else 5 s: the same for every command.
-    func requestTimeout() throws -> Duration {
-        if let timeout { return try DurationFlag.parse(timeout, flag: "--timeout") }
-        if let configFile, let fromFile = try HawsConfigFile.load(path: configFile).requestTimeout { return fromFile }
-        return Self.defaultTimeout
-    }
+    func validate() throws { try flags.validate() }
 
-    /// The instances to read: the config file's, then one per --socket / --stats-url, else Debian's
-    /// default socket.
-    func instances() throws -> [InstanceSpec] {
-        var specs: [InstanceSpec] = []
-        if let configFile {
-            specs += try HawsConfigFile.load(path: configFile).instances
-        }
-        for (index, socket) in sockets.enumerated() {
-            let master = index < masterSockets.count ? masterSockets[index] : nil
-            specs.append(try InstanceSpec.fromFlags(socket: socket, masterSocket: master))
-        }
-        for master in masterSockets.dropFirst(sockets.count) {
-            specs.append(try InstanceSpec.fromFlags(masterSocket: master))
-        }
-        for url in statsURLs {
-            specs.append(
-                try InstanceSpec.fromFlags(
-                    statsURL: url, statsUser: statsUser, statsPasswordFile: statsPasswordFile, statsCAFile: statsCAFile,
-                    statsInsecure: statsInsecure))
-        }
-        if statsURLs.isEmpty, statsUser != nil || statsPasswordFile != nil || statsCAFile != nil || statsInsecure {
-            throw ValidationError("--stats-user, --stats-password-file, --stats-ca-file and --stats-insecure need --stats-url")
-        }
-        if specs.isEmpty {
-            specs.append(try InstanceSpec.fromFlags(socket: Self.defaultSocket))
-        }
-        for page in specs.compactMap(\.statsPage) {
-            // The password file and the CA file are read now: a bad one is a bad argument (exit 3) for every
-            // command, not an unreachable instance on every poll of `top` and `agent`.
-            _ = try StatsPageClient(spec: page)
-        }
-        var seen: [String: Int] = [:]
-        return try specs.map { spec in
-            seen[spec.name, default: 0] += 1
-            let count = seen[spec.name]!
-            return count == 1 ? spec : try InstanceSpec(name: "\(spec.name)#\(count)", runtime: spec.runtime, master: spec.master, statsPage: spec.statsPage)
-        }
-    }
+    /// The config file of `--config`, loaded and checked once, with these flags: every command's settings come from it.
+    func configuration() throws -> RunConfiguration { try RunConfiguration.load(flags) }
 }

@@ -11,6 +11,7 @@ import ArgumentParser
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import HawsConfig
 import HawsCore
 import HawsLab
 

@@ -5,6 +5,7 @@ import ArgumentParser
     import Foundation
 #endif
 import HawsClient
+import HawsConfig
 import HawsCore
 import HawsProbe
 

@@ -12,6 +12,7 @@ import ArgumentParser
     import Darwin
 #endif
 import HawsClient
+import HawsConfig
 import HawsCore
 import HawsDoctor
 import HawsProbe
@@ -91,8 +92,9 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let specs = try instance.instances()
-        let timeout = try instance.requestTimeout()
+        let setup = try instance.configuration()
+        let specs = try setup.instances()
+        let timeout = try setup.requestTimeout()
         var policy = StatusPolicy()
         policy.serverDown = down.severity
         policy.serverDrain = drain.severity
@@ -116,7 +118,7 @@ struct StatusCommand: AsyncParsableCommand {
         if probing {
             policy.probeFailure = probeFailure.severity
             policy.backendNoProbePassing = probeFailure.severity == .ok ? .ok : .critical
-            probes = await Self.probeRound(readings, settings: try probeSettings(), frontendInstance: specs)
+            probes = await Self.probeRound(readings, settings: try setup.probeSettings(frontends: probeFrontends), frontendInstance: specs)
         }
         var report = StatusEvaluator.evaluate(readings, policy: policy, probes: probes)
         var findings: DoctorReport?
@@ -143,20 +145,6 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         throw ExitCode(Int32(report.exitCode))
-    }
-
-    /// `[probes]` of --config, plus the --probe-frontend URLs.
-    func probeSettings() throws -> ProbeSettings {
-        let config = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
-        var settings = try ProbeSettings(config: config)
-        for url in probeFrontends {
-            do {
-                try settings.addFrontend(url)
-            } catch {
-                throw ValidationError("--probe-frontend \(url): \(error.reason)")
-            }
-        }
-        return settings
     }
 
     /// One probe round over the servers of every instance read, and the frontend URLs.

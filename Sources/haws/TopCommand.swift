@@ -12,6 +12,7 @@ import ArgumentParser
     import Darwin
 #endif
 import HawsClient
+import HawsConfig
 import HawsCore
 import HawsDoctor
 import HawsMonitor
@@ -102,13 +103,13 @@ struct TopCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let specs = try instance.instances()
-        let timeout = try instance.requestTimeout()
+        let setup = try instance.configuration()
+        let specs = try setup.instances()
+        let timeout = try setup.requestTimeout()
         let stats = try DurationFlag.parse(interval, flag: "--interval")
         let tunnels = try DurationFlag.parse(tunnelsInterval, flag: "--tunnels-interval")
         let deadline = try DurationFlag.parse(drainDeadline, flag: "--drain-deadline", zero: .meansOff)
-        let probeConfig = try instance.configFile.map { path in try HawsConfigFile.load(path: path).probes() } ?? nil
-        let probeSettings = try probe.settings(config: probeConfig)
+        let probeSettings = try setup.continuousProbeSettings(probe.flags)
         let environment = ProcessInfo.processInfo.environment
 
         let directory = viewsDir ?? Self.defaultViewsDirectory(environment)

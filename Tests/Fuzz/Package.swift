@@ -15,7 +15,7 @@ let targets: [(name: String, modules: [String])] = [
     ("fuzz-show-proc", ["HawsCore"]),
     ("fuzz-runtime-answer", ["HawsCore", "HawsClient"]),
     ("fuzz-stats-page", ["HawsCore", "HawsClient"]),
-    ("fuzz-toml", ["HawsClient"]),
+    ("fuzz-toml", ["HawsConfig"]),
     ("fuzz-view-json", ["HawsTUI", "HawsCore"]),
     ("fuzz-response-head", ["HawsProbe"]),
     ("fuzz-ws-frames", ["HawsProbe"]),

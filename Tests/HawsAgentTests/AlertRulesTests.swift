@@ -1,5 +1,6 @@
 import Foundation
 import HawsClient
+import HawsConfig
 import HawsProbe
 import Subprocess
 import Testing

@@ -8,6 +8,10 @@ public struct FileRotation: Sendable, Hashable {
     /// How many rotated files to keep (`FILE.1` ... `FILE.<keep>`); 0 deletes the full file.
     public var keep: Int
 
+    /// The largest ``keep`` accepted: each rotation renames every kept file, so a huge count would stall the agent
+    /// for hours on one rotation.
+    public static let maximumKeep = 1_000
+
     public init(maxBytes: Int64, keep: Int = 5) {
         self.maxBytes = maxBytes
         self.keep = keep

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HawsCore
 
 /// A failure to get an answer from HAProxy's runtime API, with a one-line description that names the socket
 /// and says what to do.

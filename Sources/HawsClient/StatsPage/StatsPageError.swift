@@ -1,3 +1,5 @@
+import HawsCore
+
 /// A failure to read HAProxy's stats page as CSV, with a one-line description that names the URL and says
 /// what to do.
 public struct StatsPageError: Error, Hashable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 extension String {
     /// Shows `\n` and `\r` as escapes so a message stays on one line.
-    func replacingLineBreaks() -> String {
+    public func replacingLineBreaks() -> String {
         var result = ""
         for scalar in unicodeScalars {
             switch scalar {

@@ -1,5 +1,5 @@
 import FuzzDriver
-@testable import HawsClient
+@testable import HawsConfig
 
 /// `haws.toml`: the TOML reader, then the config file's checks of sections, keys, types and values.
 @main

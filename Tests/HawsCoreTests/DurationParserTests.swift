@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HawsClient
+@testable import HawsCore
 
 @Suite struct DurationParserTests {
     @Test(arguments: [

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HawsClient
+@testable import HawsConfig
 
 /// `[probes]`: types, checks and messages that name the file, the table and the key.
 @Suite struct ProbesConfigTests {

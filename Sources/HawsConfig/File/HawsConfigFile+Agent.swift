@@ -1,3 +1,5 @@
+import HawsAgent
+
 /// The config file's settings for `haws agent`: `[intervals]` and `[outputs]`.
 ///
 /// ```toml
@@ -15,9 +17,9 @@
 /// full_snapshot_interval = "5m"   # full snapshot lines this often, changes lines between ("0s": every poll)
 /// ```
 ///
-/// Types and durations are checked here, with the file, section and key in every message; the values
-/// the agent gives meaning to (`prometheus`, `rotate_size`) are returned as written, for the agent to
-/// parse, together with ``location(of:)`` for its messages.
+/// Everything is checked here, when the file is loaded, with the file, section and key in every message: types,
+/// durations, the metrics address, the rotation size and the keys that go together. `prometheus` and `rotate_size`
+/// are kept as written; ``RunConfiguration/agentSettings(_:)`` turns them into the agent's types.
 public struct AgentFileSettings: Sendable, Hashable {
     public static let intervalKeys = ["stats", "sessions"]
     public static let outputKeys = [
@@ -46,7 +48,8 @@ public struct AgentFileSettings: Sendable, Hashable {
 extension HawsConfigFile {
     /// Reads `[intervals]` and `[outputs]`; absent sections give `nil` settings.
     ///
-    /// - Throws: ``ConfigFileError`` for a wrong type, a bad duration, a negative count or an unknown key.
+    /// - Throws: ``ConfigFileError`` for a wrong type, a bad duration, address or size, a negative count, keys that
+    ///   go together written alone, or an unknown key.
     public func agentSettings() throws(ConfigFileError) -> AgentFileSettings {
         var settings = AgentFileSettings(file: file)
         if var intervals = otherSections["intervals"] {
@@ -76,6 +79,21 @@ extension HawsConfigFile {
             }
             if settings.ndjson?.isEmpty == true {
                 throw outputs.invalidValue("ndjson", "must be a file path or \"-\" for standard output")
+            }
+            if let text = settings.prometheus {
+                do { _ = try ListenAddress(parsing: text) } catch { throw outputs.invalidValue("prometheus", "\(error)") }
+            }
+            if let text = settings.rotateSize {
+                do { _ = try ByteCount(parsing: text) } catch { throw outputs.invalidValue("rotate_size", "\(error)") }
+            }
+            if let keep = settings.rotateKeep {
+                if keep > FileRotation.maximumKeep {
+                    throw outputs.invalidValue("rotate_keep", "must be at most \(FileRotation.maximumKeep), not \(keep)")
+                }
+                if settings.rotateSize == nil {
+                    throw ConfigFileError(
+                        .missingKey, file: file, at: "[outputs], key rotate_keep", "needs rotate_size, e.g. \"100MB\"")
+                }
             }
         }
         return settings

@@ -1,5 +1,3 @@
-import HawsCore
-
 /// Parses the durations people write in flags and config files: `500ms`, `5s`, `2m`, `1h`, `1m30s`, `1.5s`.
 ///
 /// A bare number is refused on purpose: `timeout = 5` is ambiguous (seconds? milliseconds?) and a wrong guess

@@ -1,3 +1,5 @@
+import HawsCore
+
 /// One table of the config file, read key by key, so that keys nobody read can be reported as unknown.
 ///
 /// Every section reader (instances, timeouts, intervals, outputs, probes)

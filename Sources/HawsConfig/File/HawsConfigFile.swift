@@ -1,3 +1,5 @@
+import HawsClient
+import HawsCore
 import HawsProbe
 #if canImport(FoundationEssentials)
 import FoundationEssentials

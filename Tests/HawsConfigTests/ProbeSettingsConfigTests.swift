@@ -1,7 +1,7 @@
 import HawsProbe
 import Testing
 
-@testable import HawsClient
+@testable import HawsConfig
 
 /// The bridge from `[probes]` to the probe engine's settings, shared by `status --probe`, `top` and `agent`.
 @Suite struct ProbeSettingsConfigTests {

@@ -2,7 +2,7 @@ import Foundation
 import HawsTestSupport
 import Testing
 
-@testable import HawsClient
+@testable import HawsConfig
 
 /// haws's TOML 1.0 reader: every value kind, TOML's table rules, and errors with their line and column.
 @Suite struct TOMLParserTests {

@@ -1,6 +1,7 @@
+import HawsClient
 import Testing
 
-@testable import HawsClient
+@testable import HawsConfig
 
 @Suite struct HawsConfigFileTests {
     /// The example of the brief, verbatim.
