@@ -68,9 +68,14 @@ extension AgentFileSettingsTests {
         let cases: [(String, String)] = [
             ("[outputs]\nprometheus = \"metrics.local:9101\"\n", "haws.toml: [outputs], key prometheus: "),
             ("[outputs]\nrotate_size = \"10TB\"\n", "haws.toml: [outputs], key rotate_size: "),
-            ("[outputs]\nndjson = \"a\"\nrotate_size = \"1MB\"\nrotate_keep = 1001\n",
-             "haws.toml: [outputs], key rotate_keep: must be at most 1000, not 1001"),
-            ("[outputs]\nrotate_keep = 3\n", "haws.toml: [outputs], key rotate_keep: needs rotate_size, e.g. \"100MB\""),
+            (
+                "[outputs]\nndjson = \"a\"\nrotate_size = \"1MB\"\nrotate_keep = 1001\n",
+                "haws.toml: [outputs], key rotate_keep: must be at most 1000, not 1001"
+            ),
+            (
+                "[outputs]\nrotate_keep = 3\n",
+                "haws.toml: [outputs], key rotate_keep: needs rotate_size, e.g. \"100MB\""
+            ),
         ]
         for (text, expected) in cases {
             do {

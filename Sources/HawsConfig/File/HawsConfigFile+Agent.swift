@@ -81,14 +81,19 @@ extension HawsConfigFile {
                 throw outputs.invalidValue("ndjson", "must be a file path or \"-\" for standard output")
             }
             if let text = settings.prometheus {
-                do { _ = try ListenAddress(parsing: text) } catch { throw outputs.invalidValue("prometheus", "\(error)") }
+                do { _ = try ListenAddress(parsing: text) } catch {
+                    throw outputs.invalidValue("prometheus", "\(error)")
+                }
             }
             if let text = settings.rotateSize {
-                do { _ = try ByteCount(parsing: text) } catch { throw outputs.invalidValue("rotate_size", "\(error)") }
+                do { _ = try ByteCount(parsing: text) } catch {
+                    throw outputs.invalidValue("rotate_size", "\(error)")
+                }
             }
             if let keep = settings.rotateKeep {
                 if keep > FileRotation.maximumKeep {
-                    throw outputs.invalidValue("rotate_keep", "must be at most \(FileRotation.maximumKeep), not \(keep)")
+                    throw outputs.invalidValue(
+                        "rotate_keep", "must be at most \(FileRotation.maximumKeep), not \(keep)")
                 }
                 if settings.rotateSize == nil {
                     throw ConfigFileError(

@@ -24,7 +24,9 @@ extension RunConfiguration {
         settings.fullSnapshotInterval = Precedence.resolve(
             flag: try flags.fullSnapshotInterval.map { text throws(FlagError) in
                 // Zero is documented: a full snapshot every poll.
-                do { return try DurationParser.parse(text) } catch { throw FlagError("--full-snapshot-interval: \(error)") }
+                do { return try DurationParser.parse(text) } catch {
+                    throw FlagError("--full-snapshot-interval: \(error)")
+                }
             },
             file: written.fullSnapshotInterval, default: defaults.fullSnapshotInterval)
         settings.ndjson = Precedence.resolve(

@@ -57,7 +57,8 @@ public struct RunConfiguration: Sendable {
         if flags.statsURLs.isEmpty,
             flags.statsUser != nil || flags.statsPasswordFile != nil || flags.statsCAFile != nil || flags.statsInsecure
         {
-            throw FlagError("--stats-user, --stats-password-file, --stats-ca-file and --stats-insecure need --stats-url")
+            throw FlagError(
+                "--stats-user, --stats-password-file, --stats-ca-file and --stats-insecure need --stats-url")
         }
         if specs.isEmpty {
             specs.append(try InstanceSpec.fromFlags(socket: InstanceFlags.defaultSocket))
