@@ -30,7 +30,7 @@ struct DrainCommand: AsyncParsableCommand {
     var wait = false
 
     @Option(name: .customLong("timeout-wait"), help: ArgumentHelp("With --wait: give up after this long (exit 2).", valueName: "duration"))
-    var waitTimeout: String = "10m"
+    var waitTimeout: String = DrainFlags.defaultWaitTimeout
 
     @Option(help: ArgumentHelp("With --wait: when drained, switch the server to this state (only maint).", valueName: "state"))
     var then: String?
@@ -41,7 +41,7 @@ struct DrainCommand: AsyncParsableCommand {
     var shutdownAfter: String?
 
     @Option(help: ArgumentHelp("With --wait: how often to read the server.", valueName: "duration"))
-    var interval: String = "1s"
+    var interval: String = DrainFlags.defaultInterval
 
     @Option(help: ArgumentHelp("NDJSON audit log of the commands sent.", valueName: "path"))
     var auditLog: String?
@@ -49,9 +49,16 @@ struct DrainCommand: AsyncParsableCommand {
     func validate() throws {
         if let then, then != "maint" { throw ValidationError("--then only accepts maint, not '\(then)'") }
         if !wait, then != nil || shutdownAfter != nil { throw ValidationError("--then and --shutdown-after need --wait") }
-        _ = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait")
-        _ = try DurationFlag.parse(interval, flag: "--interval")
-        _ = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after") }
+        _ = try timingFlags.timing()
+    }
+
+    /// The timing flags as plain values, for HawsConfig.
+    var timingFlags: DrainFlags {
+        var flags = DrainFlags()
+        flags.waitTimeout = waitTimeout
+        flags.interval = interval
+        flags.shutdownAfter = shutdownAfter
+        return flags
     }
 
     func run() async throws {
@@ -59,9 +66,8 @@ struct DrainCommand: AsyncParsableCommand {
         do { reference = try ServerReference(parsing: server) } catch { throw ValidationError("\(error)") }
         let setup = try instance.configuration()
         let timeout = try setup.requestTimeout()
-        let limit = try DurationFlag.parse(waitTimeout, flag: "--timeout-wait")
-        let cadence = try DurationFlag.parse(interval, flag: "--interval")
-        let shutdownDeadline = try shutdownAfter.map { try DurationFlag.parse($0, flag: "--shutdown-after") }
+        let timing = try timingFlags.timing()
+        let (limit, cadence, shutdownDeadline) = (timing.waitLimit, timing.interval, timing.shutdownAfter)
         let specs = try setup.instances().filter { $0.runtime != nil }
         guard !specs.isEmpty else {
             throw ValidationError("drain needs a runtime socket at level admin (--socket); a stats page cannot change state")

@@ -59,18 +59,18 @@ struct TopCommand: AsyncParsableCommand {
     var view: String?
 
     @Option(help: ArgumentHelp("How often to read show stat / show info.", valueName: "duration"))
-    var interval: String = "1s"
+    var interval: String = TopFlags.defaultInterval
 
     @Option(
         help: ArgumentHelp(
             "How often to count tunnels (show sess all, which pauses HAProxy briefly).", valueName: "duration"))
-    var tunnelsInterval: String = "5s"
+    var tunnelsInterval: String = TopFlags.defaultTunnelsInterval
 
     @Option(
         help: ArgumentHelp(
             "Default of the drain dialog: offer 'shutdown sessions' after this long (0 = never).", valueName: "duration"
         ))
-    var drainDeadline: String = "10m"
+    var drainDeadline: String = TopFlags.defaultDrainDeadline
 
     @Flag(help: "No colour (also when NO_COLOR is set).")
     var noColor = false
@@ -94,21 +94,27 @@ struct TopCommand: AsyncParsableCommand {
 
     /// Every duration is checked before the terminal is taken over.
     func validate() throws {
-        _ = try DurationFlag.parse(interval, flag: "--interval")
-        _ = try DurationFlag.parse(tunnelsInterval, flag: "--tunnels-interval")
-        _ = try DurationFlag.parse(drainDeadline, flag: "--drain-deadline", zero: .meansOff)
+        _ = try timingFlags.timing()
         if let benchFrames, !(1...1_000_000).contains(benchFrames) {
             throw ValidationError("--bench-frames: must be from 1 to 1000000, not \(benchFrames)")
         }
+    }
+
+    /// The polling flags as plain values, for HawsConfig.
+    var timingFlags: TopFlags {
+        var flags = TopFlags()
+        flags.interval = interval
+        flags.tunnelsInterval = tunnelsInterval
+        flags.drainDeadline = drainDeadline
+        return flags
     }
 
     func run() async throws {
         let setup = try instance.configuration()
         let specs = try setup.instances()
         let timeout = try setup.requestTimeout()
-        let stats = try DurationFlag.parse(interval, flag: "--interval")
-        let tunnels = try DurationFlag.parse(tunnelsInterval, flag: "--tunnels-interval")
-        let deadline = try DurationFlag.parse(drainDeadline, flag: "--drain-deadline", zero: .meansOff)
+        let timing = try timingFlags.timing()
+        let (stats, tunnels) = (timing.statsInterval, timing.tunnelsInterval)
         let probeSettings = try setup.continuousProbeSettings(probe.flags)
         let environment = ProcessInfo.processInfo.environment
 
@@ -179,7 +185,7 @@ struct TopCommand: AsyncParsableCommand {
         }
 
         let settings = TopSettings(
-            user: Self.currentUser(environment), readOnly: readOnly, drainDeadline: deadline > .zero ? deadline : nil,
+            user: Self.currentUser(environment), readOnly: readOnly, drainDeadline: timing.drainDeadline,
             statsInterval: stats, tunnelsInterval: tunnels, auditLogPath: audit.path, auditProblem: auditProblem,
             glyphs: ascii ? .ascii : .unicode, probeInterval: probeSettings?.interval)
         var state = TopState(
