@@ -78,3 +78,23 @@ import Testing
         #expect(settings.frontendNames == [settings.frontends[0].url: "fe_main"])
     }
 }
+
+extension ProbeSettingsConfigTests {
+    /// The probe engine's checks run when the file loads, whatever the command reads it; only the TLS files wait
+    /// for a command that probes.
+    @Test func theEngineChecksRunWhenTheFileLoads() throws {
+        #expect(throws: ConfigFileError.self) {
+            try HawsConfigFile(parsing: "[probes.backend.ws_chat]\nheaders = [\"Upgrade: h2c\"]\n", file: "haws.toml")
+        }
+        #expect(throws: ConfigFileError.self) {
+            try HawsConfigFile(parsing: "[probes]\nfrontend = \"fe main=ws://127.0.0.1/\"\n", file: "haws.toml")
+        }
+        let file = try HawsConfigFile(parsing: "[probes]\nca_file = \"/nonexistent/ca.pem\"\n", file: "haws.toml")
+        do {
+            _ = try ProbeSettings(config: file.probes())
+            Issue.record("a CA file that cannot be read is refused when probing starts")
+        } catch {
+            #expect(error.description.hasPrefix("haws.toml: [probes], key ca_file: "), "\(error)")
+        }
+    }
+}

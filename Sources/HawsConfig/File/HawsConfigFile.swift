@@ -32,7 +32,8 @@ import Foundation
 /// `[instance]` and `[timeouts]` are read here; `[intervals]`, `[outputs]` (``agentSettings()``) and `[probes]`
 /// (``probes()``) are kept in ``otherSections`` for the commands that use them, but every one of them is checked
 /// when the file is loaded, whatever the command: a typo in `[outputs]` fails `haws status` as it would fail
-/// `haws agent`, instead of waiting for the day the file reaches the agent.
+/// `haws agent`, instead of waiting for the day the file reaches the agent. `[probes]` gets the probe engine's
+/// checks too (URLs, headers, the reply pattern); only its TLS files wait for a command that probes.
 public struct HawsConfigFile: Sendable {
     /// The sections this version reads.
     public static let readSections: [String] = ["instance", "timeouts"]
@@ -151,7 +152,7 @@ public struct HawsConfigFile: Sendable {
         self.requestTimeout = requestTimeout
         self.otherSections = otherSections
         _ = try self.agentSettings()
-        _ = try self.probes()
+        _ = try ProbeSettings(config: try self.probes(), loadingFiles: false)
     }
 
     private static func readInstance(_ original: ConfigTable) throws(ConfigFileError) -> InstanceSpec {

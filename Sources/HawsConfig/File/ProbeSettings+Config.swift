@@ -7,7 +7,10 @@ import HawsProbe
 extension ProbeSettings {
     /// The settings of `[probes]` (defaults when absent), checked by the probe engine's own rules, with errors that
     /// name the file, the table and the key.
-    public init(config: ProbesConfig?) throws {
+    ///
+    /// - Parameter loadingFiles: `false` checks everything but the TLS files (``HawsConfigFile`` checks the section
+    ///   so when it loads, for every command; the commands that probe load the files).
+    public init(config: ProbesConfig?, loadingFiles: Bool = true) throws(ConfigFileError) {
         self.init()
         guard let config else {
             return
@@ -24,13 +27,8 @@ extension ProbeSettings {
             privateKeyFile: config.keyFile,
             insecure: config.insecure ?? false
         )
-        do throws(ProbeFailure) {
-            // Loaded now, as for `haws probe --ca-file`: a bad file is a bad config, not a failure every round.
-            try self.options.tls.validate()
-        } catch {
-            guard case .tls(let reason) = error else { throw config.invalidValue("ca_file", "\(error)") }
-            let key = reason.contains("client key") ? "key_file" : reason.contains("client certificate") ? "cert_file" : "ca_file"
-            throw config.invalidValue(key, reason)
+        if loadingFiles {
+            try Self.load(self.options.tls, config: config)
         }
         if let text = config.message {
             do {
@@ -53,10 +51,23 @@ extension ProbeSettings {
         }
     }
 
+    /// Loaded now, as for `haws probe --ca-file`: a bad file is a bad config, not a failure every round.
+    private static func load(_ tls: TLSProfile, config: ProbesConfig) throws(ConfigFileError) {
+        do throws(ProbeFailure) {
+            try tls.validate()
+        } catch {
+            guard case .tls(let reason) = error else { throw config.invalidValue("ca_file", "\(error)") }
+            let key =
+                reason.contains("client key")
+                ? "key_file" : reason.contains("client certificate") ? "cert_file" : "ca_file"
+            throw config.invalidValue(key, reason)
+        }
+    }
+
     private static func backendSettings(
         _ request: ProbesConfig.Request,
         config: ProbesConfig
-    ) throws -> BackendProbeSettings {
+    ) throws(ConfigFileError) -> BackendProbeSettings {
         let settings = BackendProbeSettings(
             enabled: request.enabled ?? true,
             path: request.path ?? "/",
