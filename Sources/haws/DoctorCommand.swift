@@ -110,7 +110,11 @@ struct DoctorCommand: AsyncParsableCommand {
         let probeSettings = try? setup.probeSettings(frontends: [])
         let facts = await withTaskGroup(of: (Int, DoctorLiveFacts).self) { group in
             for (index, spec) in specs.enumerated() {
-                group.addTask { (index, await Self.liveFacts(spec, timeout: timeout, probing: !noProbe, settings: probeSettings, all: specs)) }
+                group.addTask {
+                    let facts = await Self.liveFacts(
+                        spec, timeout: timeout, probing: !noProbe, settings: probeSettings, all: specs)
+                    return (index, facts)
+                }
             }
             var results: [(Int, DoctorLiveFacts)] = []
             for await result in group { results.append(result) }

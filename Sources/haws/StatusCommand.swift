@@ -118,7 +118,8 @@ struct StatusCommand: AsyncParsableCommand {
         if probing {
             policy.probeFailure = probeFailure.severity
             policy.backendNoProbePassing = probeFailure.severity == .ok ? .ok : .critical
-            probes = await Self.probeRound(readings, settings: try setup.probeSettings(frontends: probeFrontends), frontendInstance: specs)
+            let settings = try setup.probeSettings(frontends: probeFrontends)
+            probes = await Self.probeRound(readings, settings: settings, frontendInstance: specs)
         }
         var report = StatusEvaluator.evaluate(readings, policy: policy, probes: probes)
         var findings: DoctorReport?
