@@ -19,7 +19,8 @@ public struct TopFlags: Sendable, Hashable {
         let stats = try DurationFlag.parse(interval, flag: "--interval")
         let tunnels = try DurationFlag.parse(tunnelsInterval, flag: "--tunnels-interval")
         let deadline = try DurationFlag.parse(drainDeadline, flag: "--drain-deadline", zero: .meansOff)
-        return TopTiming(statsInterval: stats, tunnelsInterval: tunnels, drainDeadline: deadline > .zero ? deadline : nil)
+        return TopTiming(
+            statsInterval: stats, tunnelsInterval: tunnels, drainDeadline: deadline > .zero ? deadline : nil)
     }
 }
 
