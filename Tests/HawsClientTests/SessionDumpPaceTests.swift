@@ -20,10 +20,11 @@ import Testing
     }
 
     @Test func theDeadlineGrowsWithTheExpectedSizeAndNeverFallsBelowTheTimeout() {
-        // 160 MB at 32 MB/s: 5 s paced, one and a half times that plus a second.
-        #expect(pace.timeout(expectedBytes: 160_000_000, atLeast: .seconds(5)) == .milliseconds(8_500))
-        // 7.7 MB (5,000 streams): 0.24 s paced, the 5 s timeout stands.
-        #expect(pace.timeout(expectedBytes: 7_700_000, atLeast: .seconds(5)) == .seconds(5))
+        // 160 MB at 32 MB/s: 5 s paced, twice that.
+        #expect(pace.timeout(expectedBytes: 160_000_000, atLeast: .seconds(5)) == .seconds(10))
+        // 31 MB (20,000 streams): 1 s paced, the 5 s timeout stands.
+        #expect(pace.timeout(expectedBytes: 31_000_000, atLeast: .seconds(5)) == .seconds(5))
+        #expect(pace.timeout(expectedBytes: 31_000_000, atLeast: .seconds(1)) == .milliseconds(1_937) + .microseconds(500))
         #expect(pace.timeout(expectedBytes: 0, atLeast: .seconds(2)) == .seconds(2))
     }
 
