@@ -477,6 +477,20 @@ PY
   sleep 2
   measure "without haws:" -
 
+  # The same window with two dumps in it (at a quarter and at three quarters): read flat out (socat, as haws read
+  # them before) and as haws reads them (haws status --tunnel-ages: the dump at haws's pace). The agent's and
+  # top's windows rarely hold a dump once the counters give every count (ages only: every 60 s or the budget's
+  # interval, 3-4 minutes at 100,000), so these two windows are what a dump does to the HTTP p99.
+  measure_dumps() {
+    local label=$1; shift
+    ( sleep $((seconds / 4)); "$@" >/dev/null 2>&1 ) & PIDS+=($!)
+    ( sleep $((seconds * 3 / 4)); "$@" >/dev/null 2>&1 ) & PIDS+=($!)
+    measure "$label" -
+    wait "${PIDS[@]: -2}" 2>/dev/null || true
+  }
+  measure_dumps "2 dumps, socat:" sh -c "echo 'show sess all' | socat -t 30 stdio UNIX-CONNECT:$sock >/dev/null"
+  measure_dumps "2 dumps, haws:" "$HAWS" status --socket "$sock" --tunnel-ages --timeout 60s
+
   "$HAWS" agent --socket "$sock" --output "$dir/agent.ndjson" --no-probe >"$dir/agent.log" 2>&1 &
   local agent=$!; PIDS+=($agent)
   sleep 6   # past the first show stat and show sess all
@@ -532,6 +546,10 @@ PY
   local status_ms
   status_ms=$(wall_ms 3 "$HAWS" status --socket "$sock")
   echo "  haws status: ${status_ms} ms wall (median of 3; its default --timeout is 5 s)"
+  local t0 rc=0; t0=$(date +%s%N)
+  "$HAWS" status --socket "$sock" --tunnel-ages >/dev/null 2>&1 || rc=$?
+  echo "  haws status --tunnel-ages at its default --timeout (5 s; the dump is read as fast as that needs):" \
+    "$(( ($(date +%s%N) - t0) / 1000000 )) ms wall, exit $rc"
   # What one dump costs haws (and so the agent and top per dump): haws status --tunnel-ages reads stats and the
   # whole show sess all, with a deadline long enough for it to finish; CPU of the process, median of 3.
   python3 - "$HAWS" "$sock" "$dir/agent.ndjson.interval" "$dir/dump.cpu" <<'PY'

@@ -121,10 +121,10 @@ public actor MonitorEngine {
         let clock = ContinuousClock()
         let schedule = configuration.sessionDumpSchedule
         var lastStart: ContinuousClock.Instant?
-        var lastSeconds = 0.0
+        var lastCost = SessionDumpCost()
         while !Task.isCancelled {
             let needed = await countsNeedDump(index: index)
-            let (interval, reason) = schedule.interval(afterDumpTaking: lastSeconds, countsNeedDump: needed)
+            let (interval, reason) = schedule.interval(after: lastCost, countsNeedDump: needed)
             await recordSchedule(index: index, interval: interval, reason: reason)
             if let lastStart, clock.now < lastStart.advanced(by: interval) {
                 let due = lastStart.advanced(by: interval)
@@ -135,7 +135,7 @@ public actor MonitorEngine {
             let started = clock.now
             let reading = await read()
             lastStart = started
-            lastSeconds = reading.cost.seconds > 0 ? reading.cost.seconds : (clock.now - started).seconds
+            lastCost = reading.cost.seconds > 0 ? reading.cost : SessionDumpCost(seconds: (clock.now - started).seconds)
             await applyTunnels(reading, index: index)
         }
     }

@@ -6,8 +6,9 @@ import HawsCore
 ///
 /// A dump pauses HAProxy's threads while it fills each buffer, and its cost grows with every open stream
 /// (about 12 µs of HAProxy time per stream on 2.6: 70 ms at 5,000 tunnels, 1.2 s at 100,000). Spacing dumps
-/// by their own duration divided by ``budget`` keeps HAProxy's time spent on them under that share of one
-/// core at any scale, without a setting the operator has to know.
+/// by HAProxy's time on each (``SessionDumpCost/haproxySeconds``, not the longer wall time of the rate-paced
+/// read) divided by ``budget`` keeps HAProxy's time spent on them under that share of one core at any scale,
+/// without a setting the operator has to know.
 public struct SessionDumpSchedule: Sendable, Hashable {
     /// Why the interval is what it is.
     public enum Reason: String, Sendable, Hashable {
@@ -32,7 +33,7 @@ public struct SessionDumpSchedule: Sendable, Hashable {
         self.budget = budget
     }
 
-    /// The interval from the start of a dump that took `dumpSeconds` to the start of the next one.
+    /// The interval from the start of a dump that took HAProxy `dumpSeconds` to the start of the next one.
     public func interval(afterDumpTaking dumpSeconds: Double, countsNeedDump: Bool) -> (interval: Duration, reason: Reason) {
         let base = countsNeedDump ? minimumInterval : agesInterval
         guard budget > 0, dumpSeconds > 0 else { return (base, countsNeedDump ? .counts : .ages) }
@@ -41,6 +42,12 @@ public struct SessionDumpSchedule: Sendable, Hashable {
             return (.milliseconds(Int64((byCost * 1_000).rounded(.up))), .budget)
         }
         return (base, countsNeedDump ? .counts : .ages)
+    }
+
+    /// The interval after a dump round that cost `cost`: charged with HAProxy's time on it
+    /// (``SessionDumpCost/haproxySeconds``), not with the wall time of a read paced slower than HAProxy writes.
+    public func interval(after cost: SessionDumpCost, countsNeedDump: Bool) -> (interval: Duration, reason: Reason) {
+        interval(afterDumpTaking: cost.haproxySeconds, countsNeedDump: countsNeedDump)
     }
 }
 

@@ -233,6 +233,9 @@ public enum SnapshotLine {
         }
         json.endArray()
         json.field("sessions_dump_seconds", cost.lastSessionDump.map { ($0.seconds * 1_000_000).rounded() / 1_000_000 })
+        json.field(
+            "sessions_dump_haproxy_seconds",
+            cost.lastSessionDump.map { ($0.haproxySeconds * 1_000_000).rounded() / 1_000_000 })
         json.field("sessions_dump_bytes", cost.lastSessionDump?.bytes)
         json.field("sessions_dump_streams", cost.lastSessionDump?.streams)
         json.field("sessions_interval_seconds", cost.sessionInterval?.seconds)

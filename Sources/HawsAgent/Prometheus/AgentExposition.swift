@@ -166,7 +166,10 @@ public enum AgentExposition {
             out.add(.commandBytes, commandLabels, totals.bytes)
             out.add(.commands, commandLabels, totals.calls)
         }
-        if let dump = cost.lastSessionDump { out.add(.sessionsDumpSeconds, labels, dump.seconds) }
+        if let dump = cost.lastSessionDump {
+            out.add(.sessionsDumpSeconds, labels, dump.seconds)
+            out.add(.sessionsDumpHAProxySeconds, labels, dump.haproxySeconds)
+        }
         if let interval = cost.sessionInterval {
             out.add(.sessionsDumpInterval, labels, interval.seconds)
             out.add(.sessionsDumpStretched, labels, cost.sessionIntervalStretched ? 1 : 0)

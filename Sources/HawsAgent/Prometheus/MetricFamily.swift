@@ -24,6 +24,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case commandBytes = "haws_command_bytes_total"
     case commands = "haws_commands_total"
     case sessionsDumpSeconds = "haws_sessions_dump_seconds"
+    case sessionsDumpHAProxySeconds = "haws_sessions_dump_haproxy_seconds"
     case sessionsDumpInterval = "haws_sessions_dump_interval_seconds"
     case sessionsDumpStretched = "haws_sessions_dump_stretched"
     // Backend
@@ -132,7 +133,9 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .commandBytes: "Bytes HAProxy answered to haws's runtime API commands."
         case .commands: "Runtime API commands haws sent."
         case .sessionsDumpSeconds:
-            "Duration of the last show sess all round, which is also HAProxy's time on it (threads paused while it fills each buffer)."
+            "Wall time of the last show sess all round, read at a bounded byte rate."
+        case .sessionsDumpHAProxySeconds:
+            "HAProxy's time on the last show sess all round (threads paused while it fills each buffer), as haws estimates it: what the dump budget is charged with."
         case .sessionsDumpInterval:
             "Interval between show sess all rounds now in force: --sessions-interval while counts need them, longer for ages only or when their cost stretches it."
         case .sessionsDumpStretched: "1 when the dumps' own cost stretched their interval (0.5% of a core of HAProxy's time)."

@@ -17,18 +17,26 @@ public struct InstanceReader: Sendable {
     /// collected into one array of about that size (2 MB at 10,000 servers), without growing or joining,
     /// and into the buffer of an answer no snapshot uses any more when there is one.
     let statBuffers: AnswerBufferPool
+    /// The next `show sess all`'s expected size, from the last stats poll and the last dump: its deadline and,
+    /// in a one-shot read, its pace are derived from it (``SessionDumpPace``).
+    let dumpSizing: SessionDumpSizing
     /// When set, every call of this reader ends by then (a one-shot read's whole-read deadline).
     let deadline: ContinuousClock.Instant?
 
     public init(spec: InstanceSpec, timeout: Duration = .seconds(5)) {
-        self.init(spec: spec, timeout: timeout, deadline: nil, statBuffers: AnswerBufferPool())
+        self.init(
+            spec: spec, timeout: timeout, deadline: nil, statBuffers: AnswerBufferPool(), dumpSizing: SessionDumpSizing())
     }
 
-    init(spec: InstanceSpec, timeout: Duration, deadline: ContinuousClock.Instant?, statBuffers: AnswerBufferPool) {
+    init(
+        spec: InstanceSpec, timeout: Duration, deadline: ContinuousClock.Instant?, statBuffers: AnswerBufferPool,
+        dumpSizing: SessionDumpSizing
+    ) {
         self.spec = spec
         self.timeout = timeout
         self.deadline = deadline
         self.statBuffers = statBuffers
+        self.dumpSizing = dumpSizing
     }
 
     /// Stats and tunnels together: the one-shot read of `haws status`, within one deadline.
@@ -39,7 +47,8 @@ public struct InstanceReader: Sendable {
     /// (`withAges`). The whole read, dumps included, ends by `deadline` (default: ``timeout`` from now).
     public func read(withAges: Bool = false, deadline: ContinuousClock.Instant? = nil) async -> InstanceReading {
         let deadline = deadline ?? ContinuousClock.now.advanced(by: timeout)
-        let bounded = InstanceReader(spec: spec, timeout: timeout, deadline: deadline, statBuffers: statBuffers)
+        let bounded = InstanceReader(
+            spec: spec, timeout: timeout, deadline: deadline, statBuffers: statBuffers, dumpSizing: dumpSizing)
         let stats = await bounded.readStats()
         guard case .read(var snapshot) = stats else { return stats }
         guard spec.runtime != nil || spec.master != nil else {
@@ -96,6 +105,7 @@ public struct InstanceReader: Sendable {
                     }
                 }
                 snapshot.commandCosts = costs
+                dumpSizing.counted(streams: snapshot.streamsAtLeast)
                 return .read(snapshot)
             }
             if let page = spec.statsPage {
@@ -114,13 +124,16 @@ public struct InstanceReader: Sendable {
         }
     }
 
-    /// The heavier poll: `show sess all` of the current worker and of old workers, scanned as it arrives;
-    /// `nil` without a socket.
+    /// The heavier poll: `show sess all` of the current worker and of old workers, scanned as it arrives at
+    /// ``SessionDumpPace``'s rate; `nil` without a socket. Before anything is known of the instance's size, the
+    /// stats are read first: the dump's deadline is derived from the streams they count.
     public func readTunnels() async -> TunnelReading? {
         guard let scan = workerScan else { return nil }
+        if dumpSizing.isUnknown { _ = await readStats() }
         async let old = oldWorkerTunnels()
         do {
             let (scanner, cost) = try await scan(.showSessAll)
+            dumpSizing.dumped(cost)
             let oldWorkers = await old
             return .counted(
                 current: scanner.tallies, oldWorkers: oldWorkers.tallies, oldWorkersUnread: oldWorkers.unread,
@@ -151,16 +164,15 @@ public struct InstanceReader: Sendable {
         var cost = SessionDumpCost()
         for worker in oldWorkers {
             let command = RuntimeCommand.onWorker(pid: worker.pid, .showSessAll)
-            let clock = ContinuousClock()
-            let started = clock.now
-            let scanner: SessionDumpScanner
+            let dump: (SessionDumpScanner, SessionDumpCost)
             do {
-                scanner = try await RuntimeAPIClient(endpoint: master, timeout: try callTimeout()).scanSessions(command.text)
+                dump = try await scanDump(on: master, command: command.text)
             } catch {
                 unread.append("old worker \(worker.pid): \(Self.oneLine(error))")
                 continue
             }
-            cost = cost + SessionDumpCost(seconds: (clock.now - started).seconds, bytes: scanner.bytes, streams: scanner.streams)
+            let scanner = dump.0
+            cost = cost + dump.1
             for (key, tally) in scanner.tallies {
                 total[key] = (total[key] ?? TunnelTally()) + tally
             }
@@ -212,14 +224,43 @@ public struct InstanceReader: Sendable {
 
     /// ``workerCommands`` for session lists: scanned as they arrive, with what the dump cost.
     private var workerScan: (@Sendable (RuntimeCommand) async throws -> (SessionDumpScanner, SessionDumpCost))? {
-        guard spec.runtime != nil || spec.master != nil else { return nil }
-        return { command in
-            guard let (client, prefix) = try workerClient() else { throw ReadDeadlinePassed(instance: spec.name, timeout: timeout) }
-            let clock = ContinuousClock()
-            let started = clock.now
-            let scanner = try await client.scanSessions(prefix + command.text)
-            return (scanner, SessionDumpCost(seconds: (clock.now - started).seconds, bytes: scanner.bytes, streams: scanner.streams))
+        let endpoint: RuntimeEndpoint
+        let prefix: String
+        if let runtime = spec.runtime {
+            (endpoint, prefix) = (runtime, "")
+        } else if let master = spec.master {
+            (endpoint, prefix) = (master, "@1 ")
+        } else {
+            return nil
         }
+        return { command in try await scanDump(on: endpoint, command: prefix + command.text) }
+    }
+
+    /// One session list read at ``SessionDumpPace``'s rate, within a deadline derived from its expected size
+    /// (or, in a one-shot read, at the rate that fits it into what is left of the read's deadline), and what it
+    /// cost: wall time, and HAProxy's time (``SessionDumpPace/haproxySeconds(wall:held:bytes:)``).
+    private func scanDump(on endpoint: RuntimeEndpoint, command: String) async throws -> (SessionDumpScanner, SessionDumpCost) {
+        let expected = dumpSizing.expectedBytes
+        var pace = SessionDumpPace.standard
+        let dumpTimeout: Duration
+        if let deadline {
+            let left = deadline - ContinuousClock.now
+            guard left > .milliseconds(1) else { throw ReadDeadlinePassed(instance: spec.name, timeout: timeout) }
+            pace = pace.fitting(expectedBytes: expected, within: left)
+            dumpTimeout = left
+        } else {
+            dumpTimeout = pace.timeout(expectedBytes: expected, atLeast: timeout)
+        }
+        let record = ReadPaceRecord()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let scanner = try await RuntimeAPIClient(endpoint: endpoint, timeout: dumpTimeout)
+            .scanSessions(command, pace: pace, record: record)
+        let wall = clock.now - started
+        return (scanner, SessionDumpCost(
+            seconds: wall.seconds,
+            haproxySeconds: SessionDumpPace.haproxySeconds(wall: wall, held: record.held, bytes: scanner.bytes),
+            bytes: scanner.bytes, streams: scanner.streams))
     }
 
     static func oneLine(_ error: any Error) -> String {

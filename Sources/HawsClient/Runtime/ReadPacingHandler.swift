@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Spaces out the socket reads of a large answer, so each read takes what arrived in the meantime.
 ///
@@ -13,10 +14,9 @@ import NIOCore
 /// writes meanwhile, so HAProxy is not slowed down. An end of file is seen at once whatever this handler
 /// holds: NIO reads a closed socket to its end without waiting for a read request.
 ///
-/// Only for answers HAProxy produces more slowly than a paced reader takes them. `show sess all` is written
-/// at about 130 MB/s (154 MB at 100,000 streams in 1.2 s): paced, a reader takes at most the socket buffer per
-/// interval (about 20 MB/s here), so that dump took 7.7 s and every one passed the 5 s timeout. Dumps are read
-/// unpaced (``RuntimeAPIClient``).
+/// `show sess all` is paced differently, by a byte rate (``init(rate:record:)``): HAProxy writes it at about
+/// 130 MB/s, so one read per interval would take the dump at whatever the socket buffer holds per interval,
+/// while a rate gives a known duration, from which the dump's deadline is derived (``SessionDumpPace``).
 final class ReadPacingHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -25,29 +25,56 @@ final class ReadPacingHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Bytes of an answer read without pacing.
     let threshold: Int
-    /// The wait before each read once past ``threshold``.
-    let interval: TimeAmount
+    /// The wait before each read once past ``threshold`` (`nil`: paced by ``rate``).
+    let interval: TimeAmount?
+    /// The byte rate the answer is read at (`nil`: paced by ``interval``).
+    let rate: ReadRate?
+    /// Where the time reads were held is added up (rate pacing).
+    private let record: ReadPaceRecord?
     private var received = 0
+    private var firstByte: NIODeadline?
     private var heldRead: Scheduled<Void>?
 
     init(threshold: Int = 64 * 1024, interval: TimeAmount = .milliseconds(5)) {
         self.threshold = threshold
         self.interval = interval
+        self.rate = nil
+        self.record = nil
+    }
+
+    /// Reads no faster than `rate` on average from the first byte on; the time reads were held goes to `record`.
+    init(rate: ReadRate, record: ReadPaceRecord? = nil) {
+        self.threshold = 0
+        self.interval = nil
+        self.rate = rate
+        self.record = record
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         received += unwrapInboundIn(data).readableBytes
+        if firstByte == nil { firstByte = context.eventLoop.now }
         context.fireChannelRead(data)
     }
 
     func read(context: ChannelHandlerContext) {
-        guard received >= threshold else {
+        guard received >= threshold, received > 0 else {
             context.read()
             return
         }
         guard heldRead == nil else { return }
+        let wait: TimeAmount
+        if let rate, let firstByte {
+            wait = TimeAmount(rate.wait(received: received, elapsed: Duration(context.eventLoop.now - firstByte)))
+            guard wait > .zero else {
+                context.read()
+                return
+            }
+            record?.add(held: Duration(wait))
+        } else {
+            wait = interval ?? .zero
+        }
         let isolatedContext = context
-        heldRead = context.eventLoop.assumeIsolated().scheduleTask(in: interval) { [self] in
+        heldRead = context.eventLoop.assumeIsolated().scheduleTask(in: wait) { [self] in
             heldRead = nil
             isolatedContext.read()
         }
@@ -70,3 +97,38 @@ final class ReadPacingHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension ReadPacingHandler: Sendable {}
+
+/// A byte rate to read an answer at.
+struct ReadRate: Sendable, Hashable {
+    var bytesPerSecond: Double
+
+    init(bytesPerSecond: Double) {
+        precondition(bytesPerSecond > 0, "a read rate must be positive")
+        self.bytesPerSecond = bytesPerSecond
+    }
+
+    /// The time `bytes` take at this rate.
+    func duration(of bytes: Int) -> Duration {
+        .nanoseconds(Int64((Double(bytes) / bytesPerSecond * 1e9).rounded(.up)))
+    }
+
+    /// How long the next read waits, `elapsed` after the first byte with `received` bytes read: until the
+    /// bytes read are what the rate allows by then (none when the reader is behind, as when HAProxy is slower).
+    func wait(received: Int, elapsed: Duration) -> Duration {
+        let due = duration(of: received)
+        return due > elapsed ? due - elapsed : .zero
+    }
+}
+
+/// The time a rate-paced read held its reads, added up (read by the caller once the answer is in).
+final class ReadPaceRecord: Sendable {
+    private let heldTotal = Mutex(Duration.zero)
+
+    init() {}
+
+    func add(held: Duration) {
+        heldTotal.withLock { $0 += held }
+    }
+
+    var held: Duration { heldTotal.withLock { $0 } }
+}

@@ -89,13 +89,17 @@ public struct RuntimeAPIClient: Sendable {
     }
 
     /// Sends `show sess all` (or another session list) and counts its tunnels as the answer arrives, with
-    /// ``SessionDumpScanner``: the answer is never held, however many streams HAProxy lists.
+    /// ``SessionDumpScanner``: the answer is never held, however many streams HAProxy lists. It is read at
+    /// `pace`'s rate (``SessionDumpPace``); the time its reads were held is added to `record`.
     ///
     /// - Throws: as ``send(_:)``, except that the answer has no size limit (its memory is bounded; the call's
     ///   deadline bounds its time).
-    public func scanSessions(_ command: String) async throws -> SessionDumpScanner {
+    func scanSessions(
+        _ command: String, pace: SessionDumpPace = .standard, record: ReadPaceRecord? = nil
+    ) async throws -> SessionDumpScanner {
         try validate(command)
-        let received = try await exchangeAnswer(line: command, scanner: SessionDumpScanner())
+        let received = try await exchangeAnswer(
+            line: command, scanner: SessionDumpScanner(), rate: pace.rate, record: record)
         try checkRefusal(String(decoding: received.head, as: UTF8.self), of: command)
         return received.scanned ?? SessionDumpScanner()
     }
@@ -203,13 +207,15 @@ public struct RuntimeAPIClient: Sendable {
 
     /// ``exchange(line:)`` with the answer as HAProxy's chunks, or as one array (`contiguous`).
     private func exchangeAnswer(
-        line: String, contiguous: ByteArrayHandOff? = nil, scanner: SessionDumpScanner? = nil
+        line: String, contiguous: ByteArrayHandOff? = nil, scanner: SessionDumpScanner? = nil,
+        rate: ReadRate? = nil, record: ReadPaceRecord? = nil
     ) async throws -> RuntimeAnswer {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel: any Channel
         let answer: EventLoopFuture<RuntimeAnswer>
         do {
-            (channel, answer) = try await connect(deadline: deadline, contiguous: contiguous, scanner: scanner)
+            (channel, answer) = try await connect(
+                deadline: deadline, contiguous: contiguous, scanner: scanner, rate: rate, record: record)
         } catch {
             throw classifyConnectFailure(error, command: line, deadline: deadline)
         }
@@ -260,7 +266,10 @@ public struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func connect(deadline: NIODeadline, contiguous: ByteArrayHandOff?, scanner: SessionDumpScanner?) async throws -> (
+    private func connect(
+        deadline: NIODeadline, contiguous: ByteArrayHandOff?, scanner: SessionDumpScanner?, rate: ReadRate?,
+        record: ReadPaceRecord?
+    ) async throws -> (
         any Channel, EventLoopFuture<RuntimeAnswer>
     ) {
         let addresses: [SocketAddress]
@@ -284,22 +293,23 @@ public struct RuntimeAPIClient: Sendable {
                     .recvAllocator,
                     value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 256 * 1024))
                 try channel.pipeline.syncOperations.addHandlers(Self.answerHandlers(
-                    deadline: deadline, limit: limit, contiguous: contiguous, scanner: scanner, promise: promise))
+                    deadline: deadline, limit: limit, contiguous: contiguous, scanner: scanner, rate: rate,
+                    record: record, promise: promise))
                 return (channel, promise.futureResult)
             }
         }
     }
 
-    /// The pipeline that reads one answer. A dump scanned as it arrives (`scanner`) is read unpaced: HAProxy
-    /// writes `show sess all` faster than paced reads take it (see ``ReadPacingHandler``), and a dump's
-    /// wake-ups are few next to its bytes.
+    /// The pipeline that reads one answer. A dump scanned as it arrives (`scanner`) is read at its byte rate
+    /// (`rate`): HAProxy writes `show sess all` faster than one read per interval takes it (see
+    /// ``ReadPacingHandler``). Other answers are paced by interval once large.
     static func answerHandlers(
         deadline: NIODeadline, limit: Int, contiguous: ByteArrayHandOff?, scanner: SessionDumpScanner?,
-        promise: EventLoopPromise<RuntimeAnswer>
+        rate: ReadRate? = nil, record: ReadPaceRecord? = nil, promise: EventLoopPromise<RuntimeAnswer>
     ) -> [any ChannelHandler] {
         let collector = RuntimeAnswerCollector(limit: limit, contiguous: contiguous, scanner: scanner, promise: promise)
-        if scanner != nil { return [ChannelDeadlineHandler(deadline: deadline), collector] }
-        return [ChannelDeadlineHandler(deadline: deadline), ReadPacingHandler(), collector]
+        let pacing = rate.map { ReadPacingHandler(rate: $0, record: record) } ?? ReadPacingHandler()
+        return [ChannelDeadlineHandler(deadline: deadline), pacing, collector]
     }
 
     private func classifyConnectFailure(_ error: any Error, command: String, deadline: NIODeadline) -> any Error {

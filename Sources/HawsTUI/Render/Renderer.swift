@@ -424,9 +424,9 @@ struct Painter {
         screen.write(hints, x: 0, y: y, maxWidth: width, style: .dim)
     }
 
-    /// What watching the instance costs, e.g. `cost stat 12ms 2.2M · sess 230ms 31M every 46s (budget)`: the
-    /// last `show stat` and `show sess all` (time and bytes) and the dump interval in force, and why when the
-    /// dumps' own cost stretched it.
+    /// What watching the instance costs, e.g. `cost stat 12ms 2.2M · sess 1.0s 31M (HAProxy 240ms) every 48s
+    /// (budget)`: the last `show stat` and `show sess all` (time and bytes; the dump's HAProxy time when its
+    /// paced read took longer) and the dump interval in force, and why.
     static func costText(_ cost: InstanceCost) -> String {
         var text = "cost"
         if let stat = cost.lastCommands.first {
@@ -434,6 +434,7 @@ struct Painter {
         }
         if let dump = cost.lastSessionDump {
             text += " · sess \(Format.milliseconds(dump.seconds * 1_000)) \(Format.bytes(Double(dump.bytes)))"
+            if dump.haproxySeconds < dump.seconds { text += " (HAProxy \(Format.milliseconds(dump.haproxySeconds * 1_000)))" }
         }
         if let interval = cost.sessionInterval {
             text += " every \(Format.duration(interval.seconds))"
