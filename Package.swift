@@ -131,9 +131,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        /// What several test targets share (the seeded generator of property tests); never linked into haws.
+        /// What several test targets share (the seeded generator of property tests, the manual clock); never linked into haws.
         .target(
             name: "HawsTestSupport",
+            dependencies: ["HawsCore"],
             path: "Tests/HawsTestSupport",
             swiftSettings: strict
         ),
@@ -150,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsMonitorTests",
-            dependencies: ["HawsMonitor", "HawsCore"],
+            dependencies: ["HawsMonitor", "HawsCore", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -173,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "HawsAgentTests",
             dependencies: [
-                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsLab",
+                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsLab", "HawsTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

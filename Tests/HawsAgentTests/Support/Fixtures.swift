@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsMonitor
+import HawsTestSupport
 import Synchronization
 
 /// Scripted HAProxy answers for the agent's unit tests: each read returns the next step.
@@ -94,10 +95,11 @@ enum Fixture {
 
     /// An engine that polled `source` `polls` times, and its state.
     static func state(_ sources: [InstanceSource], polls: Int) async -> MonitorState {
-        let engine = MonitorEngine(sources: sources)
+        let clock = ManualClock()
+        let engine = MonitorEngine(sources: sources, clock: clock.source)
         for _ in 0..<polls {
             await engine.pollOnce()
-            try? await Task.sleep(for: .milliseconds(20))  // rates need time between polls
+            clock.advance(.milliseconds(20))  // rates need time between polls
         }
         return await engine.state
     }
