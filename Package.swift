@@ -131,7 +131,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        /// What several test targets share (the seeded generator of property tests, the manual clock); never linked into haws.
+        /// What several test targets share (seeded generator, manual clock, temporary directory, `eventually`, child
+        /// processes); never linked into haws.
         .target(
             name: "HawsTestSupport",
             dependencies: ["HawsCore"],
@@ -208,6 +209,7 @@ let package = Package(
                 "HawsClient",
                 "HawsLab",
                 "HawsDoctor",
+                "HawsTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

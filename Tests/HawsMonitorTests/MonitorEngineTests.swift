@@ -40,14 +40,8 @@ func csv(stot: Int, hrsp1xx: Int, backend1xx: Int = 0, status: String = "UP") ->
 }
 
 /// Waits (with a deadline) until `condition` holds for the engine's state.
-func eventually(_ engine: MonitorEngine, timeout: Duration = .seconds(5), _ condition: (MonitorState) -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if condition(await engine.state) { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
+func eventually(_ engine: MonitorEngine, _ condition: (MonitorState) -> Bool) async -> Bool {
+    await eventually(timeout: .seconds(5), interval: .milliseconds(10)) { condition(await engine.state) }
 }
 
 @Suite struct MonitorEngineTests {

@@ -105,21 +105,6 @@ enum Fixture {
     }
 }
 
-/// A private temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("haws-agent-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        path = base.path
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// Parses NDJSON text into objects, failing on any line that is not a complete JSON object.
 func parseLines(_ text: String) throws -> [[String: Any]] {
     try text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
