@@ -168,7 +168,7 @@ public enum ProbeTargetDiscovery {
 
     /// Parses HAProxy's `addr` forms: `10.0.0.1:8080`, `[::1]:8080`, `10.0.0.1:0`, `10.0.0.1:-5`, `unix`.
     static func parse(_ address: String) -> Result<Endpoint, AddressProblem> {
-        let text = address.trimmingSpaces
+        let text = address.trimmingOptionalWhitespace
         if text.isEmpty {
             return .failure(AddressProblem(kind: .missing))
         }
