@@ -31,6 +31,14 @@ HAPROXY30         := $(HAWS_CACHE)/haproxy-$(HAPROXY30_VERSION)/haproxy
 HAPROXY26         := /usr/sbin/haproxy
 # The suites that start a real HAProxy (whole targets, so a new suite there is covered), run on both versions.
 HAPROXY_SUITES    := HawsLabTests|HawsIntegrationTests|RealHAProxyTests
+# Suites with no HAProxy, no sockets and no wall-clock bound (injected clocks): they run in parallel. Every other
+# suite runs one test at a time, new ones included, until it is listed here.
+PARALLEL_SUITES   := HawsCoreTests|HawsDoctorTests|HawsMonitorTests|$\
+  HawsTUITests\.(Action|DoctorOverlay|DrainTracker|DrainFlow|ProbeSummaryBoard|Render|RowFilter|TableModel|ViewFile|ShippedViewError)Tests|$\
+  HawsProbeTests\.(FileDescriptorLimit|HandshakeVerifier|LatencyStatistics|ProbeBudget|ProbeFailure|ProbeRunReport|ProbeStateMachine|ProbeTargetDiscovery|ProbeTarget|ProbeWire|WebSocketKey|ProbeBoardNews|RecentProbes|ProbeScheduler)Tests|$\
+  HawsClientTests\.(RuntimeAPIResponse|RuntimeEndpoint|StatsPageEndpoint|DurationParser)Tests|$\
+  HawsAgentTests\.(JSONLineBuilder|Dashboard)Tests|$\
+  HawsLabTests\.(LabStatRows|MasterProcessList|WebSocketHandshake|RawHTTPRequestHead)Tests
 
 .PHONY: all setup bench-setup build release test demo bench clean haproxy-3.0 release-static manual install uninstall deb package-test fuzz-build fuzz fuzz-smoke sanitize
 
@@ -76,11 +84,13 @@ release: setup
 haproxy-3.0: setup
 	@Scripts/build-haproxy.sh $(HAPROXY30_VERSION) $(HAPROXY30_SUITE) $(HAWS_CACHE)
 
-## test: the whole suite, unit and end-to-end, against Debian's HAProxy; then the HAProxy-facing suites again against HAProxy 3.0 (one test at a time: on 2 cores, parallel HAProxy tests disturb each other's timings)
+## test: the whole suite, unit and end-to-end: the pure suites in parallel, the rest one test at a time against Debian's HAProxy; then the HAProxy-facing suites again against HAProxy 3.0 (one test at a time: on 2 cores, parallel HAProxy and socket-deadline tests disturb each other's timings)
 test: setup haproxy-3.0
 	$(SWIFT) build --build-tests
-	@echo "== the whole suite on $$($(HAPROXY26) -v | head -1)"
-	HAWS_HAPROXY=$(HAPROXY26) $(SWIFT) test --skip-build --no-parallel
+	@echo "== the pure suites, in parallel"
+	$(SWIFT) test --skip-build --parallel --filter '$(PARALLEL_SUITES)'
+	@echo "== the rest on $$($(HAPROXY26) -v | head -1), one test at a time"
+	HAWS_HAPROXY=$(HAPROXY26) $(SWIFT) test --skip-build --no-parallel --skip '$(PARALLEL_SUITES)'
 	@echo "== the HAProxy-facing suites on $$($(HAPROXY30) -v | head -1)"
 	HAWS_HAPROXY=$(HAPROXY30) $(SWIFT) test --skip-build --no-parallel --filter '$(HAPROXY_SUITES)'
 	$(MAKE) --no-print-directory package-test

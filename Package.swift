@@ -140,9 +140,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        /// What several test targets share (the seeded generator of property tests); never linked into haws.
+        /// What several test targets share (seeded generator, manual clock, temporary directory, `eventually`, child
+        /// processes); never linked into haws.
         .target(
             name: "HawsTestSupport",
+            dependencies: ["HawsCore"],
             path: "Tests/HawsTestSupport",
             swiftSettings: strict
         ),
@@ -159,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsMonitorTests",
-            dependencies: ["HawsMonitor", "HawsCore"],
+            dependencies: ["HawsMonitor", "HawsCore", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -182,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "HawsAgentTests",
             dependencies: [
-                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsConfig", "HawsLab",
+                "HawsAgent", "HawsCore", "HawsMonitor", "HawsProbe", "HawsClient", "HawsConfig", "HawsLab", "HawsTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -221,6 +223,7 @@ let package = Package(
                 "HawsClient",
                 "HawsLab",
                 "HawsDoctor",
+                "HawsTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

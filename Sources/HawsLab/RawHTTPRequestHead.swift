@@ -1,3 +1,5 @@
+import HawsCore
+
 /// The head of one HTTP/1.1 request read from raw bytes.
 ///
 /// The misbehaving backends answer outside NIO's HTTP pipeline on purpose (NIO would not let them send a broken
@@ -42,64 +44,39 @@ struct RawHTTPRequestHead: Hashable, Sendable {
         return connection.contains { $0.contains("upgrade") }
     }
 
-    /// Parses the head at the start of `bytes`.
+    /// Parses the head at the start of `bytes`: framing and field lines as ``HTTPHead`` reads them, then the
+    /// request line.
     static func parse(_ bytes: some Collection<UInt8>) -> ParseResult {
         let array = Array(bytes)
-        guard let end = findHeadEnd(array) else {
-            return array.count > maximumHeadSize ? .invalid : .incomplete
-        }
-        guard end <= maximumHeadSize else {
-            return .invalid
-        }
-        let text = String(decoding: array[..<end], as: UTF8.self)
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        guard !lines.isEmpty else {
-            return .invalid
-        }
-        let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: true)
-        guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/") else {
-            return .invalid
-        }
-        var fields: [Field] = []
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else {
+        return array.withUnsafeBytes { raw in
+            guard let end = HTTPHead.end(of: raw) else {
+                return array.count > maximumHeadSize ? .invalid : .incomplete
+            }
+            guard end <= maximumHeadSize else {
                 return .invalid
             }
-            let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingSpaces()
-            fields.append(Field(name: name, value: value))
+            var lines = HTTPHead.Lines(UnsafeRawBufferPointer(rebasing: raw[..<end]))
+            guard let first = lines.next() else {
+                return .invalid
+            }
+            let requestLine = String(decoding: first, as: UTF8.self).split(separator: " ")
+            guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/") else {
+                return .invalid
+            }
+            var fields: [Field] = []
+            while let line = lines.next(), !line.isEmpty {
+                guard let field = HTTPHead.field(line) else {
+                    return .invalid
+                }
+                fields.append(Field(name: field.name, value: field.value))
+            }
+            let head = RawHTTPRequestHead(
+                method: String(requestLine[0]),
+                target: String(requestLine[1]),
+                version: String(requestLine[2]),
+                headers: fields
+            )
+            return .complete(head, consumed: end)
         }
-        let head = RawHTTPRequestHead(
-            method: String(requestLine[0]),
-            target: String(requestLine[1]),
-            version: String(requestLine[2]),
-            headers: fields
-        )
-        return .complete(head, consumed: end + 4)
-    }
-
-    /// The index of the `\r\n\r\n` that ends the head, if present.
-    private static func findHeadEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else {
-            return nil
-        }
-        for index in 0...(bytes.count - 4)
-        where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
-            return index
-        }
-        return nil
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" {
-            slice = slice.dropFirst()
-        }
-        while let last = slice.last, last == " " || last == "\t" {
-            slice = slice.dropLast()
-        }
-        return String(slice)
     }
 }

@@ -15,7 +15,7 @@ import HawsCore
 public actor MonitorEngine {
     public let configuration: MonitorConfiguration
     private let sources: [InstanceSource]
-    private let now: @Sendable () -> Date
+    private let clock: TimeSource
     private var instances: [LiveInstance]
     private var events: RingBuffer<MonitorEvent>
     private var generation = 0
@@ -27,10 +27,13 @@ public actor MonitorEngine {
     private var subscribers: [UUID: AsyncStream<MonitorState>.Continuation] = [:]
     private var eventSubscribers: [UUID: AsyncStream<MonitorEvent>.Continuation] = [:]
 
-    public init(sources: [InstanceSource], configuration: MonitorConfiguration = MonitorConfiguration(), now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter clock: the polls' cadence and the times of polls and events (a manual clock in tests).
+    public init(
+        sources: [InstanceSource], configuration: MonitorConfiguration = MonitorConfiguration(), clock: TimeSource = .live
+    ) {
         self.sources = sources
         self.configuration = configuration
-        self.now = now
+        self.clock = clock
         self.instances = sources.map { source in
             var live = LiveInstance(name: source.name)
             live.serverTunnelHistory = ServerHistory(capacity: configuration.historyCapacity)
@@ -106,9 +109,8 @@ public actor MonitorEngine {
     }
 
     private nonisolated func pollStats(index: Int, source: InstanceSource) async {
-        let clock = ContinuousClock()
         while !Task.isCancelled {
-            let started = clock.now
+            let started = clock.instant()
             let reading = await source.readStats()
             await apply(reading, index: index)
             try? await clock.sleep(until: started.advanced(by: configuration.statsInterval))
@@ -118,7 +120,6 @@ public actor MonitorEngine {
     /// Dumps on ``SessionDumpSchedule``: checked once per stats interval, so a backend whose counters stop
     /// giving exact counts gets its dump within a poll of the configured interval.
     private nonisolated func pollTunnels(index: Int, read: @escaping @Sendable () async -> TunnelReading) async {
-        let clock = ContinuousClock()
         let schedule = configuration.sessionDumpSchedule
         var lastStart: ContinuousClock.Instant?
         var lastCost = SessionDumpCost()
@@ -126,16 +127,16 @@ public actor MonitorEngine {
             let needed = await countsNeedDump(index: index)
             let (interval, reason) = schedule.interval(after: lastCost, countsNeedDump: needed)
             await recordSchedule(index: index, interval: interval, reason: reason)
-            if let lastStart, clock.now < lastStart.advanced(by: interval) {
+            if let lastStart, clock.instant() < lastStart.advanced(by: interval) {
                 let due = lastStart.advanced(by: interval)
-                let check = clock.now.advanced(by: configuration.statsInterval)
+                let check = clock.instant().advanced(by: configuration.statsInterval)
                 try? await clock.sleep(until: min(due, check))
                 continue
             }
-            let started = clock.now
+            let started = clock.instant()
             let reading = await read()
             lastStart = started
-            lastCost = reading.cost.seconds > 0 ? reading.cost : SessionDumpCost(seconds: (clock.now - started).seconds)
+            lastCost = reading.cost.seconds > 0 ? reading.cost : SessionDumpCost(seconds: (clock.instant() - started).seconds)
             await applyTunnels(reading, index: index)
         }
     }
@@ -157,9 +158,8 @@ public actor MonitorEngine {
     /// Re-evaluates staleness once per interval, so a hung instance turns stale even while its poll
     /// is still waiting on the socket.
     private nonisolated func watchStaleness() async {
-        let clock = ContinuousClock()
         while !Task.isCancelled {
-            try? await clock.sleep(for: configuration.statsInterval)
+            try? await clock.sleep(configuration.statsInterval)
             await refreshStaleness()
         }
     }
@@ -169,7 +169,7 @@ public actor MonitorEngine {
         var changed = false
         for index in instances.indices {
             guard case .reachable = instances[index].health, let last = instances[index].lastGoodPoll else { continue }
-            if now().timeIntervalSince(last) > limit {
+            if clock.date().timeIntervalSince(last) > limit {
                 instances[index].health = .stale(lastGood: last)
                 changed = true
             }
@@ -180,7 +180,7 @@ public actor MonitorEngine {
     func applyTunnels(_ reading: TunnelReading, index: Int) {
         pendingTunnels[index] = reading
         freshTunnels.insert(index)
-        instances[index].tunnelsReadAt = now()
+        instances[index].tunnelsReadAt = clock.date()
         if case .counted = reading { instances[index].cost.recordDump(reading.cost) }
         guard var snapshot = instances[index].snapshot else { return }
         merge(reading, into: &snapshot)
@@ -205,7 +205,7 @@ public actor MonitorEngine {
     }
 
     func apply(_ reading: InstanceReading, index: Int) {
-        let time = now()
+        let time = clock.date()
         var live = instances[index]
         live.polls += 1
         var newEvents: [MonitorEvent] = []

@@ -1,3 +1,4 @@
+import HawsCore
 import NIOHTTP1
 
 /// Judges a server's answer to our upgrade request by RFC 6455 section 4.1, the checks a browser makes.
@@ -39,7 +40,7 @@ public struct HandshakeVerifier: Sendable, Hashable {
         guard connection.contains(where: { $0.lowercased() == "upgrade" }) else {
             return .rejected(.missingConnection(received: Self.joined(headers["Connection"])))
         }
-        let accepts = headers["Sec-WebSocket-Accept"].map { $0.trimmingSpaces }
+        let accepts = headers["Sec-WebSocket-Accept"].map { $0.trimmingOptionalWhitespace }
         let expected = self.expectedAccept
         guard accepts.count == 1, accepts[0] == expected else {
             return .rejected(.badAccept(expected: expected, received: Self.joined(accepts)))
@@ -71,7 +72,7 @@ public struct HandshakeVerifier: Sendable, Hashable {
     /// The extension token of an offer or answer: `permessage-deflate; x=1` gives `permessage-deflate`.
     static func extensionName(_ item: String) -> String {
         let name = item.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return String(name).trimmingSpaces
+        return String(name).trimmingOptionalWhitespace
     }
 
     private static func joined(_ values: [String]) -> String? {

@@ -28,33 +28,19 @@ public actor ProbeScheduler {
     /// Runs one probe; never throws (failures are results).
     public typealias Probe = @Sendable (ProbeTarget, ProbeOptions) async -> ProbeResult
 
-    /// Time as the scheduler sees it: a monotonic instant for cadence, the wall clock for results and events, a
-    /// sleep, and the calling thread's CPU time (the scheduler's own share of the probe budget).
+    /// Time as the scheduler sees it: the shared ``TimeSource`` (cadence, result and event dates, the sleep), and the
+    /// calling thread's CPU time (the scheduler's own share of the probe budget).
     public struct Clock: Sendable {
-        public var instant: @Sendable () -> ContinuousClock.Instant
-        public var date: @Sendable () -> Date
-        public var sleep: @Sendable (Duration) async throws -> Void
+        public var time: TimeSource
         public var cpu: @Sendable () -> Duration
 
-        public init(
-            instant: @escaping @Sendable () -> ContinuousClock.Instant,
-            date: @escaping @Sendable () -> Date,
-            sleep: @escaping @Sendable (Duration) async throws -> Void,
-            cpu: @escaping @Sendable () -> Duration = { .zero }
-        ) {
-            self.instant = instant
-            self.date = date
-            self.sleep = sleep
+        public init(_ time: TimeSource, cpu: @escaping @Sendable () -> Duration = { .zero }) {
+            self.time = time
             self.cpu = cpu
         }
 
         /// The real clocks, `Task.sleep` and ``ThreadCPUTime``.
-        public static let live = Clock(
-            instant: { ContinuousClock.now },
-            date: { Date() },
-            sleep: { try await Task.sleep(for: $0) },
-            cpu: { ThreadCPUTime.now() }
-        )
+        public static let live = Clock(.live, cpu: { ThreadCPUTime.now() })
     }
 
     /// Cadence and limits of the rounds.
@@ -183,16 +169,16 @@ public actor ProbeScheduler {
     /// Rounds at the configured interval until the task is cancelled.
     public func run() async {
         while !Task.isCancelled {
-            let started = self.clock.instant()
+            let started = self.clock.time.instant()
             _ = await self.runRound()
-            let elapsed = self.clock.instant() - started
+            let elapsed = self.clock.time.instant() - started
             if elapsed >= self.configuration.interval {
                 self.overruns += 1
                 self.board.overruns = self.overruns
                 continue
             }
             do {
-                try await self.clock.sleep(self.configuration.interval - elapsed)
+                try await self.clock.time.sleep(self.configuration.interval - elapsed)
             } catch {
                 return  // cancelled
             }
@@ -203,8 +189,8 @@ public actor ProbeScheduler {
     /// (`haws status --probe`, tests).
     @discardableResult
     public func runRound() async -> ProbeBoard {
-        let startedAt = self.clock.date()
-        let started = self.clock.instant()
+        let startedAt = self.clock.time.date()
+        let started = self.clock.time.instant()
         let probeCPUBefore = await self.probeCPU()
         let plan = await self.targets()
         var ownCPU = Duration.zero
@@ -241,7 +227,7 @@ public actor ProbeScheduler {
                 group.addTask {
                     if jitter > .zero {
                         let delay = Duration.nanoseconds(Int64.random(in: 0..<max(1, Self.nanoseconds(jitter))))
-                        try? await clock.sleep(delay)
+                        try? await clock.time.sleep(delay)
                     }
                     var options = baseOptions
                     options.mode = job.mode
@@ -263,7 +249,7 @@ public actor ProbeScheduler {
                 } else {
                     failed += 1
                 }
-                self.lastProbed[job] = self.clock.instant()
+                self.lastProbed[job] = self.clock.time.instant()
                 for key in work[job] ?? [] {
                     self.record(result, for: key)
                 }
@@ -273,7 +259,7 @@ public actor ProbeScheduler {
 
         cpuMark = self.clock.cpu()
         self.rounds += 1
-        let now = self.clock.instant()
+        let now = self.clock.time.instant()
         let round = ProbeBoard.Round(
             number: self.rounds,
             startedAt: startedAt,

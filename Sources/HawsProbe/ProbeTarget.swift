@@ -105,3 +105,155 @@ public struct ProbeHeader: Sendable, Hashable, Codable {
         self.value = value
     }
 }
+
+/// Why a target (or a `ws://` URL) cannot be probed as written; raised before any socket opens.
+public struct ProbeTargetError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, naming the offending part.
+    public let reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "invalid probe target: \(self.reason)" }
+}
+
+extension ProbeTarget {
+    /// Header names the handshake itself writes; a duplicate from the caller would make the request ambiguous.
+    static let reservedHeaderNames: Set<String> = [
+        "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+    ]
+
+    /// Refuses what would produce a malformed request or a request-smuggling header, before any socket opens.
+    ///
+    /// ``Prober`` calls it and reports `invalid_target`; callers building targets from config can call it early to
+    /// point at the bad line.
+    public func validate() throws(ProbeTargetError) {
+        if self.host.isEmpty || self.host.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            throw ProbeTargetError("host '\(self.host)' is empty or contains spaces or slashes")
+        }
+        if !(1...65_535).contains(self.port) {
+            throw ProbeTargetError("port \(self.port) is not from 1 to 65535")
+        }
+        if !self.path.hasPrefix("/") || self.path.contains(where: { $0.isWhitespace || $0 == "#" }) {
+            throw ProbeTargetError("path '\(self.path)' must start with '/' and have no spaces or fragment")
+        }
+        for value in [self.hostHeader, self.origin, self.serverName].compactMap({ $0 }) where !Self.isFieldValue(value)
+        {
+            throw ProbeTargetError("header value '\(value)' contains a line break or control character")
+        }
+        for header in self.headers {
+            if !Self.isToken(header.name) {
+                throw ProbeTargetError("header name '\(header.name)' is not an HTTP token")
+            }
+            if Self.reservedHeaderNames.contains(header.name.lowercased()) {
+                throw ProbeTargetError("header '\(header.name)' is set by the WebSocket handshake itself")
+            }
+            if !Self.isFieldValue(header.value) {
+                throw ProbeTargetError("value of header '\(header.name)' contains a line break or control character")
+            }
+        }
+        for subprotocol in self.subprotocols where !Self.isToken(subprotocol) {
+            throw ProbeTargetError("subprotocol '\(subprotocol)' is not an HTTP token")
+        }
+        for offered in self.extensions {
+            let name = HandshakeVerifier.extensionName(offered)
+            if !Self.isToken(name) || !Self.isFieldValue(offered) {
+                throw ProbeTargetError("extension offer '\(offered)' is not 'token[; params]'")
+            }
+        }
+    }
+
+    /// RFC 9110 `token`: what header names, subprotocols and extension names must be.
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    return true
+                default:
+                    return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
+            }
+    }
+
+    /// A header value without CR, LF or other control characters (tab allowed).
+    static func isFieldValue(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+}
+
+extension ProbeTarget {
+    /// Parses `ws://host[:port]/path?query` or `wss://...`, the form operators paste from browser consoles.
+    ///
+    /// Default ports are 80 and 443; IPv6 literals go in brackets (`ws://[::1]:8080/`). Fragments and user info are
+    /// refused: RFC 6455 forbids the first and a probe has no use for the second.
+    public init(url: String) throws(ProbeTargetError) {
+        let scheme: Substring
+        let rest: Substring
+        if let range = url.firstRange(of: "://") {
+            scheme = url[..<range.lowerBound]
+            rest = url[range.upperBound...]
+        } else {
+            throw ProbeTargetError("'\(url)' is not a ws:// or wss:// URL")
+        }
+        let tls: Bool
+        switch scheme.lowercased() {
+        case "ws": tls = false
+        case "wss": tls = true
+        default: throw ProbeTargetError("scheme '\(scheme)' is not ws or wss")
+        }
+        if rest.contains("#") {
+            throw ProbeTargetError("'\(url)' has a fragment, which WebSocket URLs cannot have")
+        }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        var path = String(rest[authorityEnd...])
+        if path.isEmpty {
+            path = "/"
+        } else if path.hasPrefix("?") {
+            path = "/" + path
+        }
+        if authority.contains("@") {
+            throw ProbeTargetError("'\(url)' has user info, which a probe does not send")
+        }
+
+        let host: Substring
+        let portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                throw ProbeTargetError("'\(url)' has an unterminated IPv6 literal")
+            }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let afterHost = authority[authority.index(after: close)...]
+            if afterHost.isEmpty {
+                portText = nil
+            } else if afterHost.hasPrefix(":") {
+                portText = afterHost.dropFirst()
+            } else {
+                throw ProbeTargetError("'\(url)' has text after the IPv6 literal")
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+            portText = nil
+        }
+        if host.isEmpty {
+            throw ProbeTargetError("'\(url)' has no host")
+        }
+        let port: Int
+        if let portText {
+            guard let parsed = Int(portText), (1...65_535).contains(parsed) else {
+                throw ProbeTargetError("port '\(portText)' is not a number from 1 to 65535")
+            }
+            port = parsed
+        } else {
+            port = tls ? 443 : 80
+        }
+        self.init(host: String(host), port: port, tls: tls, path: path)
+        try self.validate()
+    }
+}

@@ -168,7 +168,7 @@ public enum ProbeTargetDiscovery {
 
     /// Parses HAProxy's `addr` forms: `10.0.0.1:8080`, `[::1]:8080`, `10.0.0.1:0`, `10.0.0.1:-5`, `unix`.
     static func parse(_ address: String) -> Result<Endpoint, AddressProblem> {
-        let text = address.trimmingSpaces
+        let text = address.trimmingOptionalWhitespace
         if text.isEmpty {
             return .failure(AddressProblem(kind: .missing))
         }
@@ -229,5 +229,15 @@ public enum ProbeTargetDiscovery {
             return .failure(AddressProblem(kind: .malformed(original)))
         }
         return .success(Endpoint(host: host, port: port))
+    }
+}
+
+extension ProbeTargetDiscovery {
+    /// The instance a probe through HAProxy's frontend is reported under.
+    ///
+    /// A frontend URL belongs to no single instance (a VIP may lead to several): with one instance it is reported
+    /// under it, so its event sits with that instance's; with several, under the neutral name `haproxy`.
+    public static func frontendInstance(among instances: [String]) -> String {
+        instances.count == 1 ? instances[0] : "haproxy"
     }
 }

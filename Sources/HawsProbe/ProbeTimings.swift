@@ -95,3 +95,58 @@ extension ProbeTimings: Codable {
         }
     }
 }
+
+/// The steps of one probe, in the order they happen, so a result can say where the time (or the failure) went.
+///
+/// HAProxy's own checks only say "L7 timeout"; an operator needs to know whether the name, the TCP connect, the
+/// TLS handshake, the 101 or the WebSocket itself was slow, because each points at a different culprit.
+public enum ProbePhase: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Resolving a host name to an address (absent when the target is an IP literal).
+    case resolve
+    /// The TCP handshake: `connect()` until the socket is writable.
+    case connect
+    /// The TLS handshake, for `wss://` targets.
+    case tls
+    /// From the upgrade request leaving until the response head arrives.
+    case upgrade
+    /// From our ping until the matching pong.
+    case ping
+    /// From our text message until the reply.
+    case message
+    /// From our close frame until the server's close frame.
+    case close
+
+    public var description: String { self.rawValue }
+}
+
+extension Duration {
+    /// The duration in milliseconds as a `Double`: the unit operators read latencies in and that JSON output uses.
+    public var milliseconds: Double {
+        let (seconds, attoseconds) = self.components
+        return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
+    }
+
+    /// Whole microseconds, the resolution latency histograms record at (rounded down, never negative).
+    var wholeMicroseconds: UInt64 {
+        let (seconds, attoseconds) = self.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        return micros > 0 ? UInt64(micros) : 0
+    }
+
+    /// A duration from milliseconds, the inverse of ``milliseconds`` (to decode JSON).
+    init(milliseconds: Double) {
+        self = .nanoseconds(Int64((milliseconds * 1e6).rounded()))
+    }
+}
+
+extension Duration {
+    /// "250 ms" or "1.5 s": how timeouts read in a failure line.
+    var shortDescription: String {
+        let ms = self.milliseconds
+        if ms < 1_000 {
+            return ms == ms.rounded() ? "\(Int(ms)) ms" : "\(((ms * 10).rounded() / 10)) ms"
+        }
+        let seconds = (ms / 10).rounded() / 100
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
+}

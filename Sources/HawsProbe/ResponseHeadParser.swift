@@ -1,3 +1,4 @@
+import HawsCore
 import NIOCore
 import NIOHTTP1
 
@@ -5,7 +6,8 @@ import NIOHTTP1
 ///
 /// The probe needs only the status line and the headers of one response, never a body: NIO's HTTP decoder and
 /// upgrade handlers (installed, then swapped for WebSocket ones on every probe) cost more than the whole handshake
-/// they parse. The result is the same `HTTPResponseHead` NIO's decoder would give (a known status code carries its
+/// they parse. The head's framing and field lines follow ``HTTPHead`` (shared with the lab's request reader); the
+/// status line is read here. The result is the same `HTTPResponseHead` NIO's decoder would give (a known status code carries its
 /// standard reason phrase), so ``HandshakeVerifier`` judges it unchanged. Pure, so every malformed answer is tested
 /// without sockets.
 enum ResponseHeadParser {
@@ -29,7 +31,7 @@ enum ResponseHeadParser {
             for (index, expected) in Self.prefix.enumerated() where index < bytes.count && bytes[index] != expected {
                 return (.malformed("expected an HTTP/1.x status line, got \(Self.excerpt(bytes))"), 0)
             }
-            guard let end = Self.endOfHead(bytes) else {
+            guard let end = HTTPHead.end(of: bytes) else {
                 if bytes.count > Self.maxHeadSize {
                     return (.malformed("no end of the response head within \(Self.maxHeadSize) bytes"), 0)
                 }
@@ -41,26 +43,9 @@ enum ResponseHeadParser {
         return outcome.0
     }
 
-    /// The index just past the blank line that ends the head (`\r\n\r\n`, or bare `\n` line ends).
-    private static func endOfHead(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        var index = 0
-        var lineStart = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\n") {
-                let length = index - lineStart
-                if length == 0 || (length == 1 && bytes[lineStart] == UInt8(ascii: "\r")) {
-                    return index + 1
-                }
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        return nil
-    }
-
     /// Parses a complete head (its final blank line included).
     private static func head(_ bytes: UnsafeRawBufferPointer) -> Outcome {
-        var lines = Lines(bytes: bytes)
+        var lines = HTTPHead.Lines(bytes)
         guard let statusLine = lines.next() else {
             return .malformed("an empty response")
         }
@@ -77,21 +62,12 @@ enum ResponseHeadParser {
 
         var headers = HTTPHeaders()
         while let line = lines.next(), !line.isEmpty {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,
-                !Self.isSpace(line[0])
-            else {
-                return .malformed("not a header line: \(Self.excerpt(line))")
-            }
-            let name = line[..<colon]
             // A field name is an RFC 9110 token; anything else (a space, a byte above 0x7F) is no header, and
             // `HTTPHeaders` traps on a name that is not ASCII (found by the fuzz target fuzz-response-head).
-            guard name.allSatisfy(Self.isTokenCharacter) else {
+            guard let field = HTTPHead.field(line) else {
                 return .malformed("not a header line: \(Self.excerpt(line))")
             }
-            var value = line[(colon + 1)...]
-            while let first = value.first, Self.isSpace(first) { value = value.dropFirst() }
-            while let last = value.last, Self.isSpace(last) { value = value.dropLast() }
-            headers.add(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+            headers.add(name: field.name, value: field.value)
         }
         return .head(
             HTTPResponseHead(
@@ -102,43 +78,8 @@ enum ResponseHeadParser {
         )
     }
 
-    /// Lines without their `\r\n` or `\n`, each rebased to start at index 0.
-    private struct Lines: IteratorProtocol {
-        let bytes: UnsafeRawBufferPointer
-        var start = 0
-
-        mutating func next() -> UnsafeRawBufferPointer? {
-            guard self.start < self.bytes.count,
-                let newline = self.bytes[self.start...].firstIndex(of: UInt8(ascii: "\n"))
-            else {
-                return nil
-            }
-            var end = newline
-            if end > self.start, self.bytes[end - 1] == UInt8(ascii: "\r") {
-                end -= 1
-            }
-            defer { self.start = newline + 1 }
-            return UnsafeRawBufferPointer(rebasing: self.bytes[self.start..<end])
-        }
-    }
-
     private static func digit(_ byte: UInt8) -> Int? {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
-    }
-
-    /// `tchar` of RFC 9110 section 5.6.2: letters, digits and ``!#$%&'*+-.^_`|~``.
-    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     /// The first line, at most 60 bytes, quoted, for an operator to recognise what answered.

@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsMonitor
+import HawsTestSupport
 import NIOCore
 import Synchronization
 import Testing

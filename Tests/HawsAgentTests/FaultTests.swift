@@ -3,6 +3,7 @@ import HawsClient
 import HawsCore
 import HawsLab
 import HawsMonitor
+import HawsTestSupport
 import Testing
 
 /// Faults in what HAProxy sends, read through the engine `haws top` and `haws agent` share: each must end the poll

@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import HawsProbe
+import HawsTestSupport
 import Testing
 
 @testable import HawsAgent
@@ -16,7 +17,8 @@ import Testing
             .stats(info: Fixture.info(), csv: Fixture.csv(scale: 2, s1Sessions: 9)),  // figures only
             .stats(info: Fixture.info(), csv: drainedBack),  // s2: DRAIN -> UP
         ])
-        let engine = MonitorEngine(sources: [script.source("edge-1")])
+        let clock = ManualClock()
+        let engine = MonitorEngine(sources: [script.source("edge-1")], clock: clock.source)
         var schedule = SnapshotSchedule(fullInterval: .seconds(300))
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         var lines: [[UInt8]] = []
@@ -28,7 +30,7 @@ import Testing
             let changes = schedule.changes(for: live, at: time)
             decisions.append(changes)
             lines.append(SnapshotLine.encode(live, time: time, pollDuration: 0.01, changes: changes, outputBytes: 0))
-            try? await Task.sleep(for: .milliseconds(20))
+            clock.advance(.milliseconds(20))
         }
         #expect(decisions[0] == nil, "the first poll is a full snapshot")
         #expect(decisions[1]?.servers == [:], "sessions and rates moved, no state did")

@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import HawsProbe
+import HawsTestSupport
 import Synchronization
 import Testing
 

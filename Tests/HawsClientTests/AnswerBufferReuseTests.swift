@@ -2,6 +2,7 @@ import HawsCore
 import Testing
 
 @testable import HawsClient
+import HawsTestSupport
 
 /// `show stat` answers are read into the buffer of an earlier answer once no snapshot uses it: the same
 /// memory, written in place (a copy would fault in and zero 2 MB per poll at 10,000 servers).

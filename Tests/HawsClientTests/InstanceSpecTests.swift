@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import HawsClient
+import HawsTestSupport
 
 @Suite struct InstanceSpecTests {
     @Test func fromFlagsWithASocket() throws {

@@ -2,6 +2,7 @@ import Foundation
 import HawsCore
 import Testing
 @testable import HawsClient
+import HawsTestSupport
 
 /// An old worker whose `show sess all` fails must not make the old-worker tunnel count look complete.
 @Suite struct OldWorkerPartialTests {

@@ -4,6 +4,7 @@ import NIOPosix
 import Testing
 
 @testable import HawsClient
+import HawsTestSupport
 
 /// The runtime API client against fake HAProxies on real sockets (Unix sockets in a temp dir, TCP on loopback).
 @Suite struct RuntimeAPIClientTests {

@@ -4,6 +4,7 @@ import NIOSSL
 import Testing
 
 @testable import HawsClient
+import HawsTestSupport
 
 /// The stats page client against in-process HTTP(S) servers on loopback.
 @Suite struct StatsPageClientTests {

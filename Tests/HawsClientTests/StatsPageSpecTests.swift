@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import HawsClient
+import HawsTestSupport
 
 @Suite struct StatsPageSpecTests {
     let https = try! StatsPageEndpoint(parsing: "https://10.0.0.2:8404/stats")

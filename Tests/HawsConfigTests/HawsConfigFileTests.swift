@@ -2,6 +2,7 @@ import HawsClient
 import Testing
 
 @testable import HawsConfig
+import HawsTestSupport
 
 @Suite struct HawsConfigFileTests {
     /// The example of the brief, verbatim.

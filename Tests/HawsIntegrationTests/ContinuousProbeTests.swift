@@ -1,5 +1,6 @@
 import Foundation
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// Continuous probing in `haws agent` and `haws top` against a real HAProxy: the lab of

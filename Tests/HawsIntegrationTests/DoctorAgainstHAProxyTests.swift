@@ -1,6 +1,7 @@
 import Foundation
 import HawsDoctor
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// `haws doctor` as a user runs it: on the guide's config with the real `haproxy -c`, and on a live lab HAProxy

@@ -1,5 +1,6 @@
 import Foundation
 import HawsLab
+import HawsTestSupport
 import Subprocess
 import Testing
 

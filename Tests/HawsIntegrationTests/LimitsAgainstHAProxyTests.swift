@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// Which HAProxy numbers `haws status` compares sessions against, checked on a real HAProxy 2.6: a backend's

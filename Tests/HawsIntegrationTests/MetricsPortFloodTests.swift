@@ -1,5 +1,6 @@
 import Foundation
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// Thousands of idle TCP connections to `/metrics` of a real `haws agent` polling a real HAProxy: scrapes still

@@ -2,6 +2,7 @@ import Foundation
 import HawsClient
 import HawsCore
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// `haws status` and the instance reader against a real HAProxy 2.6 started on loopback.

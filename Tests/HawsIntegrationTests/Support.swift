@@ -60,17 +60,6 @@ enum SchemaValidator {
     }
 }
 
-/// Polls `condition` until it holds or the deadline passes: no fixed sleeps.
-func eventually(timeout: Duration = .seconds(10), interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    repeat {
-        if try await condition() { return true }
-        try? await Task.sleep(for: interval)
-    } while clock.now < deadline
-    return try await condition()
-}
-
 extension LabSpec {
     /// `ws_chat` (s1, s2) and `ws_feed`, whose one server f1 passes HAProxy's check but refuses every upgrade: the
     /// live instance the doctor tests need for `probe-failed-while-up`.

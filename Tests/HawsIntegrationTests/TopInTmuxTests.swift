@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsLab
+import HawsTestSupport
 import Subprocess
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import HawsClient
 import HawsCore
 import HawsLab
+import HawsTestSupport
 import Synchronization
 import Testing
 

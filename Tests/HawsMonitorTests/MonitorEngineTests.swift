@@ -1,5 +1,6 @@
 import Foundation
 import HawsCore
+import HawsTestSupport
 import Synchronization
 import Testing
 @testable import HawsMonitor
@@ -39,21 +40,8 @@ func csv(stot: Int, hrsp1xx: Int, backend1xx: Int = 0, status: String = "UP") ->
 }
 
 /// Waits (with a deadline) until `condition` holds for the engine's state.
-func eventually(_ engine: MonitorEngine, timeout: Duration = .seconds(5), _ condition: (MonitorState) -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if condition(await engine.state) { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
-}
-
-/// Dates that move only when a test moves them.
-final class SteppedDates: Sendable {
-    private let date = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var now: Date { date.withLock { $0 } }
-    func advance(seconds: Double) { date.withLock { $0 = $0.addingTimeInterval(seconds) } }
+func eventually(_ engine: MonitorEngine, _ condition: (MonitorState) -> Bool) async -> Bool {
+    await eventually(timeout: .seconds(5), interval: .milliseconds(10)) { condition(await engine.state) }
 }
 
 @Suite struct MonitorEngineTests {
@@ -66,24 +54,24 @@ final class SteppedDates: Sendable {
         ])
         // The polls are a second apart on an injected clock: back to back on the wall clock, two polls can land
         // within the 0.1 ms under which no rate is computed.
-        let clock = SteppedDates()
+        let clock = ManualClock()
         let engine = MonitorEngine(
             sources: [InstanceSource(name: "a", readStats: { script.read(name: "a") }, readTunnels: nil)],
-            now: { clock.now })
+            clock: clock.source)
         await engine.pollOnce()
         #expect(await engine.state.instances[0].serverRates.all.first?.sessions == nil)  // first poll: no rate
         #expect(await !engine.state.instances[0].serverRates.all.isEmpty)
-        clock.advance(seconds: 1)
+        clock.advance(.seconds(1))
         await engine.pollOnce()
         let second = await engine.state.instances[0].rates(of: ServerKey(backend: "be", server: "s1"))
         #expect((second?.sessions ?? 0) > 0)
         #expect((second?.upgrades ?? 0) > 0)
-        clock.advance(seconds: 1)
+        clock.advance(.seconds(1))
         await engine.pollOnce()
         let afterReload = await engine.state
         #expect(afterReload.instances[0].serverRates.all.allSatisfy { $0.sessions == nil && $0.upgrades == nil })
         #expect(afterReload.events.contains { $0.kind == .reload })
-        clock.advance(seconds: 1)
+        clock.advance(.seconds(1))
         await engine.pollOnce()
         let later = await engine.state.instances[0].rates(of: ServerKey(backend: "be", server: "s1"))
         #expect((later?.sessions ?? -1) >= 0)
@@ -109,6 +97,7 @@ final class SteppedDates: Sendable {
 
     @Test func aHungInstanceNeverDelaysAnother() async {
         let fast = ScriptedInstance([.success(("Pid: 1\n", csv(stot: 1, hrsp1xx: 1)))])
+        let clock = ManualClock()
         var configuration = MonitorConfiguration()
         configuration.statsInterval = .milliseconds(50)
         configuration.tunnelsInterval = .milliseconds(50)
@@ -123,8 +112,14 @@ final class SteppedDates: Sendable {
                 InstanceSource(
                     name: "fast", readStats: { fast.read(name: "fast") },
                     readTunnels: { .counted(current: [ServerKey(backend: "be", server: "s1"): TunnelTally(count: 7)], oldWorkers: nil) }),
-            ], configuration: configuration)
+            ], configuration: configuration, clock: clock.source)
         let task = Task { await engine.run() }
+        // Each step waits until the fast instance's stats and tunnel loops and the staleness watch have parked,
+        // then moves time one interval; the hung instance's poll (a real 30 s wait) never returns meanwhile.
+        for _ in 0..<10 {
+            #expect(await clock.waitForSleepers(3))
+            clock.advance(.milliseconds(50))
+        }
         let polled = await eventually(engine) { $0.instances[1].polls >= 10 }
         #expect(polled)
         let state = await engine.state
@@ -138,6 +133,7 @@ final class SteppedDates: Sendable {
 
     @Test func aHangingPollTurnsStale() async {
         let gate = Atomic<Bool>(false)
+        let clock = ManualClock()
         var configuration = MonitorConfiguration()
         configuration.statsInterval = .milliseconds(30)
         let engine = MonitorEngine(
@@ -148,8 +144,15 @@ final class SteppedDates: Sendable {
                         if gate.exchange(true, ordering: .relaxed) { try? await Task.sleep(for: .seconds(30)) }
                         return .read(InstanceSnapshot(instance: "a", stats: try! StatsCSVParser.parse(csv(stot: 1, hrsp1xx: 0))))
                     }, readTunnels: nil)
-            ], configuration: configuration)
+            ], configuration: configuration, clock: clock.source)
         let task = Task { await engine.run() }
+        // The first poll answers and the stats loop and the staleness watch park; from then on the poll hangs and
+        // only the watch sleeps. Four intervals take the last good poll past three intervals (stale).
+        #expect(await clock.waitForSleepers(2))
+        for _ in 0..<4 {
+            clock.advance(.milliseconds(30))
+            #expect(await clock.waitForSleepers(1))
+        }
         let stale = await eventually(engine) { if case .stale = $0.instances[0].health { true } else { false } }
         #expect(stale)
         task.cancel()

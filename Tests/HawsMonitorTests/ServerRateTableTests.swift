@@ -1,4 +1,5 @@
 import HawsCore
+import HawsTestSupport
 import Testing
 
 @testable import HawsMonitor
@@ -30,10 +31,13 @@ import Testing
             .success(("Pid: 1\n", Self.reordered(s1: 110, s2: 230, t1: 350))),  // other order: found by name
             .success(("Pid: 1\n", Self.reordered(s1: 120, s2: 260, t1: 400))),  // same order: found by position
         ])
-        let engine = MonitorEngine(sources: [InstanceSource(name: "a", readStats: { script.read(name: "a") }, readTunnels: nil)])
+        let clock = ManualClock()
+        let engine = MonitorEngine(
+            sources: [InstanceSource(name: "a", readStats: { script.read(name: "a") }, readTunnels: nil)],
+            clock: clock.source)
         await engine.pollOnce()
         for _ in 0..<2 {
-            try await Task.sleep(for: .milliseconds(5))
+            clock.advance(.milliseconds(5))
             await engine.pollOnce()
             let live = await engine.state.instances[0]
             let s1 = try #require(live.rates(of: ServerKey(backend: "be", server: "s1"))?.upgrades)

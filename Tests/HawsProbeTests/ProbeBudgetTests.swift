@@ -1,5 +1,6 @@
 import Foundation
 import HawsCore
+import HawsTestSupport
 import Synchronization
 import Testing
 
@@ -42,7 +43,7 @@ struct ProbeBudgetTests {
         ProbeScheduler(
             configuration: ProbeScheduler.Configuration(
                 interval: .seconds(10), jitter: .zero, budget: budget, initialProbeCost: .milliseconds(10)),
-            targets: source.targets, probe: probe.probe, probeCPU: probe.meter, clock: Fake.FakeClock().clock)
+            targets: source.targets, probe: probe.probe, probeCPU: probe.meter, clock: ProbeScheduler.Clock(ManualClock(advancesOnSleep: true).source))
     }
 
     @Test("100 targets at 10 ms each and 3% of a core: 30 a round, every one within 4 rounds, the period says 40 s")

@@ -1,5 +1,6 @@
 import Foundation
 import HawsCore
+import HawsTestSupport
 import Synchronization
 import Testing
 
@@ -9,32 +10,7 @@ import Testing
 @Suite("ProbeScheduler and ProbeHealth")
 struct ProbeSchedulerTests {
     /// A clock that only moves when the scheduler sleeps (or a test advances it).
-    final class FakeClock: Sendable {
-        let origin = ContinuousClock.now
-        let epoch = Date(timeIntervalSince1970: 1_800_000_000)
-        private let offset = Mutex<Duration>(.zero)
-        private let sleeps = Mutex<[Duration]>([])
-
-        var elapsed: Duration { self.offset.withLock { $0 } }
-        var slept: [Duration] { self.sleeps.withLock { $0 } }
-
-        func advance(_ duration: Duration) {
-            self.offset.withLock { $0 += duration }
-        }
-
-        var clock: ProbeScheduler.Clock {
-            ProbeScheduler.Clock(
-                instant: { self.origin.advanced(by: self.elapsed) },
-                date: { self.epoch.addingTimeInterval(self.elapsed.seconds) },
-                sleep: { duration in
-                    try Task.checkCancellation()
-                    self.sleeps.withLock { $0.append(duration) }
-                    self.advance(duration)
-                    await Task.yield()
-                }
-            )
-        }
-    }
+    typealias FakeClock = ManualClock
 
     /// A probe function whose verdict per port the test sets, counting calls and the most in flight.
     final class FakeProbe: Sendable {
@@ -135,7 +111,7 @@ struct ProbeSchedulerTests {
             configuration: configuration,
             targets: source.targets,
             probe: probe.probe,
-            clock: clock.clock,
+            clock: ProbeScheduler.Clock(clock.source),
             onEvent: { event in collected.events.withLock { $0.append(event) } },
             onBoard: { board in collected.boards.withLock { $0.append(board) } }
         )
@@ -143,7 +119,7 @@ struct ProbeSchedulerTests {
 
     @Test("a round probes every probeable server once, keeps not-probeable reasons, and publishes a board")
     func oneRound() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set([1001, 1002, 1003], notProbeable: ["zero": "port 0: ..."])
@@ -189,7 +165,7 @@ struct ProbeSchedulerTests {
 
     @Test("failure and recovery transitions become events; a steady state does not repeat them")
     func transitions() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set([2001])
@@ -218,7 +194,7 @@ struct ProbeSchedulerTests {
 
     @Test("concurrency bounds the probes in flight; shared targets are probed once per round")
     func concurrency() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set(Array(3000..<3040))
@@ -248,7 +224,7 @@ struct ProbeSchedulerTests {
 
     @Test("servers that leave the plan are forgotten; those of an unreachable instance are kept and probed")
     func planChanges() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set([4001, 4002])
@@ -276,7 +252,7 @@ struct ProbeSchedulerTests {
 
     @Test("a one-round scheduler (haws status --probe) can skip statistics: results and health only")
     func withoutStatistics() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set([8001])
@@ -290,7 +266,7 @@ struct ProbeSchedulerTests {
 
     @Test("probes cancelled by a shutdown are not recorded: no failure event, health unchanged")
     func cancelledIsNotAFailure() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set([9001])
@@ -307,7 +283,7 @@ struct ProbeSchedulerTests {
 
     @Test("the per-object mode of the plan reaches the probe function")
     func modes() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         let target = ProbeTarget(host: "127.0.0.1", port: 5001)
@@ -322,7 +298,7 @@ struct ProbeSchedulerTests {
 
     @Test("run() starts a round every interval at a fixed rate and stops when cancelled")
     func cadence() async throws {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         source.set([6001])
@@ -347,7 +323,7 @@ struct ProbeSchedulerTests {
 
     @Test("a round longer than the interval counts as an overrun and the next starts at once")
     func overrun() async {
-        let clock = FakeClock()
+        let clock = FakeClock(advancesOnSleep: true)
         let source = PlanSource()
         source.set([7001])
         let collected = Collected()
@@ -366,7 +342,7 @@ struct ProbeSchedulerTests {
             configuration: ProbeScheduler.Configuration(interval: .seconds(10), jitter: .zero),
             targets: source.targets,
             probe: slow,
-            clock: clock.clock,
+            clock: ProbeScheduler.Clock(clock.source),
             onBoard: { board in collected.boards.withLock { $0.append(board) } }
         )
         let task = Task { await scheduler.run() }

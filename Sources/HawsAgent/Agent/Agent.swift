@@ -24,7 +24,7 @@ public final class Agent: Sendable {
     private let probing: AgentProbing?
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
-    private let now: @Sendable () -> Date
+    private let clock: TimeSource
 
     private enum Command: Sendable {
         case reopen, stop
@@ -34,17 +34,18 @@ public final class Agent: Sendable {
     ///   - report: one-line messages for stderr (startup, output failures at most once a minute).
     ///   - contributors: extra metric families added to every scrape.
     ///   - probe: runs one probe when ``AgentSettings/probes`` is set; `nil` uses a real ``Prober`` (tests inject one).
+    ///   - clock: the engine's clock, and the time of every NDJSON line and output report.
     public init(
         settings: AgentSettings, sources: [InstanceSource], contributors: [AgentMetricsContributor] = [],
         probe: ProbeScheduler.Probe? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }, report: @escaping @Sendable (String) -> Void
+        clock: TimeSource = .live, report: @escaping @Sendable (String) -> Void
     ) {
         self.settings = settings
         let observations = AgentObservations()
         self.observations = observations
         self.engine = MonitorEngine(
             sources: sources.map { $0.timed(into: observations) }, configuration: settings.monitorConfiguration,
-            now: now)
+            clock: clock)
         let probing = settings.probes.map { probes in
             // A prober on its own thread: that thread's CPU time is what the probe budget counts.
             let prober = probe == nil ? Prober.dedicatedLoop() : nil
@@ -58,7 +59,7 @@ public final class Agent: Sendable {
         }
         self.probing = probing
         self.contributors = contributors + (probing.map { [$0.contributor] } ?? [])
-        self.now = now
+        self.clock = clock
         self.report = report
         (commands, commandSink) = AsyncStream.makeStream(of: Command.self)
     }
@@ -113,7 +114,7 @@ public final class Agent: Sendable {
     /// Call it once: a stopped agent does not start again.
     public func run(metricsServer: MetricsServer? = nil) async {
         let observations = self.observations
-        let now = self.now
+        let now = self.clock.date
         let engine = self.engine
         let reportOutputError: @Sendable (String) -> Void = { [report] message in report(message) }
         let output = settings.ndjson.map {

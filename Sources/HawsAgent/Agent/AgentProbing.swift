@@ -102,7 +102,7 @@ final class AgentProbing: Sendable {
                         self.observations.snapshot, maxServerSeries: self.maxProbeSeries)
                     self.metrics.withLock { $0.record(board, news: news, perServer: perServer) }
                     guard let write else { continue }
-                    let listed = board.lastRound?.startedAt ?? clock.date()
+                    let listed = board.lastRound?.startedAt ?? clock.time.date()
                     lines.keep(only: board)
                     var written = 0
                     for entry in news where lines.shouldWrite(entry, at: entry.lastResult?.finishedAt ?? listed) {

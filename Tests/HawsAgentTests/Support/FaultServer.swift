@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import Subprocess
 
 /// A misbehaving stand-in for HAProxy, as a Python process, so that the fault is exact: a runtime socket or a stats

@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsMonitor
+import HawsTestSupport
 import Synchronization
 
 /// Scripted HAProxy answers for the agent's unit tests: each read returns the next step.
@@ -94,28 +95,14 @@ enum Fixture {
 
     /// An engine that polled `source` `polls` times, and its state.
     static func state(_ sources: [InstanceSource], polls: Int) async -> MonitorState {
-        let engine = MonitorEngine(sources: sources)
+        let clock = ManualClock()
+        let engine = MonitorEngine(sources: sources, clock: clock.source)
         for _ in 0..<polls {
             await engine.pollOnce()
-            try? await Task.sleep(for: .milliseconds(20))  // rates need time between polls
+            clock.advance(.milliseconds(20))  // rates need time between polls
         }
         return await engine.state
     }
-}
-
-/// A private temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("haws-agent-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        path = base.path
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// Parses NDJSON text into objects, failing on any line that is not a complete JSON object.

@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import NIOSSL
 
 /// A self-signed certificate for `localhost` and `127.0.0.1`, made by the `openssl` CLI at test time, so no

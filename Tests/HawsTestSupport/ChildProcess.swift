@@ -2,11 +2,11 @@ import Foundation
 
 /// A child process started with `posix_spawn`: Foundation's `Process` can hang under Swift Testing's
 /// parallel runner, and tests need only start, signal and reap.
-struct ChildProcess: Sendable {
-    let pid: pid_t
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
 
     /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to `logFile`.
-    static func spawn(_ path: String, _ arguments: [String], logFile: String) throws -> ChildProcess {
+    public static func spawn(_ path: String, _ arguments: [String], logFile: String) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -25,20 +25,20 @@ struct ChildProcess: Sendable {
     }
 
     /// Runs a command to completion; returns its exit status and output.
-    static func run(_ path: String, _ arguments: [String], in directory: TemporaryDirectory) throws -> (Int32, String) {
+    public static func run(_ path: String, _ arguments: [String], in directory: TemporaryDirectory) throws -> (Int32, String) {
         let log = directory.file("run-\(UUID().uuidString).log")
         let child = try spawn(path, arguments, logFile: log)
         let status = child.waitForExit()
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         kill(pid, signal)
     }
 
     /// Blocks until the child exits (reaps it); its exit code, or 128 + signal.
     @discardableResult
-    func waitForExit() -> Int32 {
+    public func waitForExit() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let signal = status & 0x7F
@@ -47,7 +47,7 @@ struct ChildProcess: Sendable {
 
     /// SIGTERM, then SIGKILL if the child has not exited within `grace`; reaps it. For a HAProxy master,
     /// whose SIGKILL would orphan its workers.
-    func terminate(grace: Duration = .seconds(3)) {
+    public func terminate(grace: Duration = .seconds(3)) {
         signal(SIGTERM)
         let clock = ContinuousClock()
         let end = clock.now + grace
@@ -60,7 +60,7 @@ struct ChildProcess: Sendable {
     }
 
     /// Kills the child with SIGKILL and reaps it, so no zombie outlives a test.
-    func killAndReap() {
+    public func killAndReap() {
         signal(SIGKILL)
         waitForExit()
     }
