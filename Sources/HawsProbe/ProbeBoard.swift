@@ -26,7 +26,8 @@ public struct ProbeBoard: Sendable {
             var target: ProbeTarget?
             var mode: ProbeOptions.Mode?
             var notProbeable: String?
-            var lastResult: ProbeResult?
+            /// The last result, without the copies of what the entry already holds (``LastResult``).
+            var last: LastResult?
             var window: Window?
             var health: ProbeHealth
 
@@ -42,7 +43,7 @@ public struct ProbeBoard: Sendable {
                 self.target = target
                 self.mode = mode
                 self.notProbeable = notProbeable
-                self.lastResult = lastResult
+                self.last = lastResult.map { LastResult($0, entryTarget: target) }
                 self.window = window
                 self.health = health
             }
@@ -53,7 +54,10 @@ public struct ProbeBoard: Sendable {
                 self.target = try c.decodeIfPresent(ProbeTarget.self, forKey: .target)
                 self.mode = try c.decodeIfPresent(ProbeOptions.Mode.self, forKey: .mode)
                 self.notProbeable = try c.decodeIfPresent(String.self, forKey: .notProbeable)
-                self.lastResult = try c.decodeIfPresent(ProbeResult.self, forKey: .lastResult)
+                let target = self.target
+                self.last = try c.decodeIfPresent(ProbeResult.self, forKey: .lastResult).map {
+                    LastResult($0, entryTarget: target)
+                }
                 self.window = try c.decodeIfPresent(TargetStatistics.self, forKey: .statistics).map(Window.fixed)
                 self.health = try c.decode(ProbeHealth.self, forKey: .health)
             }
@@ -69,11 +73,23 @@ public struct ProbeBoard: Sendable {
                 try c.encode(self.health, forKey: .health)
             }
 
+            /// The last result, rebuilt from ``last``.
+            var lastResult: ProbeResult? {
+                get { self.last?.result(entryTarget: self.target) }
+                set { self.last = newValue.map { LastResult($0, entryTarget: self.target) } }
+            }
+
+            /// Changes the target, keeping the last result's own target with it.
+            mutating func setTarget(_ target: ProbeTarget?) {
+                self.last = self.last?.keeping(self.target, for: target)
+                self.target = target
+            }
+
             /// The window's figures, computed from the ring when the scheduler keeps one.
             var statistics: TargetStatistics? {
                 switch self.window {
                 case .recent(let recent):
-                    guard let id = (self.lastResult?.target ?? self.target)?.id else { return nil }
+                    guard let id = (self.last?.target(entryTarget: self.target) ?? self.target)?.id else { return nil }
                     return recent.statistics(targetID: id)
                 case .fixed(let statistics): return statistics
                 case nil: return nil
@@ -109,7 +125,7 @@ public struct ProbeBoard: Sendable {
         /// What is probed; `nil` when not probeable.
         public var target: ProbeTarget? {
             get { self.box.fields.target }
-            set { self.update { $0.target = newValue } }
+            set { self.update { $0.setTarget(newValue) } }
         }
         /// The mode it is probed in; `nil` when not probeable.
         public var mode: ProbeOptions.Mode? {
@@ -121,7 +137,11 @@ public struct ProbeBoard: Sendable {
             get { self.box.fields.notProbeable }
             set { self.update { $0.notProbeable = newValue } }
         }
-        /// The latest result; `nil` before the first probe.
+        /// Whether the latest result passed (`nil` before the first probe), without rebuilding it.
+        public var lastPassed: Bool? { self.box.fields.last?.passed }
+
+        /// The latest result; `nil` before the first probe (rebuilt from its stored form on each read: read it
+        /// once).
         public var lastResult: ProbeResult? {
             get { self.box.fields.lastResult }
             set { self.update { $0.lastResult = newValue } }
