@@ -21,8 +21,8 @@ extension ProbeBoard.Entry {
         private static let absent = Int64.min
 
         private let phases: SIMD8<Int64>
-        private let failure: FailureBox?
-        private let otherTarget: TargetBox?
+        private let failure: Shared<ProbeFailure>?
+        private let otherTarget: Shared<ProbeTarget>?
         private let remoteAddress: String?
         private let extensions: [String]
         private let subprotocol: String?
@@ -31,16 +31,6 @@ extension ProbeBoard.Entry {
         private let httpStatus: Int32
         private let mode: ProbeOptions.Mode
         private let remoteIsAuthority: Bool
-
-        final class FailureBox: Sendable {
-            let failure: ProbeFailure
-            init(_ failure: ProbeFailure) { self.failure = failure }
-        }
-
-        final class TargetBox: Sendable {
-            let target: ProbeTarget
-            init(_ target: ProbeTarget) { self.target = target }
-        }
 
         init(_ result: ProbeResult, entryTarget: ProbeTarget?) {
             var phases = SIMD8<Int64>(repeating: Self.absent)
@@ -51,8 +41,8 @@ extension ProbeBoard.Entry {
             }
             phases[RecentProbes.totalLane] = Self.nanoseconds(result.timings.total)
             self.phases = phases
-            self.failure = result.failure.map(FailureBox.init)
-            self.otherTarget = result.target == entryTarget ? nil : TargetBox(result.target)
+            self.failure = result.failure.map(Shared.init)
+            self.otherTarget = result.target == entryTarget ? nil : Shared(result.target)
             self.remoteIsAuthority = result.remoteAddress == result.target.authority
             self.remoteAddress = self.remoteIsAuthority ? nil : result.remoteAddress
             self.extensions = result.extensions
@@ -73,7 +63,7 @@ extension ProbeBoard.Entry {
 
         /// The target the result is of.
         func target(entryTarget: ProbeTarget?) -> ProbeTarget? {
-            self.otherTarget?.target ?? entryTarget
+            self.otherTarget?.value ?? entryTarget
         }
 
         /// Whether the result passed, without rebuilding it.
@@ -82,7 +72,7 @@ extension ProbeBoard.Entry {
         /// The result as it was recorded, for an entry whose target is `entryTarget`.
         func result(entryTarget: ProbeTarget?) -> ProbeResult {
             // An entry without a target always keeps the result's own (see `init`).
-            let target = self.otherTarget?.target ?? entryTarget ?? ProbeTarget(host: "", port: 0)
+            let target = self.otherTarget?.value ?? entryTarget ?? ProbeTarget(host: "", port: 0)
             func duration(_ lane: Int) -> Duration? {
                 self.phases[lane] == Self.absent ? nil : .nanoseconds(self.phases[lane])
             }
@@ -93,7 +83,7 @@ extension ProbeBoard.Entry {
             return ProbeResult(
                 target: target,
                 mode: self.mode,
-                failure: self.failure?.failure,
+                failure: self.failure?.value,
                 timings: timings,
                 httpStatus: self.httpStatus == Int32.min ? nil : Int(self.httpStatus),
                 subprotocol: self.subprotocol,

@@ -21,9 +21,12 @@ public struct ProbeBoard: Sendable {
     /// 10,000 servers); now a round allocates only the entries it changed.
     public struct Entry: Sendable, Codable {
         /// The fields, as one Codable value (what the box holds).
+        ///
+        /// The key and the target are boxed too (a reference each instead of ~200 bytes inline): every new box of an
+        /// entry copies the fields, and these two change only with HAProxy's configuration.
         struct Fields: Sendable, Codable {
-            var key: ProbeKey
-            var target: ProbeTarget?
+            private var sharedKey: Shared<ProbeKey>
+            private var sharedTarget: Shared<ProbeTarget>?
             var mode: ProbeOptions.Mode?
             var notProbeable: String?
             /// The last result, without the copies of what the entry already holds (``LastResult``).
@@ -39,8 +42,8 @@ public struct ProbeBoard: Sendable {
                 key: ProbeKey, target: ProbeTarget?, mode: ProbeOptions.Mode?, notProbeable: String?,
                 lastResult: ProbeResult?, window: Window?, health: ProbeHealth
             ) {
-                self.key = key
-                self.target = target
+                self.sharedKey = Shared(key)
+                self.sharedTarget = target.map(Shared.init)
                 self.mode = mode
                 self.notProbeable = notProbeable
                 self.last = lastResult.map { LastResult($0, entryTarget: target) }
@@ -50,11 +53,11 @@ public struct ProbeBoard: Sendable {
 
             init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: CodingKeys.self)
-                self.key = try c.decode(ProbeKey.self, forKey: .key)
-                self.target = try c.decodeIfPresent(ProbeTarget.self, forKey: .target)
+                self.sharedKey = Shared(try c.decode(ProbeKey.self, forKey: .key))
+                let target = try c.decodeIfPresent(ProbeTarget.self, forKey: .target)
+                self.sharedTarget = target.map(Shared.init)
                 self.mode = try c.decodeIfPresent(ProbeOptions.Mode.self, forKey: .mode)
                 self.notProbeable = try c.decodeIfPresent(String.self, forKey: .notProbeable)
-                let target = self.target
                 self.last = try c.decodeIfPresent(ProbeResult.self, forKey: .lastResult).map {
                     LastResult($0, entryTarget: target)
                 }
@@ -73,6 +76,14 @@ public struct ProbeBoard: Sendable {
                 try c.encode(self.health, forKey: .health)
             }
 
+            var key: ProbeKey {
+                get { self.sharedKey.value }
+                set { self.sharedKey = Shared(newValue) }
+            }
+
+            /// What is probed (the target setter is ``setTarget(_:)``).
+            var target: ProbeTarget? { self.sharedTarget?.value }
+
             /// The last result, rebuilt from ``last``.
             var lastResult: ProbeResult? {
                 get { self.last?.result(entryTarget: self.target) }
@@ -81,8 +92,9 @@ public struct ProbeBoard: Sendable {
 
             /// Changes the target, keeping the last result's own target with it.
             mutating func setTarget(_ target: ProbeTarget?) {
+                guard target != self.target else { return }
                 self.last = self.last?.keeping(self.target, for: target)
-                self.target = target
+                self.sharedTarget = target.map(Shared.init)
             }
 
             /// The window's figures, computed from the ring when the scheduler keeps one.
@@ -103,6 +115,12 @@ public struct ProbeBoard: Sendable {
         enum Window: Sendable {
             case recent(RecentProbes)
             indirect case fixed(TargetStatistics)
+        }
+
+        /// An immutable value behind a reference, shared by every copy.
+        final class Shared<Value: Sendable>: Sendable {
+            let value: Value
+            init(_ value: Value) { self.value = value }
         }
 
         final class Box: Sendable {

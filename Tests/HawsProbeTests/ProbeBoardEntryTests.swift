@@ -58,4 +58,30 @@ struct ProbeBoardEntryTests {
     func size() {
         #expect(MemoryLayout<ProbeBoard.Entry.LastResult>.size * 2 < MemoryLayout<ProbeResult>.size)
     }
+
+    /// Each round boxes the fields of the entries it changed anew: the key and target go by reference, so an entry
+    /// costs its result, window and health, not three copies of what HAProxy's configuration says.
+    @Test("an entry's fields hold the key and target by reference, and keep them across new results")
+    func fieldsShareKeyAndTarget() {
+        #expect(MemoryLayout<ProbeBoard.Entry.Fields>.size <= 320, "\(MemoryLayout<ProbeBoard.Entry.Fields>.size)")
+        var entry = ProbeBoard.Entry(key: Self.key, target: Self.target, mode: .full)
+        entry.record(Self.result(), windowCapacity: 24, health: ProbeHealth())
+        let before = entry
+        entry.record(Self.result(failure: .connectRefused(address: "x")), windowCapacity: 24, health: ProbeHealth())
+        #expect(!entry.isSameValue(as: before))
+        #expect(entry.key == Self.key && entry.target == Self.target && before.lastPassed == true)
+        #expect(entry.lastPassed == false)
+    }
+
+    @Test("plans sum without copying an empty side, and keep every unavailable instance")
+    func planSum() {
+        let a = PlannedProbe(key: Self.key, disposition: .probe(Self.target, mode: .full))
+        let b = PlannedProbe(key: .frontend("ws://x/", instance: "edge-1"), disposition: .notProbeable(reason: "r"))
+        #expect(ProbePlan(entries: [a]) + ProbePlan(unavailableInstances: ["x"])
+            == ProbePlan(entries: [a], unavailableInstances: ["x"]))
+        #expect(ProbePlan(unavailableInstances: ["y"]) + ProbePlan(entries: [b])
+            == ProbePlan(entries: [b], unavailableInstances: ["y"]))
+        #expect(ProbePlan(entries: [a]) + ProbePlan(entries: [b], unavailableInstances: ["z"])
+            == ProbePlan(entries: [a, b], unavailableInstances: ["z"]))
+    }
 }
