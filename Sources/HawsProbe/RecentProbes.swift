@@ -6,8 +6,8 @@
 /// 25 KB per phase and minute and grew for five minutes to over 100 KB per server: 1.2 GB at 10,000 servers. A ring
 /// of the last ``capacity`` samples (4 bytes per phase the probes had, and a failure code for each failed one) is
 /// exact for the percentiles of so few probes, costs a fixed ``estimatedFootprintInBytes`` from the first probe on
-/// (536 bytes for 24 passing probes by IP without TLS; 800 when every sample stored all eight lanes, 1,184 when each
-/// also carried an optional code), and does not need the clock.
+/// (about 560 bytes for 24 passing probes by IP without TLS; about 830 when every sample stored all eight lanes,
+/// 1,184 when each also carried an optional code), and does not need the clock.
 /// The window is a number of probes, not minutes: with the probe budget spreading probes out, "the last 24 probes"
 /// keeps meaning something at any period, where a 5-minute window could hold one sample.
 public struct RecentProbes: Sendable, Hashable {

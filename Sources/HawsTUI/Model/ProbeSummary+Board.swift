@@ -33,9 +33,9 @@ extension ProbeSummary {
 
     /// The detail pane's fields of an entry with a result: the phases of the last probe, the percentiles and the
     /// success ratio of the window.
-    static func details(of entry: ProbeBoard.Entry) -> Given {
+    static func pane(of entry: ProbeBoard.Entry) -> Pane {
         guard let result = entry.lastResult else {
-            return Given(phases: [], percentiles: [], successRatio: nil, windowProbes: 0, detail: nil, url: nil)
+            return Pane(phases: [], percentiles: [], successRatio: nil, windowProbes: 0, detail: nil, url: nil)
         }
         var phases: [(name: String, milliseconds: Double)] = []
         for phase in ProbePhase.allCases {
@@ -56,7 +56,7 @@ extension ProbeSummary {
                         p99: summary.p99.milliseconds))
             }
         }
-        return Given(
+        return Pane(
             phases: phases,
             percentiles: percentiles,
             successRatio: statistics?.successRatio,

@@ -40,86 +40,63 @@ public struct ProbeSummary: Sendable, Hashable {
         case entry(ProbeBoard.Entry)
     }
 
+    /// The detail pane's fields, as one value.
+    struct Pane: Sendable {
+        var phases: [(name: String, milliseconds: Double)]
+        var percentiles: [PhasePercentiles]
+        var successRatio: Double?
+        var windowProbes: Int
+        var detail: String?
+        var url: String?
+    }
+
     final class Given: Sendable {
-        let phases: [(name: String, milliseconds: Double)]
-        let percentiles: [PhasePercentiles]
-        let successRatio: Double?
-        let windowProbes: Int
-        let detail: String?
-        let url: String?
-
-        init(
-            phases: [(name: String, milliseconds: Double)], percentiles: [PhasePercentiles], successRatio: Double?,
-            windowProbes: Int, detail: String?, url: String?
-        ) {
-            self.phases = phases
-            self.percentiles = percentiles
-            self.successRatio = successRatio
-            self.windowProbes = windowProbes
-            self.detail = detail
-            self.url = url
-        }
-
-        func with(_ change: (inout Fields) -> Void) -> Given {
-            var fields = Fields(
-                phases: self.phases, percentiles: self.percentiles, successRatio: self.successRatio,
-                windowProbes: self.windowProbes, detail: self.detail, url: self.url)
-            change(&fields)
-            return Given(
-                phases: fields.phases, percentiles: fields.percentiles, successRatio: fields.successRatio,
-                windowProbes: fields.windowProbes, detail: fields.detail, url: fields.url)
-        }
-
-        struct Fields {
-            var phases: [(name: String, milliseconds: Double)]
-            var percentiles: [PhasePercentiles]
-            var successRatio: Double?
-            var windowProbes: Int
-            var detail: String?
-            var url: String?
-        }
+        let pane: Pane
+        init(_ pane: Pane) { self.pane = pane }
     }
 
     /// The detail fields, read from the entry when the summary was made from one.
-    private var given: Given {
+    private var pane: Pane {
         switch self.details {
-        case .given(let given): given
-        case .entry(let entry): Self.details(of: entry)
+        case .given(let given): given.pane
+        case .entry(let entry): Self.pane(of: entry)
         }
     }
 
-    private mutating func change(_ change: (inout Given.Fields) -> Void) {
-        self.details = .given(self.given.with(change))
+    private mutating func change(_ change: (inout Pane) -> Void) {
+        var pane = self.pane
+        change(&pane)
+        self.details = .given(Given(pane))
     }
 
     /// Per-phase timings of the last probe (connect, TLS, upgrade, ping, close, total), in milliseconds.
     public var phases: [(name: String, milliseconds: Double)] {
-        get { self.given.phases }
+        get { self.pane.phases }
         set { self.change { $0.phases = newValue } }
     }
     /// p50/p95/p99 per phase over the last probes (24 by default), phases in the order they happen.
     public var percentiles: [PhasePercentiles] {
-        get { self.given.percentiles }
+        get { self.pane.percentiles }
         set { self.change { $0.percentiles = newValue } }
     }
     /// Passed probes / probes over the window; `nil` before the first.
     public var successRatio: Double? {
-        get { self.given.successRatio }
+        get { self.pane.successRatio }
         set { self.change { $0.successRatio = newValue } }
     }
     /// Probes in the window.
     public var windowProbes: Int {
-        get { self.given.windowProbes }
+        get { self.pane.windowProbes }
         set { self.change { $0.windowProbes = newValue } }
     }
     /// Why the last probe failed (what was seen, what to do), or why the server is not probed.
     public var detail: String? {
-        get { self.given.detail }
+        get { self.pane.detail }
         set { self.change { $0.detail = newValue } }
     }
     /// The URL probed.
     public var url: String? {
-        get { self.given.url }
+        get { self.pane.url }
         set { self.change { $0.url = newValue } }
     }
 
@@ -135,8 +112,9 @@ public struct ProbeSummary: Sendable, Hashable {
         self.probeable = probeable
         self.details = .given(
             Given(
-                phases: phases, percentiles: percentiles, successRatio: successRatio, windowProbes: windowProbes,
-                detail: detail, url: url))
+                Pane(
+                    phases: phases, percentiles: percentiles, successRatio: successRatio, windowProbes: windowProbes,
+                    detail: detail, url: url)))
     }
 
     /// A summary whose detail fields are read from `entry` when shown (``ProbeSummary/init(_:)``).
