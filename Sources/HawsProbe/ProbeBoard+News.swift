@@ -11,6 +11,9 @@ extension ProbeBoard {
         // Filtered before sorting: a limited round changes a few hundred of 10,000 entries.
         self.entries.values.filter { entry in
             let before = previous?[entry.key]
+            if let before, before.isSameValue(as: entry) {
+                return false  // left alone by the round: the usual case, decided without rebuilding two results
+            }
             if let reason = entry.notProbeable {
                 return before?.notProbeable != reason
             }

@@ -21,12 +21,16 @@ public struct ProbeBoard: Sendable {
     /// 10,000 servers); now a round allocates only the entries it changed.
     public struct Entry: Sendable, Codable {
         /// The fields, as one Codable value (what the box holds).
+        ///
+        /// The key and the target stay inline: one box per entry is alive between rounds, so boxing them apart
+        /// would add two allocations (~250 bytes) to save ~200 bytes in this one.
         struct Fields: Sendable, Codable {
             var key: ProbeKey
-            var target: ProbeTarget?
+            private(set) var target: ProbeTarget?
             var mode: ProbeOptions.Mode?
             var notProbeable: String?
-            var lastResult: ProbeResult?
+            /// The last result, without the copies of what the entry already holds (``LastResult``).
+            var last: LastResult?
             var window: Window?
             var health: ProbeHealth
 
@@ -42,7 +46,7 @@ public struct ProbeBoard: Sendable {
                 self.target = target
                 self.mode = mode
                 self.notProbeable = notProbeable
-                self.lastResult = lastResult
+                self.last = lastResult.map { LastResult($0, entryTarget: target) }
                 self.window = window
                 self.health = health
             }
@@ -50,10 +54,13 @@ public struct ProbeBoard: Sendable {
             init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: CodingKeys.self)
                 self.key = try c.decode(ProbeKey.self, forKey: .key)
-                self.target = try c.decodeIfPresent(ProbeTarget.self, forKey: .target)
+                let target = try c.decodeIfPresent(ProbeTarget.self, forKey: .target)
+                self.target = target
                 self.mode = try c.decodeIfPresent(ProbeOptions.Mode.self, forKey: .mode)
                 self.notProbeable = try c.decodeIfPresent(String.self, forKey: .notProbeable)
-                self.lastResult = try c.decodeIfPresent(ProbeResult.self, forKey: .lastResult)
+                self.last = try c.decodeIfPresent(ProbeResult.self, forKey: .lastResult).map {
+                    LastResult($0, entryTarget: target)
+                }
                 self.window = try c.decodeIfPresent(TargetStatistics.self, forKey: .statistics).map(Window.fixed)
                 self.health = try c.decode(ProbeHealth.self, forKey: .health)
             }
@@ -69,11 +76,24 @@ public struct ProbeBoard: Sendable {
                 try c.encode(self.health, forKey: .health)
             }
 
+            /// The last result, rebuilt from ``last``.
+            var lastResult: ProbeResult? {
+                get { self.last?.result(entryTarget: self.target) }
+                set { self.last = newValue.map { LastResult($0, entryTarget: self.target) } }
+            }
+
+            /// Changes the target, keeping the last result's own target with it.
+            mutating func setTarget(_ target: ProbeTarget?) {
+                guard target != self.target else { return }
+                self.last = self.last?.keeping(self.target, for: target)
+                self.target = target
+            }
+
             /// The window's figures, computed from the ring when the scheduler keeps one.
             var statistics: TargetStatistics? {
                 switch self.window {
                 case .recent(let recent):
-                    guard let id = (self.lastResult?.target ?? self.target)?.id else { return nil }
+                    guard let id = (self.last?.target(entryTarget: self.target) ?? self.target)?.id else { return nil }
                     return recent.statistics(targetID: id)
                 case .fixed(let statistics): return statistics
                 case nil: return nil
@@ -87,6 +107,12 @@ public struct ProbeBoard: Sendable {
         enum Window: Sendable {
             case recent(RecentProbes)
             indirect case fixed(TargetStatistics)
+        }
+
+        /// An immutable value behind a reference, shared by every copy.
+        final class Shared<Value: Sendable>: Sendable {
+            let value: Value
+            init(_ value: Value) { self.value = value }
         }
 
         final class Box: Sendable {
@@ -109,7 +135,7 @@ public struct ProbeBoard: Sendable {
         /// What is probed; `nil` when not probeable.
         public var target: ProbeTarget? {
             get { self.box.fields.target }
-            set { self.update { $0.target = newValue } }
+            set { self.update { $0.setTarget(newValue) } }
         }
         /// The mode it is probed in; `nil` when not probeable.
         public var mode: ProbeOptions.Mode? {
@@ -121,7 +147,11 @@ public struct ProbeBoard: Sendable {
             get { self.box.fields.notProbeable }
             set { self.update { $0.notProbeable = newValue } }
         }
-        /// The latest result; `nil` before the first probe.
+        /// Whether the latest result passed (`nil` before the first probe), without rebuilding it.
+        public var lastPassed: Bool? { self.box.fields.last?.passed }
+
+        /// The latest result; `nil` before the first probe (rebuilt from its stored form on each read: read it
+        /// once).
         public var lastResult: ProbeResult? {
             get { self.box.fields.lastResult }
             set { self.update { $0.lastResult = newValue } }

@@ -69,7 +69,14 @@ public struct ProbePlan: Sendable, Hashable {
 
     /// Both plans' entries and unavailable instances.
     public static func + (lhs: ProbePlan, rhs: ProbePlan) -> ProbePlan {
-        ProbePlan(
+        // A round's plan is summed from every instance's and the frontends' (usually one of 10,000 servers and
+        // none): an empty side adds nothing, so the other's entries are not copied (2 MB at 10,000 servers).
+        if lhs.entries.isEmpty || rhs.entries.isEmpty {
+            return ProbePlan(
+                entries: lhs.entries.isEmpty ? rhs.entries : lhs.entries,
+                unavailableInstances: lhs.unavailableInstances.union(rhs.unavailableInstances))
+        }
+        return ProbePlan(
             entries: lhs.entries + rhs.entries,
             unavailableInstances: lhs.unavailableInstances.union(rhs.unavailableInstances)
         )

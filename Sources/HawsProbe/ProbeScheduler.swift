@@ -113,12 +113,20 @@ public actor ProbeScheduler {
     private let onEvent: @Sendable (MonitorEvent) -> Void
     private let onBoard: @Sendable (ProbeBoard) -> Void
 
-    private var plan: [ProbeKey: PlannedProbe] = [:]
+    /// The plan as last received, by position: a round whose plan is equal (the usual case: the same servers at the
+    /// same addresses) keeps ``works`` as they are, so the plan costs no dictionary rebuilt per round.
+    private var planned: [PlannedProbe] = []
+    /// Entries of unavailable instances kept from earlier plans (see ``ProbePlan/unavailableInstances``).
+    private var retained: [PlannedProbe] = []
     /// The board's entries, kept between rounds and changed only where a round changed something: rebuilding
     /// 10,000 entries (and their percentiles) every round would cost more than the probes of a limited round.
     private var entries: [ProbeKey: ProbeBoard.Entry] = [:]
-    /// When each probe last ran, for the rotation (pruned to the current plan every round).
-    private var lastProbed: [Work: ContinuousClock.Instant] = [:]
+    /// The distinct probes of the plan, each with the objects that share it and when it last ran (the rotation's
+    /// clock); rebuilt only when the plan changes.
+    private var works: [Work] = []
+    /// Scratch for the selection, kept between rounds so a round does not allocate its sort buffers anew.
+    private var scratch: [Int] = []
+    private var failingScratch: [Int] = []
     private var rounds = 0
     private var overruns = 0
     /// CPU per probe, a moving average over rounds.
@@ -197,17 +205,9 @@ public actor ProbeScheduler {
         var cpuMark = self.clock.cpu()
         self.adopt(plan)
 
-        // One probe per distinct (target, mode); every key sharing it gets the result.
-        var work: [Work: [ProbeKey]] = [:]
-        for (key, entry) in self.plan {
-            if case .probe(let target, let mode) = entry.disposition {
-                work[Work(target: target, mode: mode), default: []].append(key)
-            }
-        }
-        self.lastProbed = self.lastProbed.filter { work[$0.key] != nil }
-        let allowed = self.probesPerRound(of: work.count)
-        let selection = self.select(from: work, limit: allowed)
-        let jobs = selection.jobs
+        let allowed = self.probesPerRound(of: self.works.count)
+        let reprobes = self.select(limit: allowed)
+        let jobs = self.scratch  // indices into `works`, in plan order
         ownCPU += self.clock.cpu() - cpuMark
 
         var passed = 0
@@ -216,7 +216,7 @@ public actor ProbeScheduler {
         let clock = self.clock
         let jitter = self.configuration.jitter
         let baseOptions = self.configuration.options
-        await withTaskGroup(of: (Work, ProbeResult).self) { group in
+        await withTaskGroup(of: (Int, ProbeResult).self) { group in
             var next = 0
             func startNext() {
                 guard next < jobs.count else {
@@ -224,14 +224,18 @@ public actor ProbeScheduler {
                 }
                 let job = jobs[next]
                 next += 1
+                let work = self.works[job]
+                guard let target = self.planEntry(at: work.position).target else {
+                    return startNext()  // not reached: a work is made of probeable entries only
+                }
                 group.addTask {
                     if jitter > .zero {
                         let delay = Duration.nanoseconds(Int64.random(in: 0..<max(1, Self.nanoseconds(jitter))))
                         try? await clock.time.sleep(delay)
                     }
                     var options = baseOptions
-                    options.mode = job.mode
-                    return (job, await probe(job.target, options))
+                    options.mode = work.mode
+                    return (job, await probe(target, options))
                 }
             }
             for _ in 0..<max(1, self.configuration.concurrency) {
@@ -249,9 +253,11 @@ public actor ProbeScheduler {
                 } else {
                     failed += 1
                 }
-                self.lastProbed[job] = self.clock.time.instant()
-                for key in work[job] ?? [] {
-                    self.record(result, for: key)
+                self.works[job].lastProbed = self.clock.time.instant()
+                let work = self.works[job]
+                self.record(result, for: self.planEntry(at: work.position).key)
+                for position in work.alsoAt {
+                    self.record(result, for: self.planEntry(at: position).key)
                 }
                 ownCPU += self.clock.cpu() - cpuMark
             }
@@ -267,13 +273,13 @@ public actor ProbeScheduler {
             probes: jobs.count,
             passed: passed,
             failed: failed,
-            notProbeable: self.plan.count - work.values.reduce(0) { $0 + $1.count }
+            notProbeable: self.objects - self.probeableObjects
         )
         ownCPU += self.clock.cpu() - cpuMark
         let cpu = ownCPU + max(.zero, await self.probeCPU() - probeCPUBefore)
         let budget = self.account(
-            cpu: cpu, probes: passed + failed, targets: work.count, allowed: allowed,
-            rotationSlots: allowed - selection.reprobes, started: started)
+            cpu: cpu, probes: passed + failed, targets: self.works.count, allowed: allowed,
+            rotationSlots: allowed - reprobes, started: started)
         self.board = ProbeBoard(entries: self.entries, lastRound: round, overruns: self.overruns, budget: budget)
         self.onBoard(self.board)
         return self.board
@@ -289,28 +295,66 @@ public actor ProbeScheduler {
         return min(targets, max(1, Int((affordable + 1e-9).rounded(.down))))  // 29.999... buys 30
     }
 
-    /// The probes of one round: up to half of a limited round re-probes failing targets (least recently probed
-    /// first), the rest goes to the targets probed longest ago (never probed first); sorted by URL for a stable
-    /// start order.
-    private func select(from work: [Work: [ProbeKey]], limit: Int) -> (jobs: [Work], reprobes: Int) {
-        if limit >= work.count {
-            return (work.keys.sorted { $0.target.url < $1.target.url }, 0)
+    /// Puts the probes of one round in ``scratch`` (indices into ``works``) and returns how many are re-probes: up
+    /// to half of a limited round re-probes failing targets (least recently probed first), the rest goes to the
+    /// targets probed longest ago (never probed first); in plan order (HAProxy's), for a stable start order.
+    /// The buffers are kept between rounds: at 10,000 servers a round used to allocate and free its work list and
+    /// sorted copies (megabytes every 10 s), which left glibc's heap fragmented.
+    private func select(limit: Int) -> Int {
+        var order = self.scratch
+        var failing = self.failingScratch
+        self.scratch = []
+        self.failingScratch = []
+        defer {
+            self.scratch = order
+            self.failingScratch = failing
         }
-        func older(_ a: Work, _ b: Work) -> Bool {
-            switch (self.lastProbed[a], self.lastProbed[b]) {
-            case (nil, nil): a.target.url < b.target.url
+        order.removeAll(keepingCapacity: true)
+        failing.removeAll(keepingCapacity: true)
+        if limit >= self.works.count {
+            order.append(contentsOf: self.works.indices)
+            return 0
+        }
+        let works = self.works
+        func older(_ a: Int, _ b: Int) -> Bool {
+            switch (works[a].lastProbed, works[b].lastProbed) {
+            case (nil, nil): a < b
             case (nil, _): true
             case (_, nil): false
-            case (let x?, let y?): x == y ? a.target.url < b.target.url : x < y
+            case (let x?, let y?): x == y ? a < b : x < y
             }
         }
-        let failing = work.filter { _, keys in
-            keys.contains { self.entries[$0]?.lastResult?.passed == false }
-        }.keys.sorted(by: older)
-        let reprobes = Array(failing.prefix(limit / 2))
-        let chosen = Set(reprobes)
-        let rotation = work.keys.filter { !chosen.contains($0) }.sorted(by: older).prefix(limit - reprobes.count)
-        return ((reprobes + rotation).sorted { $0.target.url < $1.target.url }, reprobes.count)
+        for index in works.indices where self.isFailing(works[index]) {
+            failing.append(index)
+        }
+        failing.sort(by: older)
+        let reprobes = min(limit / 2, failing.count)
+        failing.removeSubrange(reprobes...)
+        failing.sort()  // the chosen re-probes, for the binary search below
+        order.append(contentsOf: works.indices.lazy.filter { !Self.sortedContains(failing, $0) })
+        order.sort(by: older)
+        order.removeSubrange(min(order.count, limit - reprobes)...)
+        order.append(contentsOf: failing)
+        order.sort()
+        return reprobes
+    }
+
+    /// Whether any object of `work` failed its last probe.
+    private func isFailing(_ work: Work) -> Bool {
+        if self.entries[self.planEntry(at: work.position).key]?.lastPassed == false {
+            return true
+        }
+        return work.alsoAt.contains { self.entries[self.planEntry(at: $0).key]?.lastPassed == false }
+    }
+
+    private static func sortedContains(_ sorted: [Int], _ value: Int) -> Bool {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == value
     }
 
     /// Folds one round's CPU into the cost per probe and says what the budget bought.
@@ -339,33 +383,68 @@ public actor ProbeScheduler {
         )
     }
 
-    /// A probe to run: what goes on the wire.
-    private struct Work: Hashable {
+    /// One distinct probe of the plan (objects sharing a target and mode are probed once), by position.
+    private struct Work: Sendable {
+        /// Where its first object is (see ``planEntry(at:)``): the target and mode are that entry's.
+        var position: Int
+        var mode: ProbeOptions.Mode
+        /// The other objects with the same target and mode (none, for almost every server).
+        var alsoAt: [Int] = []
+        /// When it last ran, for the rotation.
+        var lastProbed: ContinuousClock.Instant?
+    }
+
+    /// What makes two objects one probe.
+    private struct WorkKey: Hashable {
         var target: ProbeTarget
         var mode: ProbeOptions.Mode
     }
 
-    /// Takes the new plan: keeps the entries of unavailable instances, forgets objects that left.
+    /// Objects of the plan (distinct keys), and those of them that are probeable.
+    private var objects = 0
+    private var probeableObjects = 0
+
+    /// The planned entry at `position`: the received plan's, then the retained ones.
+    private func planEntry(at position: Int) -> PlannedProbe {
+        position < self.planned.count ? self.planned[position] : self.retained[position - self.planned.count]
+    }
+
+    /// Takes the new plan: keeps the entries of unavailable instances, forgets objects that left. A plan equal to
+    /// the last one (same servers, addresses and modes, in the same order) changes nothing and allocates nothing.
     private func adopt(_ plan: ProbePlan) {
-        var next: [ProbeKey: PlannedProbe] = [:]
-        for entry in plan.entries {
-            next[entry.key] = entry
+        var retained: [PlannedProbe] = []
+        if !plan.unavailableInstances.isEmpty {
+            let listed = Set(plan.entries.lazy.map(\.key))
+            retained = (self.planned + self.retained).filter {
+                plan.unavailableInstances.contains($0.key.instance) && !$0.key.isFrontend && !listed.contains($0.key)
+            }
         }
-        for (key, entry) in self.plan
-        where plan.unavailableInstances.contains(key.instance) && !key.isFrontend && next[key] == nil {
-            next[key] = entry
+        if plan.entries == self.planned && retained == self.retained {
+            return
         }
-        for key in self.plan.keys where next[key] == nil {
+        let before = self.planned + self.retained
+        let all = plan.entries + retained
+        // The last entry of a key wins, as it would in a dictionary.
+        var positions: [ProbeKey: Int] = [:]
+        for (position, entry) in all.enumerated() {
+            positions[entry.key] = position
+        }
+        var old: [ProbeKey: PlannedProbe] = [:]
+        for entry in before {
+            old[entry.key] = entry
+        }
+        for key in old.keys where positions[key] == nil {
             self.forget(key)
         }
-        for (key, entry) in next where self.plan[key] != entry {
-            let old = self.plan[key]
+        for (key, position) in positions where old[key] != all[position] {
+            let entry = all[position]
+            let previous = old[key]
             if entry.target == nil {
                 // Not probeable now: old results would describe an address that is no longer probed.
                 self.forget(key)
             }
             var updated = self.entries[key] ?? ProbeBoard.Entry(key: key)
-            if entry.target != nil, old?.target != entry.target {
+            if entry.target != nil, previous?.target != entry.target {
                 updated.dropWindow()  // a new address or request: its latencies are not comparable
             }
             updated.target = entry.target
@@ -373,7 +452,33 @@ public actor ProbeScheduler {
             updated.notProbeable = entry.notProbeableReason
             self.entries[key] = updated
         }
-        self.plan = next
+        // The distinct probes, keeping when each last ran.
+        var lastProbed: [WorkKey: ContinuousClock.Instant] = [:]
+        for work in self.works {
+            let entry = self.planEntry(at: work.position)
+            if let target = entry.target, let instant = work.lastProbed {
+                lastProbed[WorkKey(target: target, mode: work.mode)] = instant
+            }
+        }
+        var works: [Work] = []
+        var workIndex: [WorkKey: Int] = [:]
+        var probeable = 0
+        for (position, entry) in all.enumerated() where positions[entry.key] == position {
+            guard case .probe(let target, let mode) = entry.disposition else { continue }
+            probeable += 1
+            let key = WorkKey(target: target, mode: mode)
+            if let index = workIndex[key] {
+                works[index].alsoAt.append(position)
+            } else {
+                workIndex[key] = works.count
+                works.append(Work(position: position, mode: mode, lastProbed: lastProbed[key]))
+            }
+        }
+        self.planned = plan.entries
+        self.retained = retained
+        self.works = works
+        self.objects = positions.count
+        self.probeableObjects = probeable
     }
 
     private func forget(_ key: ProbeKey) {

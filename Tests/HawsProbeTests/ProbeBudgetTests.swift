@@ -101,6 +101,25 @@ struct ProbeBudgetTests {
         #expect(probe.calls(9050) == 1)
     }
 
+    /// The rotation is kept by position and rebuilt only when the plan changes: a new plan must carry each probe's
+    /// last-probed time over by target, or a reload would restart the rotation from the top.
+    @Test("a changed plan keeps the rotation: a server added in front is probed, the ones just probed are not again")
+    func rotationSurvivesAPlanChange() async {
+        let source = Fake.PlanSource()
+        source.set(Array(9000..<9100))
+        let probe = CostlyProbe(cost: .milliseconds(10))
+        let scheduler = self.scheduler(source, probe, budget: 0.03)
+        await scheduler.runRound()  // 9000..<9030
+        await scheduler.runRound()  // 9030..<9060: the same plan, kept as it was
+        #expect((9000..<9060).allSatisfy { probe.calls($0) == 1 })
+        source.set([8999] + Array(9000..<9100))  // every position moves
+        await scheduler.runRound()
+        #expect(probe.calls(8999) == 1, "never probed: first")
+        #expect((9060..<9089).allSatisfy { probe.calls($0) == 1 })
+        #expect(probe.calls(9089) == 0)
+        #expect((9000..<9060).allSatisfy { probe.calls($0) == 1 }, "probed again after the plan changed")
+    }
+
     @Test("a small setup is probed whole every round, as without a budget")
     func smallSetupEveryRound() async throws {
         let source = Fake.PlanSource()

@@ -45,19 +45,62 @@ import Testing
         #expect(RecentProbes().statistics(targetID: "x") == nil)
     }
 
+    /// The ring stores only the phases its probes had, and widens when a probe brings a new one (a first TLS phase,
+    /// a failure whose phases differ): the figures must be those of every sample, old and new, whatever the layout.
+    @Test("samples with different phases: each phase's figures cover the samples that had it, across wraps")
+    func phasesThatComeAndGo() throws {
+        func probe(_ connect: Int64, tls: Int64? = nil, upgrade: Int64? = nil, failed: Bool = false) -> ProbeResult {
+            ProbeResult(
+                target: ProbeTarget(host: "127.0.0.1", port: 8080, path: "/ws"), mode: .full,
+                failure: failed ? .connectRefused(address: "127.0.0.1:8080") : nil,
+                timings: ProbeTimings(
+                    connect: .microseconds(connect), tls: tls.map { .microseconds($0) },
+                    upgrade: upgrade.map { .microseconds($0) },
+                    total: .microseconds(connect + (tls ?? 0) + (upgrade ?? 0))),
+                startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 0))
+        }
+        var window = RecentProbes(capacity: 4)
+        window.record(probe(100, failed: true))  // connect only, no total
+        window.record(probe(200, upgrade: 1_000))
+        window.record(probe(300, tls: 500, upgrade: 2_000))  // a new lane: the ring widens
+        var figures = try #require(window.statistics(targetID: "x"))
+        #expect(figures.failures == ["connect_refused": 1] && figures.probes == 3)
+        let connect = try #require(figures.phases[.connect])
+        #expect(connect.count == 3 && connect.min == .microseconds(100) && connect.p50 == .microseconds(200))
+        #expect(connect.max == .microseconds(300))
+        #expect(figures.phases[.upgrade]?.count == 2 && figures.phases[.upgrade]?.max == .microseconds(2_000))
+        #expect(figures.phases[.tls]?.count == 1 && figures.phases[.tls]?.p99 == .microseconds(500))
+        #expect(figures.total.count == 2 && figures.total.min == .microseconds(1_200))
+        #expect(figures.total.max == .microseconds(2_800))
+        #expect(figures.phases[.resolve] == nil)
+        window.record(probe(400, upgrade: 3_000))
+        window.record(probe(500, upgrade: 3_000))  // the failed probe falls out
+        figures = try #require(window.statistics(targetID: "x"))
+        #expect(figures.failures.isEmpty && figures.probes == 4)
+        #expect(figures.phases[.connect]?.min == .microseconds(200) && figures.phases[.connect]?.count == 4)
+        window.record(probe(600, upgrade: 3_000))
+        window.record(probe(700, upgrade: 3_000))  // the TLS probe falls out
+        figures = try #require(window.statistics(targetID: "x"))
+        #expect(figures.phases[.tls] == nil)
+        #expect(figures.phases[.connect]?.min == .microseconds(400) && figures.phases[.connect]?.max == .microseconds(700))
+        #expect(figures.total.count == 4 && figures.total.max == .microseconds(3_700))
+    }
+
     /// The memory a server's probe window costs: the old window grew with time (a histogram per phase and minute);
     /// this one is fixed from the first probe on, under the 2 KB a server the probe budget allows.
     @Test("a window costs at most 2 KB per server and does not grow with probes or time")
     func fixedSmallFootprint() {
         var window = RecentProbes()
+        window.record(self.result(upgradeMicros: 1_000))
         let empty = window.estimatedFootprintInBytes
         for micros in 0..<1_000 {
             window.record(self.result(upgradeMicros: Int64(micros % 97) * 1_000))
         }
         #expect(window.estimatedFootprintInBytes == empty)
         #expect(window.estimatedFootprintInBytes <= 2_048, "\(window.estimatedFootprintInBytes) bytes")
-        // A passing server's window is its latencies alone: 24 samples of 32 bytes and the array's header.
-        #expect(window.estimatedFootprintInBytes <= 850, "\(window.estimatedFootprintInBytes) bytes")
+        // A passing server's window is its latencies alone: 24 samples of the phases it has (4 bytes each) and the
+        // array's header.
+        #expect(window.estimatedFootprintInBytes <= 600, "\(window.estimatedFootprintInBytes) bytes")
         #expect(window.count == RecentProbes.defaultCapacity)
 
         // What it replaces: five minutes of the histogram window at one probe every 10 s, for one server.

@@ -185,4 +185,19 @@ import Testing
         #expect(ProbeSummary.summaries(of: after, reusing: marked, from: before)[s1]?.verdict == "kept")
         #expect(ProbeSummary.summaries(of: after, reusing: marked, from: nil)[s1]?.verdict == "pass")
     }
+
+    /// Top keeps a summary for every server: one made from a board entry holds the entry (shared with the
+    /// scheduler's board), not its own arrays of phases and percentiles, and reads them when the pane asks; a
+    /// change to a detail field makes it a summary of its own that the entry no longer affects.
+    @Test func aSummaryOfAnEntryHoldsTheEntryNotCopiesOfItsFigures() throws {
+        let entry = Self.entry(Self.s1, [Self.result(), Self.result(.connectRefused(address: "x"))])
+        var summary = try #require(ProbeSummary(entry))
+        #expect(MemoryLayout<ProbeSummary>.size <= 48, "\(MemoryLayout<ProbeSummary>.size) bytes inline")
+        #expect(summary.url == entry.lastResult?.target.url && summary.windowProbes == 2)
+        #expect(summary.phases.map(\.name).last == "total" && !summary.percentiles.isEmpty)
+        let phases = summary.phases
+        summary.detail = "edited"
+        #expect(summary.detail == "edited" && summary.phases.map(\.milliseconds) == phases.map(\.milliseconds))
+        #expect(summary != ProbeSummary(entry))
+    }
 }

@@ -46,7 +46,7 @@ public struct ProbeLineSchedule: Sendable {
         hasher.combine(entry.notProbeable)
         hasher.combine(entry.target?.url)
         hasher.combine(entry.mode?.name)
-        hasher.combine(entry.lastResult?.passed)
+        hasher.combine(entry.lastPassed)
         hasher.combine(entry.lastResult?.failure?.code)
         hasher.combine(entry.health.state)
         hasher.combine(entry.health.failureCode)

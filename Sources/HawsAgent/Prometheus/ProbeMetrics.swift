@@ -92,7 +92,7 @@ public struct ProbeMetrics: Sendable {
         var live = Set<BackendID>()
         for entry in board.entries.values {
             self.lastPassed[entry.key] =
-                entry.notProbeable == nil && (perServer || entry.key.server == nil) ? entry.lastResult?.passed : nil
+                entry.notProbeable == nil && (perServer || entry.key.server == nil) ? entry.lastPassed : nil
             if let server = entry.key.server {
                 live.insert(BackendID(instance: entry.key.instance, backend: server.backend))
             }

@@ -14,14 +14,28 @@ extension ProbeSummary {
             self.init(verdict: "n/a", passed: true, detail: reason, probeable: false)
             return
         }
-        guard let result = entry.lastResult else {
+        guard let lastPassed = entry.lastPassed else {
             return nil
         }
         let passing: Bool
         switch entry.health.state {
         case .passing: passing = true
         case .failing: passing = false
-        case .unknown: passing = result.passed
+        case .unknown: passing = lastPassed
+        }
+        let upgrade = entry.statistics?.phases[.upgrade]  // computed from the ring on each read
+        self.init(
+            verdict: passing ? "pass" : "FAIL",
+            passed: passing,
+            handshakeP95Milliseconds: upgrade.flatMap { $0.isEmpty ? nil : $0.p95.milliseconds },
+            entry: entry)
+    }
+
+    /// The detail pane's fields of an entry with a result: the phases of the last probe, the percentiles and the
+    /// success ratio of the window.
+    static func pane(of entry: ProbeBoard.Entry) -> Pane {
+        guard let result = entry.lastResult else {
+            return Pane(phases: [], percentiles: [], successRatio: nil, windowProbes: 0, detail: nil, url: nil)
         }
         var phases: [(name: String, milliseconds: Double)] = []
         for phase in ProbePhase.allCases {
@@ -42,19 +56,13 @@ extension ProbeSummary {
                         p99: summary.p99.milliseconds))
             }
         }
-        let upgrade = statistics?.phases[.upgrade]
-        self.init(
-            verdict: passing ? "pass" : "FAIL",
-            passed: passing,
-            handshakeP95Milliseconds: upgrade.flatMap { $0.isEmpty ? nil : $0.p95.milliseconds },
+        return Pane(
             phases: phases,
             percentiles: percentiles,
             successRatio: statistics?.successRatio,
             windowProbes: statistics?.probes ?? 0,
             detail: result.failure?.description,
-            url: result.target.url,
-            probeable: true
-        )
+            url: result.target.url)
     }
 
     /// The summaries of every server of a board. Probes through HAProxy's frontend are left to
