@@ -1,5 +1,6 @@
 import Foundation
 import HawsLab
+import NIOConcurrencyHelpers
 import Subprocess
 import Synchronization
 import Testing
@@ -665,7 +666,7 @@ enum NDJSONSchema {
 final class HungSocket: Sendable {
     /// What the accepting thread shares with the test.
     private final class Connections: Sendable {
-        let held = Mutex<[Int32]>([])
+        let held = NIOLockedValueBox<[Int32]>([])
         let count = Atomic<Int>(0)
     }
 
@@ -694,7 +695,7 @@ final class HungSocket: Sendable {
             while true {
                 let connection = accept(fd, nil, nil)
                 guard connection >= 0 else { return }  // the listener was closed
-                connections.held.withLock { $0.append(connection) }
+                connections.held.withLockedValue { $0.append(connection) }
                 connections.count.add(1, ordering: .relaxed)
             }
         }
@@ -706,7 +707,7 @@ final class HungSocket: Sendable {
     func close() {
         shutdown(listener, Int32(SHUT_RDWR))
         _ = Glibc.close(listener)
-        for connection in connections.held.withLock({ $0 }) { _ = Glibc.close(connection) }
+        for connection in connections.held.withLockedValue({ $0 }) { _ = Glibc.close(connection) }
         unlink(path)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HawsCore
+import NIOConcurrencyHelpers
 import Synchronization
 import Testing
 @testable import HawsMonitor
@@ -11,14 +12,14 @@ enum Step: Sendable {
 }
 
 final class ScriptedInstance: Sendable {
-    private let script: Mutex<[Step]>
+    private let script: NIOLockedValueBox<[Step]>
     let reads = Atomic<Int>(0)
 
-    init(_ script: [Step]) { self.script = Mutex(script) }
+    init(_ script: [Step]) { self.script = NIOLockedValueBox(script) }
 
     func read(name: String) -> InstanceReading {
         reads.add(1, ordering: .relaxed)
-        let next = script.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
+        let next = script.withLockedValue { $0.count > 1 ? $0.removeFirst() : $0[0] }
         switch next {
         case .success(let (info, csv)):
             guard let stats = try? StatsCSVParser.parse(csv) else { return .unreachable(instance: name, error: "bad csv") }
@@ -51,9 +52,9 @@ func eventually(_ engine: MonitorEngine, timeout: Duration = .seconds(5), _ cond
 
 /// Dates that move only when a test moves them.
 final class SteppedDates: Sendable {
-    private let date = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var now: Date { date.withLock { $0 } }
-    func advance(seconds: Double) { date.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    private let date = NIOLockedValueBox(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { date.withLockedValue { $0 } }
+    func advance(seconds: Double) { date.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 @Suite struct MonitorEngineTests {
