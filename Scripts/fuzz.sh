@@ -130,23 +130,29 @@ run)
             printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$(executions "$log")" \
                 "$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", b - a }')" "$(coverage "$log")" "$status" \
                 >>"$WORK/runs.tsv"
+            # A hang, a slow input or an allocation over the limit counts only if the input alone does it again:
+            # a pause or a starved CPU (SCHED_IDLE) stretches a run's wall time, which is what libFuzzer measures.
+            recheck "$target"
             [ "$status" = 0 ] && break
-            # A hang or an allocation over the limit counts only if the input alone does it again (a pause
-            # or a starved CPU stretches a run's wall time, which is what libFuzzer's -timeout measures).
             local artifact real=0
             for artifact in "$WORK/artifacts/$target"/*; do
-                [ -e "$artifact" ] || continue
-                case ${artifact##*/} in
-                timeout-* | oom-* | slow-unit-*)
-                    if "$BIN/fuzz-$target" "${LIMITS[@]}" "$artifact" >"$artifact.recheck.log" 2>&1; then
-                        mv "$artifact" "$artifact.recheck.log" "$WORK/unconfirmed/$target/"
-                    else real=1; fi ;;
-                *.recheck.log) ;;
-                *) real=1 ;;
-                esac
+                [ -e "$artifact" ] && real=1
             done
             [ "$real" = 1 ] && break
             [ -n "$FUZZ_RUNS" ] && break
+        done
+    }
+    # Moves the target's timeout, slow-unit and oom artifacts that do not do it again alone to unconfirmed/.
+    recheck() {
+        local target=$1 artifact
+        for artifact in "$WORK/artifacts/$1"/timeout-* "$WORK/artifacts/$1"/slow-unit-* "$WORK/artifacts/$1"/oom-*; do
+            [ -e "$artifact" ] || continue
+            # (libFuzzer's slow-unit threshold is 10 s too, the -timeout of LIMITS)
+            if "$BIN/fuzz-$target" "${LIMITS[@]}" "$artifact" >"$artifact.recheck.log" 2>&1; then
+                mv "$artifact" "$artifact.recheck.log" "$WORK/unconfirmed/$target/"
+            else
+                mv "$artifact.recheck.log" "$WORK/logs/"
+            fi
         done
     }
     # The CPU (user + system) seconds of a shell's waited-for children, from its `times` (written to a file by
@@ -169,7 +175,7 @@ run)
     rm -f "$WORK/pids/.done"
     found=0
     for target in "${targets[@]}"; do
-        artifacts=$(ls "$WORK/artifacts/$target" 2>/dev/null | grep -v '\.recheck\.log$' | tr '\n' ' ')
+        artifacts=$(ls "$WORK/artifacts/$target" 2>/dev/null | tr '\n' ' ')
         printf '%-15s %s%s\n' "$target" "$(summary "$WORK/logs/$target.log")" "${artifacts:+  FOUND: $artifacts}"
         [ -n "$artifacts" ] && found=1
     done
