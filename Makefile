@@ -101,12 +101,14 @@ fuzz: fuzz-build
 ## SANITIZE_FILTER=Suite narrows both runs
 SANITIZE_FILTER ?=
 # The one TSan exclusion: swift-subprocess's own Synchronization.Mutex, which TSan cannot see (the file says why).
-TSAN_OPTIONS_HAWS := suppressions=$(CURDIR)/Scripts/tsan-suppressions.txt
+# handle_segv=0 (both sanitizers): TopInTmuxTests sends `haws top` SIGSEGV to check that haws's own handler
+# restores the terminal; the sanitizer's handler would take the signal instead.
+TSAN_OPTIONS_HAWS := suppressions=$(CURDIR)/Scripts/tsan-suppressions.txt:handle_segv=0
 # No LeakSanitizer: at exit it reports what lives as long as the process (NIO's blocking thread pool, static test
 # fixtures, whose references Swift keeps with spare-bit tags it cannot follow), and its exit status 23 would replace
 # haws's documented exit codes in the end-to-end suites. Memory growth is tested on its own (bounded RSS).
 # SWIFT_BACKTRACE=enable=no: the Swift runtime's backtracer faults under ASan and hides the report.
-ASAN_OPTIONS_HAWS := detect_leaks=0
+ASAN_OPTIONS_HAWS := detect_leaks=0:handle_segv=0
 sanitize: setup
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS=$(TSAN_OPTIONS_HAWS) $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel $(if $(SANITIZE_FILTER),--filter $(SANITIZE_FILTER))
