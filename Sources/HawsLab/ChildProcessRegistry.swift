@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +12,7 @@ import Darwin
 /// and keep ports and sockets busy for the next one. Pids leave the registry as soon as they are reaped, so an
 /// exit handler never signals a pid that the kernel could have reused.
 enum ChildProcessRegistry {
-    private static let pids = Mutex<Set<pid_t>>([])
+    private static let pids = NIOLockedValueBox<Set<pid_t>>([])
 
     /// Installs the exit handler once, on first registration (`static let` initialisation runs exactly once).
     private static let exitHandlerInstalled: Bool = {
@@ -24,19 +24,19 @@ enum ChildProcessRegistry {
 
     static func register(_ pid: pid_t) {
         _ = exitHandlerInstalled
-        _ = pids.withLock { $0.insert(pid) }
+        _ = pids.withLockedValue { $0.insert(pid) }
     }
 
     static func unregister(_ pid: pid_t) {
-        _ = pids.withLock { $0.remove(pid) }
+        _ = pids.withLockedValue { $0.remove(pid) }
     }
 
     /// The pids currently registered.
-    static var registered: Set<pid_t> { pids.withLock { $0 } }
+    static var registered: Set<pid_t> { pids.withLockedValue { $0 } }
 
     /// SIGKILLs everything still registered.
     static func killAll() {
-        let all = pids.withLock { $0 }
+        let all = pids.withLockedValue { $0 }
         for pid in all {
             kill(pid, SIGKILL)
         }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
@@ -20,7 +21,7 @@ public final class H2TunnelBackendServer: Sendable {
     /// Streams per connection this server allows (`SETTINGS_MAX_CONCURRENT_STREAMS`).
     public let maxConcurrentStreams: Int
     private let group: any EventLoopGroup
-    private let listener = Mutex<(any Channel)?>(nil)
+    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     private let boundPort = Atomic<Int>(0)
     private let counter = TunnelCounter()
 
@@ -67,7 +68,7 @@ public final class H2TunnelBackendServer: Sendable {
         } catch {
             throw LabError(.socketFailed, "h2 server \(self.name) could not bind 127.0.0.1:\(port): \(error)")
         }
-        self.listener.withLock { $0 = channel }
+        self.listener.withLockedValue { $0 = channel }
         let bound = channel.localAddress?.port ?? port
         self.boundPort.store(bound, ordering: .relaxed)
         return bound
@@ -76,7 +77,7 @@ public final class H2TunnelBackendServer: Sendable {
     /// Stops listening. Accepted connections stay open until their peer (HAProxy) closes them, as with a
     /// backend that only stops accepting.
     public func stop() async {
-        let channel = self.listener.withLock { current -> (any Channel)? in
+        let channel = self.listener.withLockedValue { current -> (any Channel)? in
             defer { current = nil }
             return current
         }

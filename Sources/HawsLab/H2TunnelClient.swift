@@ -1,8 +1,8 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
 import NIOPosix
-import Synchronization
 
 /// Many WebSocket tunnels over HTTP/2 (RFC 8441) through one HAProxy `bind ... proto h2`, held open.
 ///
@@ -20,7 +20,7 @@ public final class H2TunnelClient: Sendable {
     /// Bounds each connection's connect + SETTINGS + all its 200s.
     public let timeout: Duration
     private let group: any EventLoopGroup
-    private let channels = Mutex<[any Channel]>([])
+    private let channels = NIOLockedValueBox<[any Channel]>([])
     private let counter = TunnelCounter()
 
     public init(
@@ -81,7 +81,7 @@ public final class H2TunnelClient: Sendable {
 
     /// Closes every connection (and so every tunnel) at once, and waits until they are closed.
     public func closeAll() async {
-        let all = self.channels.withLock { channels -> [any Channel] in
+        let all = self.channels.withLockedValue { channels -> [any Channel] in
             defer { channels = [] }
             return channels
         }
@@ -129,7 +129,7 @@ public final class H2TunnelClient: Sendable {
         } catch {
             return .failure(LabError(.upgradeFailed, "connect to \(authority) failed: \(error)"))
         }
-        self.channels.withLock { $0.append(channel) }
+        self.channels.withLockedValue { $0.append(channel) }
         do {
             return .success(try await established.get())
         } catch let error as LabError {

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A complete loopback lab: real WebSocket backends, a real HAProxy in front of them, and clients.
 ///
@@ -27,7 +27,7 @@ public final class Lab: Sendable {
     public let tcpStatsPort: Int?
     public let backendServers: [BackendServer]
     public let group: any EventLoopGroup
-    private let pools = Mutex<[WebSocketClientPool]>([])
+    private let pools = NIOLockedValueBox<[WebSocketClientPool]>([])
 
     private init(
         spec: LabSpec,
@@ -87,7 +87,7 @@ public final class Lab: Sendable {
     /// A client pool aimed at the frontend; `shutdown()` closes it too.
     public func clients(window: Int = 64, timeout: Duration = .seconds(5)) -> WebSocketClientPool {
         let pool = WebSocketClientPool(port: self.frontendPort, window: window, timeout: timeout, group: self.group)
-        self.pools.withLock { $0.append(pool) }
+        self.pools.withLockedValue { $0.append(pool) }
         return pool
     }
 
@@ -200,7 +200,7 @@ public final class Lab: Sendable {
 
     /// Closes the lab's clients, stops HAProxy and the backends, and removes the lab directory. Idempotent.
     public func shutdown() async {
-        let pools = self.pools.withLock { pools in
+        let pools = self.pools.withLockedValue { pools in
             defer { pools = [] }
             return pools
         }

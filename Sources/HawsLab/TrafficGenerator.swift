@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Steady, bounded client traffic for `haws demo`: keeps tunnel populations open, churns them, sends messages and
 /// makes plain API calls, until its task is cancelled; then it closes everything it opened.
@@ -27,7 +27,7 @@ public final class TrafficGenerator: Sendable {
     public let port: Int
     public let plan: TrafficPlan
     private let group: any EventLoopGroup
-    private let state = Mutex(Counters())
+    private let state = NIOLockedValueBox(Counters())
 
     public init(
         host: String = "127.0.0.1",
@@ -46,7 +46,7 @@ public final class TrafficGenerator: Sendable {
         self.init(port: lab.frontendPort, plan: plan, group: lab.group)
     }
 
-    public var counters: Counters { self.state.withLock { $0 } }
+    public var counters: Counters { self.state.withLockedValue { $0 } }
 
     /// Runs until the calling task is cancelled, then closes every tunnel cleanly and returns.
     public func run() async {
@@ -87,7 +87,7 @@ public final class TrafficGenerator: Sendable {
                     failed = true
                 }
                 let opened = await pool.openCount - before
-                self.state.withLock {
+                self.state.withLockedValue {
                     $0.tunnelsOpened += max(0, opened)
                     $0.openFailures += max(0, min(missing, 16) - opened)
                 }
@@ -99,7 +99,7 @@ public final class TrafficGenerator: Sendable {
                 let count = Int(churnCredit)
                 churnCredit -= Double(count)
                 let closed = await pool.close(count: count)
-                self.state.withLock { $0.tunnelsClosed += closed }
+                self.state.withLockedValue { $0.tunnelsClosed += closed }
             }
 
             if clock.now >= nextMessages {
@@ -117,7 +117,7 @@ public final class TrafficGenerator: Sendable {
                         }
                     }
                     for await echoed in sends {
-                        self.state.withLock { counters in
+                        self.state.withLockedValue { counters in
                             if echoed {
                                 counters.messagesEchoed += 1
                             } else {
@@ -129,7 +129,7 @@ public final class TrafficGenerator: Sendable {
             }
 
             let open = await pool.openCount
-            self.state.withLock { $0.openTunnels[population.path] = open }
+            self.state.withLockedValue { $0.openTunnels[population.path] = open }
             do {
                 try await Task.sleep(for: self.plan.tick + backoff)
             } catch {
@@ -137,7 +137,7 @@ public final class TrafficGenerator: Sendable {
             }
         }
         await pool.closeAll()
-        self.state.withLock { $0.openTunnels[population.path] = 0 }
+        self.state.withLockedValue { $0.openTunnels[population.path] = 0 }
     }
 
     private func callAPI() async {
@@ -155,7 +155,7 @@ public final class TrafficGenerator: Sendable {
                     group: self.group
                 )
                 let succeeded = (200..<400).contains(response.status)
-                self.state.withLock { counters in
+                self.state.withLockedValue { counters in
                     if succeeded {
                         counters.httpSucceeded += 1
                     } else {
@@ -163,7 +163,7 @@ public final class TrafficGenerator: Sendable {
                     }
                 }
             } catch {
-                self.state.withLock { $0.httpFailed += 1 }
+                self.state.withLockedValue { $0.httpFailed += 1 }
             }
             do {
                 try await Task.sleep(for: interval)

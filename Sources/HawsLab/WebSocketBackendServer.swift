@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -14,7 +15,7 @@ public final class WebSocketBackendServer: Sendable {
     /// The name used in HAProxy's config and echoed in the `X-Haws-Server` header of plain answers.
     public let name: String
     private let group: any EventLoopGroup
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let openCount = Atomic<Int>(0)
 
     private struct State {
@@ -33,23 +34,23 @@ public final class WebSocketBackendServer: Sendable {
     }
 
     /// The port bound by the last `start`, kept after `stop` so `start(mode:port:)` can reuse it.
-    public var port: Int? { self.state.withLock { $0.port } }
+    public var port: Int? { self.state.withLockedValue { $0.port } }
 
     /// Whether the server is listening.
-    public var isRunning: Bool { self.state.withLock { $0.listener != nil } }
+    public var isRunning: Bool { self.state.withLockedValue { $0.listener != nil } }
 
     /// The mode applied to connections accepted from now on.
-    public var mode: LabBackendMode { self.state.withLock { $0.mode } }
+    public var mode: LabBackendMode { self.state.withLockedValue { $0.mode } }
 
     /// WebSocket connections currently upgraded on this server (including the broken 101s of `wrongAccept`).
     public var openWebSockets: Int { self.openCount.load(ordering: .relaxed) }
 
     /// TCP connections currently accepted (WebSockets, pending requests, hung connections).
-    public var openConnections: Int { self.state.withLock { $0.children.count } }
+    public var openConnections: Int { self.state.withLockedValue { $0.children.count } }
 
     /// Changes the behaviour of connections accepted from now on; existing ones keep theirs.
     public func setMode(_ mode: LabBackendMode) {
-        self.state.withLock { $0.mode = mode }
+        self.state.withLockedValue { $0.mode = mode }
     }
 
     /// Starts listening on 127.0.0.1.
@@ -61,7 +62,7 @@ public final class WebSocketBackendServer: Sendable {
     @discardableResult
     public func start(mode: LabBackendMode = .ok, port: Int? = nil) async throws -> Int {
         let requestedPort = port ?? self.port ?? 0
-        let alreadyRunning = self.state.withLock { state -> Bool in
+        let alreadyRunning = self.state.withLockedValue { state -> Bool in
             state.mode = mode
             return state.listener != nil
         }
@@ -82,7 +83,7 @@ public final class WebSocketBackendServer: Sendable {
             throw LabError(.socketFailed, "server \(self.name) could not bind 127.0.0.1:\(requestedPort): \(error)")
         }
         let bound = listener.localAddress?.port ?? requestedPort
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             state.listener = listener
             state.port = bound
         }
@@ -91,7 +92,7 @@ public final class WebSocketBackendServer: Sendable {
 
     /// Stops listening and closes every accepted connection, as a killed backend would. Idempotent.
     public func stop() async {
-        let (listener, children) = self.state.withLock { state in
+        let (listener, children) = self.state.withLockedValue { state in
             let taken = (state.listener, Array(state.children.values))
             state.listener = nil
             state.children = [:]
@@ -109,12 +110,12 @@ public final class WebSocketBackendServer: Sendable {
     }
 
     private func initialize(child channel: any Channel) -> EventLoopFuture<Void> {
-        let mode = self.state.withLock { state -> LabBackendMode in
+        let mode = self.state.withLockedValue { state -> LabBackendMode in
             state.children[ObjectIdentifier(channel)] = channel
             return state.mode
         }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = self.state.withLock { $0.children.removeValue(forKey: ObjectIdentifier(channel)) }
+            _ = self.state.withLockedValue { $0.children.removeValue(forKey: ObjectIdentifier(channel)) }
         }
         return channel.eventLoop.makeCompletedFuture {
             if mode.usesNIOUpgrader {

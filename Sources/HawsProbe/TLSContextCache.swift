@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import NIOSSL
-import Synchronization
 
 /// One `NIOSSLContext` per ``TLSProfile``, shared by every probe that uses it.
 ///
@@ -7,17 +7,17 @@ import Synchronization
 /// the cost of a thousand `wss://` probes if each built its own. Failures are not cached: a CA file fixed on disk is
 /// picked up by the next probe.
 final class TLSContextCache: Sendable {
-    private let contexts = Mutex<[TLSProfile: NIOSSLContext]>([:])
+    private let contexts = NIOLockedValueBox<[TLSProfile: NIOSSLContext]>([:])
 
     /// The shared context for `profile`, built on first use.
     ///
     /// - Throws: ``ProbeFailure/tls(reason:)`` naming the file that could not be loaded.
     func context(for profile: TLSProfile) throws(ProbeFailure) -> NIOSSLContext {
-        if let cached = self.contexts.withLock({ $0[profile] }) {
+        if let cached = self.contexts.withLockedValue({ $0[profile] }) {
             return cached
         }
         let context = try Self.makeContext(profile)
-        return self.contexts.withLock { contexts in
+        return self.contexts.withLockedValue { contexts in
             // Two probes may race to build the first context; keep one so later probes share it.
             if let existing = contexts[profile] {
                 return existing

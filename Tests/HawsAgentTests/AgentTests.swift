@@ -2,8 +2,8 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import HawsTestSupport
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 @testable import HawsAgent
@@ -32,9 +32,9 @@ import Testing
         settings.sessionsInterval = .milliseconds(50)
         settings.ndjson = .file(directory.file("agent.ndjson"))
         settings.prometheus = ListenAddress(host: "127.0.0.1", port: 0)
-        let reports = Mutex<[String]>([])
+        let reports = NIOLockedValueBox<[String]>([])
         let agent = Agent(settings: settings, sources: [script.source("edge-1"), Self.hung]) { message in
-            reports.withLock { $0.append(message) }
+            reports.withLockedValue { $0.append(message) }
         }
         let server = try #require(try await agent.startMetricsServer())
         #expect(server.address.port > 0)
@@ -73,7 +73,7 @@ import Testing
         #expect(snapshots.count >= 8, "\(snapshots.count) lines of the good instance")
         #expect(snapshots.last?["tunnels"] as? Int == 10)
         #expect(try await Python.schemaProblems(ndjson: text) == nil)
-        #expect(reports.withLock { $0 }.isEmpty)
+        #expect(reports.withLockedValue { $0 }.isEmpty)
         // Stopped: the metrics server is closed too.
         await #expect(throws: (any Error).self) {
             _ = try await Python.fetch("http://127.0.0.1:\(server.address.port)/metrics")

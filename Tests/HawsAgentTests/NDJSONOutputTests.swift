@@ -1,23 +1,23 @@
 import Foundation
 import HawsTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import HawsAgent
 
 /// Collects what the output would print on stderr, with a clock the test moves.
 final class OutputProbe: Sendable {
-    let messages = Mutex<[String]>([])
-    let time = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+    let messages = NIOLockedValueBox<[String]>([])
+    let time = NIOLockedValueBox(Date(timeIntervalSince1970: 1_700_000_000))
 
-    func report(_ message: String) { messages.withLock { $0.append(message) } }
-    func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
-    var reports: [String] { messages.withLock { $0 } }
+    func report(_ message: String) { messages.withLockedValue { $0.append(message) } }
+    func advance(_ seconds: TimeInterval) { time.withLockedValue { $0 += seconds } }
+    var reports: [String] { messages.withLockedValue { $0 } }
 
     func output(_ destination: NDJSONDestination, rotation: FileRotation? = nil) -> NDJSONOutput {
         NDJSONOutput(
             destination: destination, rotation: rotation, report: { self.report($0) },
-            now: { self.time.withLock { $0 } })
+            now: { self.time.withLockedValue { $0 } })
     }
 }
 

@@ -3,7 +3,7 @@ import HawsCore
 import HawsMonitor
 import HawsProbe
 import HawsTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import HawsAgent
@@ -198,9 +198,9 @@ enum ProbeFixture {
         var probes = ProbeSettings(interval: .milliseconds(50), jitter: .zero)
         probes.backends["ws_chat"] = BackendProbeSettings(path: "/chat")
         settings.probes = probes
-        let probed = Mutex(0)
+        let probed = NIOLockedValueBox(0)
         let probe: ProbeScheduler.Probe = { target, options in
-            probed.withLock { $0 += 1 }
+            probed.withLockedValue { $0 += 1 }
             let start = Date()
             let failure: ProbeFailure? = target.path == "/chat" ? ProbeFixture.accept : nil
             return ProbeResult(
@@ -243,7 +243,7 @@ enum ProbeFixture {
         let upgrade = #"instance="edge-1",phase="upgrade",server="s1"}"#
         #expect((metrics[#"haws_probe_duration_seconds_count{backend="ws_chat","# + upgrade] ?? 0) >= 2)
         #expect((metrics["haws_probe_rounds_total{}"] ?? 0) >= 2)
-        #expect(probed.withLock { $0 } >= 2)
+        #expect(probed.withLockedValue { $0 } >= 2)
     }
 
     /// `--max-probe-series` below the server count: probe series summed per backend (and flagged) while the other
@@ -289,11 +289,11 @@ enum ProbeFixture {
         var settings = AgentSettings()
         settings.fullSnapshotInterval = .zero  // a full snapshot and every probe line, every poll
         settings.statsInterval = .milliseconds(20)
-        let probed = Mutex(0)
+        let probed = NIOLockedValueBox(0)
         let agent = Agent(
             settings: settings, sources: [script.source("edge-1")],
             probe: { target, options in
-                probed.withLock { $0 += 1 }
+                probed.withLockedValue { $0 += 1 }
                 return ProbeResult(
                     target: target, mode: options.mode, failure: nil, timings: ProbeTimings(), startedAt: Date(),
                     finishedAt: Date())
@@ -305,7 +305,7 @@ enum ProbeFixture {
         }
         agent.stop()
         await running.value
-        #expect(probed.withLock { $0 } == 0)
+        #expect(probed.withLockedValue { $0 } == 0)
         #expect(!agent.metricsText().contains("haws_probe"))
     }
 

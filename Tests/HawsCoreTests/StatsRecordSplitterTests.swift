@@ -1,4 +1,5 @@
 import HawsTestSupport
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import HawsCore
@@ -120,11 +121,9 @@ import Testing
     }
 }
 
-import Synchronization
-
 final class ReleasedBytes: Sendable {
-    private let state = Mutex<[[UInt8]]>([])
-    func record(_ bytes: [UInt8]) { state.withLock { $0.append(bytes) } }
-    var count: Int { state.withLock { $0.count } }
-    var last: [UInt8]? { state.withLock { $0.last } }
+    private let state = NIOLockedValueBox<[[UInt8]]>([])
+    func record(_ bytes: [UInt8]) { state.withLockedValue { $0.append(bytes) } }
+    var count: Int { state.withLockedValue { $0.count } }
+    var last: [UInt8]? { state.withLockedValue { $0.last } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HawsLab
 import HawsTestSupport
+import NIOConcurrencyHelpers
 import Subprocess
 import Synchronization
 import Testing
@@ -666,7 +667,7 @@ enum NDJSONSchema {
 final class HungSocket: Sendable {
     /// What the accepting thread shares with the test.
     private final class Connections: Sendable {
-        let held = Mutex<[Int32]>([])
+        let held = NIOLockedValueBox<[Int32]>([])
         let count = Atomic<Int>(0)
     }
 
@@ -695,7 +696,7 @@ final class HungSocket: Sendable {
             while true {
                 let connection = accept(fd, nil, nil)
                 guard connection >= 0 else { return }  // the listener was closed
-                connections.held.withLock { $0.append(connection) }
+                connections.held.withLockedValue { $0.append(connection) }
                 connections.count.add(1, ordering: .relaxed)
             }
         }
@@ -707,7 +708,7 @@ final class HungSocket: Sendable {
     func close() {
         shutdown(listener, Int32(SHUT_RDWR))
         _ = Glibc.close(listener)
-        for connection in connections.held.withLock({ $0 }) { _ = Glibc.close(connection) }
+        for connection in connections.held.withLockedValue({ $0 }) { _ = Glibc.close(connection) }
         unlink(path)
     }
 }

@@ -3,6 +3,7 @@ import HawsClient
 import HawsCore
 import HawsLab
 import HawsTestSupport
+import NIOConcurrencyHelpers
 import Synchronization
 import Testing
 
@@ -441,8 +442,8 @@ final class MixedTraffic: Sendable {
     let slowPath: String
     let slowLoops: Int
     let refusedPaths: [String]
-    private let state = Mutex(Counters())
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let state = NIOLockedValueBox(Counters())
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     /// Each loop ends after this many rounds even if never stopped.
     static let maximumRounds = 3_000
 
@@ -453,17 +454,17 @@ final class MixedTraffic: Sendable {
         self.refusedPaths = refusedPaths
     }
 
-    var counters: Counters { state.withLock { $0 } }
+    var counters: Counters { state.withLockedValue { $0 } }
 
     func start() {
         var started: [Task<Void, Never>] = []
         for _ in 0..<slowLoops { started.append(Task { await self.slowRequests() }) }
         for path in refusedPaths + refusedPaths { started.append(Task { await self.refusedUpgrades(path: path) }) }
-        tasks.withLock { $0 += started }
+        tasks.withLockedValue { $0 += started }
     }
 
     func stop() async {
-        let running = tasks.withLock { tasks in
+        let running = tasks.withLockedValue { tasks in
             defer { tasks = [] }
             return tasks
         }
@@ -476,11 +477,11 @@ final class MixedTraffic: Sendable {
             guard !Task.isCancelled else { return }
             do {
                 let response = try await LabHTTPClient.get(port: port, path: slowPath, timeout: .seconds(10))
-                state.withLock { counters in
+                state.withLockedValue { counters in
                     if response.status == 200 { counters.slowAnswered += 1 } else { counters.slowFailed += 1 }
                 }
             } catch {
-                state.withLock { $0.slowFailed += 1 }
+                state.withLockedValue { $0.slowFailed += 1 }
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -492,12 +493,12 @@ final class MixedTraffic: Sendable {
             guard !Task.isCancelled else { return }
             do {
                 let connection = try await LabWebSocketConnection.connect(port: port, path: path, timeout: .seconds(5))
-                state.withLock { $0.upgradedByMistake += 1 }
+                state.withLockedValue { $0.upgradedByMistake += 1 }
                 await connection.abort()
             } catch let error as LabError where error.detail.contains("refused: HTTP \(status) ") {
-                state.withLock { $0.refused += 1 }
+                state.withLockedValue { $0.refused += 1 }
             } catch {
-                state.withLock { $0.refusedOtherwise += 1 }
+                state.withLockedValue { $0.refusedOtherwise += 1 }
             }
             try? await Task.sleep(for: .milliseconds(20))
         }

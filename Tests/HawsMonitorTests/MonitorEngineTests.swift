@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsTestSupport
+import NIOConcurrencyHelpers
 import Synchronization
 import Testing
 @testable import HawsMonitor
@@ -12,14 +13,14 @@ enum Step: Sendable {
 }
 
 final class ScriptedInstance: Sendable {
-    private let script: Mutex<[Step]>
+    private let script: NIOLockedValueBox<[Step]>
     let reads = Atomic<Int>(0)
 
-    init(_ script: [Step]) { self.script = Mutex(script) }
+    init(_ script: [Step]) { self.script = NIOLockedValueBox(script) }
 
     func read(name: String) -> InstanceReading {
         reads.add(1, ordering: .relaxed)
-        let next = script.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
+        let next = script.withLockedValue { $0.count > 1 ? $0.removeFirst() : $0[0] }
         switch next {
         case .success(let (info, csv)):
             guard let stats = try? StatsCSVParser.parse(csv) else { return .unreachable(instance: name, error: "bad csv") }

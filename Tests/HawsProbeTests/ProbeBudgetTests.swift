@@ -1,7 +1,7 @@
 import Foundation
 import HawsCore
 import HawsTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import HawsProbe
@@ -14,20 +14,20 @@ struct ProbeBudgetTests {
 
     /// A probe whose CPU cost the test sets: each call adds `cost` to the meter the scheduler reads.
     final class CostlyProbe: Sendable {
-        let cpu = Mutex(Duration.zero)
-        let calls = Mutex<[Int: Int]>([:])
-        let failing = Mutex<Set<Int>>([])
+        let cpu = NIOLockedValueBox(Duration.zero)
+        let calls = NIOLockedValueBox<[Int: Int]>([:])
+        let failing = NIOLockedValueBox<Set<Int>>([])
         let cost: Duration
 
         init(cost: Duration) { self.cost = cost }
 
-        func calls(_ port: Int) -> Int { self.calls.withLock { $0[port] ?? 0 } }
+        func calls(_ port: Int) -> Int { self.calls.withLockedValue { $0[port] ?? 0 } }
 
         var probe: ProbeScheduler.Probe {
             { target, options in
-                self.cpu.withLock { $0 += self.cost }
-                self.calls.withLock { $0[target.port, default: 0] += 1 }
-                let failed = self.failing.withLock { $0.contains(target.port) }
+                self.cpu.withLockedValue { $0 += self.cost }
+                self.calls.withLockedValue { $0[target.port, default: 0] += 1 }
+                let failed = self.failing.withLockedValue { $0.contains(target.port) }
                 return ProbeResult(
                     target: target, mode: options.mode,
                     failure: failed ? .connectRefused(address: "127.0.0.1:\(target.port)") : nil,
@@ -36,7 +36,7 @@ struct ProbeBudgetTests {
             }
         }
 
-        var meter: @Sendable () async -> Duration { { self.cpu.withLock { $0 } } }
+        var meter: @Sendable () async -> Duration { { self.cpu.withLockedValue { $0 } } }
     }
 
     func scheduler(_ source: Fake.PlanSource, _ probe: CostlyProbe, budget: Double?) -> ProbeScheduler {
@@ -91,7 +91,7 @@ struct ProbeBudgetTests {
         let source = Fake.PlanSource()
         source.set(Array(9000..<9100))
         let probe = CostlyProbe(cost: .milliseconds(10))
-        probe.failing.withLock { $0 = [9005] }
+        probe.failing.withLockedValue { $0 = [9005] }
         let scheduler = self.scheduler(source, probe, budget: 0.03)
         for _ in 0..<4 {
             await scheduler.runRound()

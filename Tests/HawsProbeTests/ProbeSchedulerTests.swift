@@ -1,7 +1,7 @@
 import Foundation
 import HawsCore
 import HawsTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import HawsProbe
@@ -21,7 +21,7 @@ struct ProbeSchedulerTests {
             var maxInFlight = 0
             var modes: [ProbeOptions.Mode] = []
         }
-        let state = Mutex(State())
+        let state = NIOLockedValueBox(State())
         let clock: FakeClock
         let latency: Duration
 
@@ -31,16 +31,16 @@ struct ProbeSchedulerTests {
         }
 
         func fail(_ port: Int, _ failure: ProbeFailure?) {
-            self.state.withLock { $0.failures[port] = failure }
+            self.state.withLockedValue { $0.failures[port] = failure }
         }
 
-        func calls(_ port: Int) -> Int { self.state.withLock { $0.calls[port] ?? 0 } }
-        var maxInFlight: Int { self.state.withLock { $0.maxInFlight } }
-        var modes: [ProbeOptions.Mode] { self.state.withLock { $0.modes } }
+        func calls(_ port: Int) -> Int { self.state.withLockedValue { $0.calls[port] ?? 0 } }
+        var maxInFlight: Int { self.state.withLockedValue { $0.maxInFlight } }
+        var modes: [ProbeOptions.Mode] { self.state.withLockedValue { $0.modes } }
 
         var probe: ProbeScheduler.Probe {
             { target, options in
-                let failure = self.state.withLock { state in
+                let failure = self.state.withLockedValue { state in
                     state.calls[target.port, default: 0] += 1
                     state.inFlight += 1
                     state.maxInFlight = max(state.maxInFlight, state.inFlight)
@@ -49,7 +49,7 @@ struct ProbeSchedulerTests {
                 }
                 // A real (short) wait lets the other probes of the round start, so concurrency is observable.
                 try? await Task.sleep(for: .milliseconds(1))
-                self.state.withLock { $0.inFlight -= 1 }
+                self.state.withLockedValue { $0.inFlight -= 1 }
                 let now = self.clock.epoch.addingTimeInterval(self.clock.elapsed.seconds)
                 return ProbeResult(
                     target: target,
@@ -66,15 +66,15 @@ struct ProbeSchedulerTests {
 
     /// Thread-safe collection of what the scheduler publishes.
     final class Collected: Sendable {
-        let events = Mutex<[MonitorEvent]>([])
-        let boards = Mutex<[ProbeBoard]>([])
-        var eventList: [MonitorEvent] { self.events.withLock { $0 } }
-        var boardCount: Int { self.boards.withLock { $0.count } }
+        let events = NIOLockedValueBox<[MonitorEvent]>([])
+        let boards = NIOLockedValueBox<[ProbeBoard]>([])
+        var eventList: [MonitorEvent] { self.events.withLockedValue { $0 } }
+        var boardCount: Int { self.boards.withLockedValue { $0.count } }
     }
 
     /// A plan of servers `s<port>` in backend `be` of `edge-1`, probing 127.0.0.1:<port>.
     final class PlanSource: Sendable {
-        let plan = Mutex(ProbePlan())
+        let plan = NIOLockedValueBox(ProbePlan())
 
         func set(_ ports: [Int], notProbeable: [String: String] = [:], unavailable: Set<String> = []) {
             var entries = ports.map { port in
@@ -88,11 +88,11 @@ struct ProbeSchedulerTests {
                     PlannedProbe(key: ProbeSchedulerTests.key(server), disposition: .notProbeable(reason: reason))
                 )
             }
-            self.plan.withLock { $0 = ProbePlan(entries: entries, unavailableInstances: unavailable) }
+            self.plan.withLockedValue { $0 = ProbePlan(entries: entries, unavailableInstances: unavailable) }
         }
 
         var targets: @Sendable () async -> ProbePlan {
-            { self.plan.withLock { $0 } }
+            { self.plan.withLockedValue { $0 } }
         }
     }
 
@@ -112,8 +112,8 @@ struct ProbeSchedulerTests {
             targets: source.targets,
             probe: probe.probe,
             clock: ProbeScheduler.Clock(clock.source),
-            onEvent: { event in collected.events.withLock { $0.append(event) } },
-            onBoard: { board in collected.boards.withLock { $0.append(board) } }
+            onEvent: { event in collected.events.withLockedValue { $0.append(event) } },
+            onBoard: { board in collected.boards.withLockedValue { $0.append(board) } }
         )
     }
 
@@ -209,7 +209,7 @@ struct ProbeSchedulerTests {
         // Two backends listing the same server: one probe, the result recorded under both keys.
         let target = ProbeTarget(host: "127.0.0.1", port: 3100, path: "/ws")
         let other = ProbeKey.server(ServerKey(backend: "be_backup", server: "s3100"), instance: "edge-1")
-        source.plan.withLock {
+        source.plan.withLockedValue {
             $0 = ProbePlan(entries: [
                 PlannedProbe(key: Self.key("s3100"), disposition: .probe(target, mode: .full)),
                 PlannedProbe(key: other, disposition: .probe(target, mode: .full)),
@@ -287,7 +287,7 @@ struct ProbeSchedulerTests {
         let probe = FakeProbe(clock: clock)
         let source = PlanSource()
         let target = ProbeTarget(host: "127.0.0.1", port: 5001)
-        source.plan.withLock {
+        source.plan.withLockedValue {
             $0 = ProbePlan(entries: [PlannedProbe(key: Self.key("s5001"), disposition: .probe(target, mode: .connectOnly))])
         }
         let scheduler = self.scheduler(source, probe, clock, Collected())
@@ -316,7 +316,7 @@ struct ProbeSchedulerTests {
         #expect(collected.boardCount >= 5)
         // Rounds take no fake time here, so every wait is the whole interval: rounds start 10 s apart.
         #expect(clock.slept.prefix(4).allSatisfy { $0 == .seconds(10) }, "\(clock.slept)")
-        let boards = collected.boards.withLock { $0 }
+        let boards = collected.boards.withLockedValue { $0 }
         let starts = boards.prefix(3).compactMap { $0.lastRound?.startedAt.timeIntervalSince1970 }
         #expect(zip(starts, starts.dropFirst()).allSatisfy { $1 - $0 == 10 }, "\(starts)")
     }
@@ -343,7 +343,7 @@ struct ProbeSchedulerTests {
             targets: source.targets,
             probe: slow,
             clock: ProbeScheduler.Clock(clock.source),
-            onBoard: { board in collected.boards.withLock { $0.append(board) } }
+            onBoard: { board in collected.boards.withLockedValue { $0.append(board) } }
         )
         let task = Task { await scheduler.run() }
         let clockNow = ContinuousClock()

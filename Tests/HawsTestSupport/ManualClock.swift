@@ -1,6 +1,6 @@
 import Foundation
 import HawsCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The clock of timing tests: time moves only when the test advances it or, if `advancesOnSleep`, when the code
 /// under test sleeps. Give its ``source`` to the engine or the scheduler.
@@ -29,7 +29,7 @@ public final class ManualClock: Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     public init(epoch: Date = Date(timeIntervalSince1970: 1_800_000_000), advancesOnSleep: Bool = false) {
         self.epoch = epoch
@@ -37,11 +37,11 @@ public final class ManualClock: Sendable {
     }
 
     /// Time since time zero.
-    public var elapsed: Duration { self.state.withLock { $0.offset } }
+    public var elapsed: Duration { self.state.withLockedValue { $0.offset } }
     /// Every duration slept, in order.
-    public var slept: [Duration] { self.state.withLock { $0.slept } }
+    public var slept: [Duration] { self.state.withLockedValue { $0.slept } }
     /// Sleeps parked now.
-    public var sleeping: Int { self.state.withLock { $0.sleepers.count } }
+    public var sleeping: Int { self.state.withLockedValue { $0.sleepers.count } }
     /// Now, on the wall clock.
     public var date: Date { self.epoch.addingTimeInterval(self.elapsed.seconds) }
     /// Now, on the monotonic clock.
@@ -54,7 +54,7 @@ public final class ManualClock: Sendable {
 
     /// Moves time forward and wakes the sleeps whose deadline it passed, earliest first.
     public func advance(_ duration: Duration) {
-        let woken = self.state.withLock { state in
+        let woken = self.state.withLockedValue { state in
             state.offset += duration
             return Self.due(&state)
         }
@@ -64,7 +64,7 @@ public final class ManualClock: Sendable {
     /// Moves time to the earliest parked deadline and wakes what is due then; false if nothing sleeps.
     @discardableResult
     public func advanceToNextDeadline() -> Bool {
-        let woken: [Sleeper]? = self.state.withLock { state in
+        let woken: [Sleeper]? = self.state.withLockedValue { state in
             guard let next = state.sleepers.map(\.deadline).min() else { return nil }
             state.offset = max(state.offset, next)
             return Self.due(&state)
@@ -88,18 +88,18 @@ public final class ManualClock: Sendable {
     public func sleep(_ duration: Duration) async throws {
         try Task.checkCancellation()
         if self.advancesOnSleep {
-            self.state.withLock { $0.slept.append(duration) }
+            self.state.withLockedValue { $0.slept.append(duration) }
             self.advance(duration)
             await Task.yield()
             return
         }
-        let id = self.state.withLock { state in
+        let id = self.state.withLockedValue { state in
             state.nextID += 1
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool? = self.state.withLock { state in
+                let resumeNow: Bool? = self.state.withLockedValue { state in
                     // Checked under the lock the cancellation handler takes too: a cancellation is never missed.
                     if Task.isCancelled { return false }
                     state.slept.append(duration)
@@ -114,7 +114,7 @@ public final class ManualClock: Sendable {
                 }
             }
         } onCancel: {
-            let cancelled = self.state.withLock { state -> Sleeper? in
+            let cancelled = self.state.withLockedValue { state -> Sleeper? in
                 guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.sleepers.remove(at: index)
             }

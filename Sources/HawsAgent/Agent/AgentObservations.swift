@@ -5,12 +5,12 @@
 #endif
 import HawsCore
 import HawsMonitor
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the agent has seen, shared between the poll loop (writer) and `/metrics` requests (readers on NIO
 /// event loops): the engine's latest state, reloads counted from events, poll durations, output failures.
 ///
-/// A class around one `Mutex` rather than an actor: a scrape is answered synchronously on an event loop
+/// A class around one lock rather than an actor: a scrape is answered synchronously on an event loop
 /// and must not hop to an actor; every access copies a value in or out under the lock.
 public final class AgentObservations: Sendable {
     /// One consistent copy of everything, for one scrape.
@@ -25,20 +25,20 @@ public final class AgentObservations: Sendable {
         public var outputBytes = 0
     }
 
-    private let store = Mutex(Snapshot())
+    private let store = NIOLockedValueBox(Snapshot())
 
     public init() {}
 
-    public var snapshot: Snapshot { store.withLock { $0 } }
+    public var snapshot: Snapshot { store.withLockedValue { $0 } }
 
     public func update(_ state: MonitorState) {
-        store.withLock { $0.state = state }
+        store.withLockedValue { $0.state = state }
     }
 
     /// Counts reloads; other events need no counter.
     public func record(_ event: MonitorEvent) {
         guard event.kind == .reload else { return }
-        store.withLock { $0.reloads[event.instance, default: 0] += 1 }
+        store.withLockedValue { $0.reloads[event.instance, default: 0] += 1 }
     }
 
     public enum Poll: String, Sendable {
@@ -46,7 +46,7 @@ public final class AgentObservations: Sendable {
     }
 
     public func recordPoll(_ poll: Poll, instance: String, seconds: Double) {
-        store.withLock { store in
+        store.withLockedValue { store in
             switch poll {
             case .stats:
                 store.statsPollDurations[instance, default: BucketHistogram()].observe(seconds)
@@ -58,18 +58,18 @@ public final class AgentObservations: Sendable {
     }
 
     public func lastStatsPollSeconds(of instance: String) -> Double? {
-        store.withLock { $0.lastStatsPollSeconds[instance] }
+        store.withLockedValue { $0.lastStatsPollSeconds[instance] }
     }
 
     public func recordOutputError() {
-        store.withLock { $0.outputErrors += 1 }
+        store.withLockedValue { $0.outputErrors += 1 }
     }
 
     public func recordOutput(bytes: Int) {
-        store.withLock { $0.outputBytes += bytes }
+        store.withLockedValue { $0.outputBytes += bytes }
     }
 
-    public var outputBytes: Int { store.withLock { $0.outputBytes } }
+    public var outputBytes: Int { store.withLockedValue { $0.outputBytes } }
 }
 
 extension InstanceSource {

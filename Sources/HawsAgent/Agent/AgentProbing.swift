@@ -6,7 +6,7 @@
 import HawsCore
 import HawsMonitor
 import HawsProbe
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The agent's continuous probes: a ``ProbeScheduler`` over the servers the agent's own polls discovered, whose
 /// rounds become NDJSON `probe_round` lines, whose results become `probe` lines (on a change, else once per refresh
@@ -25,7 +25,7 @@ final class AgentProbing: Sendable {
     private let observations: AgentObservations
     /// Per-server probe series up to this many servers (``AgentSettings/probeSeriesLimit``).
     private let maxProbeSeries: Int
-    private let metrics = Mutex(ProbeMetrics())
+    private let metrics = NIOLockedValueBox(ProbeMetrics())
 
     init(
         settings: ProbeSettings, frontendInstance: String, probe: @escaping ProbeScheduler.Probe,
@@ -46,7 +46,7 @@ final class AgentProbing: Sendable {
         { [self] out in
             let perServer = AgentExposition.writesServerSeries(
                 self.observations.snapshot, maxServerSeries: self.maxProbeSeries)
-            let metrics = self.metrics.withLock { $0 }
+            let metrics = self.metrics.withLockedValue { $0 }
             metrics.contribute(into: &out, perServer: perServer)
         }
     }
@@ -100,7 +100,7 @@ final class AgentProbing: Sendable {
                     previous = board
                     let perServer = AgentExposition.writesServerSeries(
                         self.observations.snapshot, maxServerSeries: self.maxProbeSeries)
-                    self.metrics.withLock { $0.record(board, news: news, perServer: perServer) }
+                    self.metrics.withLockedValue { $0.record(board, news: news, perServer: perServer) }
                     guard let write else { continue }
                     let listed = board.lastRound?.startedAt ?? clock.time.date()
                     lines.keep(only: board)

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -71,7 +72,7 @@ final class ConnectionRegistry: Sendable {
         let activity: ConnectionActivity
     }
     private let maxConnections: Int
-    private let open = Mutex<[Entry]>([])
+    private let open = NIOLockedValueBox<[Entry]>([])
 
     init(maxConnections: Int) { self.maxConnections = maxConnections }
 
@@ -79,7 +80,7 @@ final class ConnectionRegistry: Sendable {
     func admit(_ channel: any Channel) -> ConnectionActivity? {
         let activity = ConnectionActivity()
         let id = ObjectIdentifier(channel)
-        let (admitted, evicted): (Bool, (any Channel)?) = open.withLock { entries in
+        let (admitted, evicted): (Bool, (any Channel)?) = open.withLockedValue { entries in
             var evicted: (any Channel)?
             if entries.count >= maxConnections {
                 guard let idle = entries.firstIndex(where: { !$0.activity.isBusy }) else { return (false, nil) }
@@ -90,9 +91,9 @@ final class ConnectionRegistry: Sendable {
         }
         evicted?.close(promise: nil)
         guard admitted else { return nil }
-        channel.closeFuture.whenComplete { [self] _ in open.withLock { $0.removeAll { $0.id == id } } }
+        channel.closeFuture.whenComplete { [self] _ in open.withLockedValue { $0.removeAll { $0.id == id } } }
         return activity
     }
 
-    var count: Int { open.withLock { $0.count } }
+    var count: Int { open.withLockedValue { $0.count } }
 }

@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// Family buffers kept between scrapes, so a scrape writes into memory the previous one already touched.
 ///
@@ -11,7 +11,7 @@ final class ExpositionBufferPool: Sendable {
     static let shared = ExpositionBufferPool(byteLimit: 8 << 20)
 
     private let byteLimit: Int
-    private let buffers = Mutex<[ByteBuffer]>([])
+    private let buffers = NIOLockedValueBox<[ByteBuffer]>([])
     private static let allocator = ByteBufferAllocator()
 
     init(byteLimit: Int) {
@@ -20,7 +20,7 @@ final class ExpositionBufferPool: Sendable {
 
     /// An empty buffer with room for at least `capacity` bytes: a kept one when there is one big enough.
     func take(capacity: Int) -> ByteBuffer {
-        let kept: ByteBuffer? = buffers.withLock { buffers in
+        let kept: ByteBuffer? = buffers.withLockedValue { buffers in
             guard let index = buffers.indices.filter({ buffers[$0].capacity >= capacity })
                 .min(by: { buffers[$0].capacity < buffers[$1].capacity })
             else { return buffers.popLast() }
@@ -34,7 +34,7 @@ final class ExpositionBufferPool: Sendable {
 
     /// Keeps `returned` for later scrapes, up to the byte limit; small buffers are not worth keeping.
     func recycle(_ returned: [ByteBuffer]) {
-        buffers.withLock { buffers in
+        buffers.withLockedValue { buffers in
             var held = buffers.reduce(0) { $0 + $1.capacity }
             for buffer in returned where buffer.capacity >= 16 << 10 && held + buffer.capacity <= byteLimit {
                 buffers.append(buffer)

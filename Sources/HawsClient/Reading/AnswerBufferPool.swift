@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The `show stat` answer buffers of one instance: the last answer's size, and one spare buffer to read the
 /// next answer into.
@@ -14,7 +14,7 @@ final class AnswerBufferPool: Sendable {
         var spare: [UInt8]?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     /// Buffers larger than this are let go rather than kept as the spare.
     let largestKept: Int
 
@@ -28,7 +28,7 @@ final class AnswerBufferPool: Sendable {
     /// whole buffer into a new one, which is the cost this pool exists to avoid.
     func take() -> [UInt8] {
         var spare: [UInt8]?
-        let wanted = state.withLock { state in
+        let wanted = state.withLockedValue { state in
             spare = state.spare.take()
             return max(state.lastSize + state.lastSize / 16, 1 << 16)
         }
@@ -43,17 +43,17 @@ final class AnswerBufferPool: Sendable {
 
     /// Remembers the size of an answer just read.
     func answered(size: Int) {
-        state.withLock { $0.lastSize = size }
+        state.withLockedValue { $0.lastSize = size }
     }
 
     /// Keeps `buffer` (an answer no row uses any more) as the spare, unless one is kept already.
     func give(_ buffer: [UInt8]) {
         guard buffer.capacity <= largestKept else { return }
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.spare == nil { state.spare = buffer }
         }
     }
 
     /// Whether a spare buffer is kept (for tests).
-    var hasSpare: Bool { state.withLock { $0.spare != nil } }
+    var hasSpare: Bool { state.withLockedValue { $0.spare != nil } }
 }

@@ -1,5 +1,5 @@
 import HawsCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// How `show sess all` is read: at a bounded byte rate, within a deadline derived from its expected size.
 ///
@@ -61,22 +61,22 @@ final class SessionDumpSizing: Sendable {
         var lastDump: SessionDumpCost?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init() {}
 
     /// Whether neither the counters nor a dump have been seen.
-    var isUnknown: Bool { state.withLock { $0.streams == nil && $0.lastDump == nil } }
+    var isUnknown: Bool { state.withLockedValue { $0.streams == nil && $0.lastDump == nil } }
 
     func counted(streams: Int?) {
-        state.withLock { $0.streams = streams }
+        state.withLockedValue { $0.streams = streams }
     }
 
     func dumped(_ cost: SessionDumpCost) {
-        state.withLock { $0.lastDump = cost }
+        state.withLockedValue { $0.lastDump = cost }
     }
 
     var expectedBytes: Int {
-        state.withLock { SessionDumpPace.expectedBytes(streams: $0.streams, lastDump: $0.lastDump) }
+        state.withLockedValue { SessionDumpPace.expectedBytes(streams: $0.streams, lastDump: $0.lastDump) }
     }
 }

@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Spaces out the socket reads of a large answer, so each read takes what arrived in the meantime.
 ///
@@ -122,13 +122,13 @@ struct ReadRate: Sendable, Hashable {
 
 /// The time a rate-paced read held its reads, added up (read by the caller once the answer is in).
 final class ReadPaceRecord: Sendable {
-    private let heldTotal = Mutex(Duration.zero)
+    private let heldTotal = NIOLockedValueBox(Duration.zero)
 
     init() {}
 
     func add(held: Duration) {
-        heldTotal.withLock { $0 += held }
+        heldTotal.withLockedValue { $0 += held }
     }
 
-    var held: Duration { heldTotal.withLock { $0 } }
+    var held: Duration { heldTotal.withLockedValue { $0 } }
 }

@@ -1,6 +1,6 @@
 import HawsCore
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// A runtime API answer as it arrived: HAProxy's chunks, in order, and their total size; or, when collected
 /// contiguously, its bytes.
@@ -150,14 +150,14 @@ extension RuntimeAnswerCollector: Sendable {}
 /// loop: captured by that closure as a plain array, the caller's copy would still reference it, and the first
 /// append would copy the whole buffer instead of writing into it.
 final class ByteArrayHandOff: Sendable {
-    private let stored: Mutex<[UInt8]?>
+    private let stored: NIOLockedValueBox<[UInt8]?>
 
     init(_ bytes: consuming [UInt8]) {
-        stored = Mutex(consume bytes)
+        stored = NIOLockedValueBox(consume bytes)
     }
 
     /// The array, once; `nil` afterwards.
     func take() -> [UInt8]? {
-        stored.withLock { $0.take() }
+        stored.withLockedValue { $0.take() }
     }
 }

@@ -1,5 +1,5 @@
 import HawsCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The `/` filter: a regular expression on `backend/server` (or a frontend's name); a leading `!`
 /// keeps the rows that do not match. Case-insensitive unless the pattern has an upper-case letter.
@@ -54,16 +54,16 @@ public struct RowFilter: Sendable, Hashable {
 /// compiles its program once behind an atomic. The verdicts are behind a mutex.
 final class CompiledRegex: @unchecked Sendable {
     let expression: Regex<AnyRegexOutput>
-    private let verdicts = Mutex<[String: Bool]>([:])
+    private let verdicts = NIOLockedValueBox<[String: Bool]>([:])
     /// Beyond this many names (a fleet that renames constantly) verdicts are computed, not kept.
     static let maximumKept = 100_000
 
     init(_ expression: Regex<AnyRegexOutput>) { self.expression = expression }
 
     func matches(_ name: String) -> Bool {
-        if let known = verdicts.withLock({ $0[name] }) { return known }
+        if let known = verdicts.withLockedValue({ $0[name] }) { return known }
         let found = (try? expression.firstMatch(in: name)) != nil
-        verdicts.withLock { verdicts in
+        verdicts.withLockedValue { verdicts in
             if verdicts.count < Self.maximumKept { verdicts[name] = found }
         }
         return found

@@ -1,7 +1,7 @@
 import HawsCore
 import HawsMonitor
 import HawsProbe
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The dashboard's continuous probes: a ``ProbeScheduler`` over the servers the engine's polls discovered, whose
 /// failures and recoveries go into the engine's event log and whose boards become the summaries behind the PROBE
@@ -44,7 +44,7 @@ public struct ProbeFeed: Sendable {
             probe: probe, probeCPU: probeCPU, clock: clock, onEvent: { eventSink.yield($0) },
             onBoard: { [names = settings.frontendNames, cache = SummaryCache()] board in
                 // Rounds come one at a time; the lock only satisfies Sendable.
-                let summaries = cache.last.withLock { last in
+                let summaries = cache.last.withLockedValue { last in
                     let summaries = ProbeSummaries(of: board, frontendNames: names, updating: last)
                     last = (board, summaries)
                     return summaries
@@ -77,5 +77,5 @@ public struct ProbeFeed: Sendable {
 
 /// The previous round's board and summaries, from which the next summaries are built (only changed entries anew).
 private final class SummaryCache: Sendable {
-    let last = Mutex<(board: ProbeBoard, summaries: ProbeSummaries)?>(nil)
+    let last = NIOLockedValueBox<(board: ProbeBoard, summaries: ProbeSummaries)?>(nil)
 }

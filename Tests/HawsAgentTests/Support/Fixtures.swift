@@ -2,7 +2,7 @@ import Foundation
 import HawsCore
 import HawsMonitor
 import HawsTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Scripted HAProxy answers for the agent's unit tests: each read returns the next step.
 final class ScriptedSource: Sendable {
@@ -11,28 +11,28 @@ final class ScriptedSource: Sendable {
         case failure(String)
     }
 
-    private let steps: Mutex<[Step]>
-    private let tunnels: Mutex<TunnelReading?>
+    private let steps: NIOLockedValueBox<[Step]>
+    private let tunnels: NIOLockedValueBox<TunnelReading?>
 
     init(_ steps: [Step], tunnels: TunnelReading? = nil) {
-        self.steps = Mutex(steps)
-        self.tunnels = Mutex(tunnels)
+        self.steps = NIOLockedValueBox(steps)
+        self.tunnels = NIOLockedValueBox(tunnels)
     }
 
     func source(_ name: String) -> InstanceSource {
         var readTunnels: (@Sendable () async -> TunnelReading)?
-        if tunnels.withLock({ $0 != nil }) {
-            readTunnels = { self.tunnels.withLock { $0! } }
+        if tunnels.withLockedValue({ $0 != nil }) {
+            readTunnels = { self.tunnels.withLockedValue { $0! } }
         }
         return InstanceSource(name: name, readStats: { self.next(name) }, readTunnels: readTunnels)
     }
 
     func setTunnels(_ reading: TunnelReading) {
-        tunnels.withLock { $0 = reading }
+        tunnels.withLockedValue { $0 = reading }
     }
 
     private func next(_ name: String) -> InstanceReading {
-        let step = steps.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
+        let step = steps.withLockedValue { $0.count > 1 ? $0.removeFirst() : $0[0] }
         switch step {
         case .stats(let info, let csv):
             guard let table = try? StatsCSVParser.parse(csv) else {

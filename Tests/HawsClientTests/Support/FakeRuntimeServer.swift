@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +21,7 @@ final class FakeRuntimeServer: Sendable {
     }
 
     let channel: any Channel
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private struct State {
         var commands: [String] = []
@@ -30,10 +30,10 @@ final class FakeRuntimeServer: Sendable {
     }
 
     /// Lines received, in order.
-    var commands: [String] { state.withLock { $0.commands } }
+    var commands: [String] { state.withLockedValue { $0.commands } }
     /// Connections not yet closed (by either side).
-    var openConnections: Int { state.withLock { $0.openConnections } }
-    var acceptedConnections: Int { state.withLock { $0.acceptedConnections } }
+    var openConnections: Int { state.withLockedValue { $0.openConnections } }
+    var acceptedConnections: Int { state.withLockedValue { $0.acceptedConnections } }
 
     /// The TCP port, for servers bound to loopback.
     var port: Int { channel.localAddress?.port ?? 0 }
@@ -58,19 +58,19 @@ final class FakeRuntimeServer: Sendable {
         behaviour: Behaviour,
         bind: (ServerBootstrap) async throws -> any Channel
     ) async throws -> FakeRuntimeServer {
-        let box = Mutex<FakeRuntimeServer?>(nil)
+        let box = NIOLockedValueBox<FakeRuntimeServer?>(nil)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             // Like HAProxy, keep going when the client half-closes after its command.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let server = box.withLock({ $0 }) else { return }
+                    guard let server = box.withLockedValue({ $0 }) else { return }
                     try channel.pipeline.syncOperations.addHandler(Handler(server: server, behaviour: behaviour))
                 }
             }
         let server = FakeRuntimeServer(channel: try await bind(bootstrap))
-        box.withLock { $0 = server }
+        box.withLockedValue { $0 = server }
         return server
     }
 
@@ -101,18 +101,18 @@ final class FakeRuntimeServer: Sendable {
     }
 
     fileprivate func connectionOpened() {
-        state.withLock {
+        state.withLockedValue {
             $0.openConnections += 1
             $0.acceptedConnections += 1
         }
     }
 
     fileprivate func connectionClosed() {
-        state.withLock { $0.openConnections -= 1 }
+        state.withLockedValue { $0.openConnections -= 1 }
     }
 
     fileprivate func received(_ command: String) {
-        state.withLock { $0.commands.append(command) }
+        state.withLockedValue { $0.commands.append(command) }
     }
 
     private final class Handler: ChannelInboundHandler {

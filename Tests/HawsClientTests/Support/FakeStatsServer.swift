@@ -1,9 +1,9 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import Synchronization
 
 /// An in-process stand-in for HAProxy's stats page: basic auth like `stats auth`, CSV for `;csv`, HTML
 /// otherwise, over HTTP or HTTPS, on 127.0.0.1 with a kernel-chosen port.
@@ -35,10 +35,10 @@ final class FakeStatsServer: Sendable {
         """
 
     let channel: any Channel
-    private let requests = Mutex<[Request]>([])
+    private let requests = NIOLockedValueBox<[Request]>([])
 
     var port: Int { channel.localAddress?.port ?? 0 }
-    var receivedRequests: [Request] { requests.withLock { $0 } }
+    var receivedRequests: [Request] { requests.withLockedValue { $0 } }
 
     private init(channel: any Channel) {
         self.channel = channel
@@ -52,12 +52,12 @@ final class FakeStatsServer: Sendable {
         credentials: String? = "admin:pw",
         tls: NIOSSLContext? = nil
     ) async throws -> FakeStatsServer {
-        let box = Mutex<FakeStatsServer?>(nil)
+        let box = NIOLockedValueBox<FakeStatsServer?>(nil)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let server = box.withLock({ $0 }) else { return }
+                    guard let server = box.withLockedValue({ $0 }) else { return }
                     let pipeline = channel.pipeline.syncOperations
                     if let tls {
                         try pipeline.addHandler(NIOSSLServerHandler(context: tls))
@@ -68,7 +68,7 @@ final class FakeStatsServer: Sendable {
             }
         let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
         let server = FakeStatsServer(channel: channel)
-        box.withLock { $0 = server }
+        box.withLockedValue { $0 = server }
         return server
     }
 
@@ -77,7 +77,7 @@ final class FakeStatsServer: Sendable {
     }
 
     fileprivate func record(_ request: Request) {
-        requests.withLock { $0.append(request) }
+        requests.withLockedValue { $0.append(request) }
     }
 
     private final class Handler: ChannelInboundHandler {

@@ -1,7 +1,7 @@
 import Foundation
 import HawsLab
 import HawsTestSupport
-import Synchronization
+import NIOConcurrencyHelpers
 
 @testable import HawsClient
 
@@ -15,12 +15,12 @@ final class RealHAProxy: Sendable {
     let directory: TemporaryDirectory
     let statsPort: Int
     let masterSocket: String?
-    private let child: Mutex<ChildProcess?>
+    private let child: NIOLockedValueBox<ChildProcess?>
 
     var adminSocket: String { directory.file("admin.sock") }
     var userSocket: String { directory.file("user.sock") }
     var logFile: String { directory.file("haproxy.log") }
-    var pid: pid_t? { child.withLock { $0?.pid } }
+    var pid: pid_t? { child.withLockedValue { $0?.pid } }
 
     /// Starts HAProxy and waits (at most `readiness`) until its admin socket answers `show info`.
     ///
@@ -57,7 +57,7 @@ final class RealHAProxy: Sendable {
             masterSocket = nil
         }
         let binary = try HAProxyExecutable.resolve()
-        child = Mutex(try ChildProcess.spawn(binary, arguments, logFile: directory.file("haproxy.log")))
+        child = NIOLockedValueBox(try ChildProcess.spawn(binary, arguments, logFile: directory.file("haproxy.log")))
         do {
             try await waitUntilReady(within: readiness)
         } catch {
@@ -98,7 +98,7 @@ final class RealHAProxy: Sendable {
 
     /// SIGKILL, as a crash: the socket files stay behind.
     func kill() {
-        child.withLock { child in
+        child.withLockedValue { child in
             child?.killAndReap()
             child = nil
         }
@@ -108,7 +108,7 @@ final class RealHAProxy: Sendable {
     /// its directory.
     func stop() {
         if masterSocket != nil {
-            child.withLock { child in
+            child.withLockedValue { child in
                 child?.terminate()
                 child = nil
             }
@@ -121,7 +121,7 @@ final class RealHAProxy: Sendable {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         if result == pid {
-            child.withLock { $0 = nil }
+            child.withLockedValue { $0 = nil }
             return true
         }
         return false
