@@ -38,6 +38,7 @@ PARALLEL_SUITES   := HawsCoreTests|HawsDoctorTests|HawsMonitorTests|$\
   HawsProbeTests\.(FileDescriptorLimit|HandshakeVerifier|LatencyStatistics|ProbeBudget|ProbeFailure|ProbeRunReport|ProbeStateMachine|ProbeTargetDiscovery|ProbeTarget|ProbeWire|WebSocketKey|ProbeBoardNews|RecentProbes|ProbeScheduler)Tests|$\
   HawsClientTests\.(RuntimeAPIResponse|RuntimeEndpoint|StatsPageEndpoint|DurationParser)Tests|$\
   HawsAgentTests\.(JSONLineBuilder|Dashboard)Tests|$\
+  HawsPosixTests\.ReadableFileTests|$\
   HawsLabTests\.(LabStatRows|MasterProcessList|WebSocketHandshake|RawHTTPRequestHead)Tests
 
 .PHONY: all setup bench-setup build release test demo bench clean haproxy-3.0 release-static manual install uninstall deb package-test fuzz-build fuzz fuzz-smoke sanitize

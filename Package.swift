@@ -6,6 +6,9 @@ import PackageDescription
 /// Layers, each depending only downward:
 /// - `HawsCore`: the typed model, parsers of HAProxy's outputs, policies and reports. Pure, no I/O.
 ///   Its stats CSV parser splits records with `CStatsScan` (one C function, 16 bytes at a time).
+/// - `HawsPosix`: what the I/O modules ask of the host system: host name resolution (`HostResolver`, the one resolver
+///   of probes and clients) and the readable-file check of paths an operator names. Below `HawsProbe`, `HawsClient`
+///   and `HawsConfig`, which share them; not in `HawsCore`, which does no I/O.
 /// - `HawsMonitor`: the live engine (polling schedule, rates, history, events, reachability) over
 ///   injected instance sources; no sockets of its own.
 /// - `HawsProbe`: active RFC 6455 handshake probes with per-phase timings and latency histograms.
@@ -55,10 +58,18 @@ let package = Package(
         /// The stats CSV parser's cell splitter, 16 bytes at a time (see `StatsScan.c`).
         .target(name: "CStatsScan"),
         .target(
+            name: "HawsPosix",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "HawsClient",
             dependencies: [
                 "HawsCore",
-                "HawsProbe",
+                "HawsPosix",
                 lock,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,6 +93,7 @@ let package = Package(
             name: "HawsProbe",
             dependencies: [
                 "HawsCore",
+                "HawsPosix",
                 lock,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "HawsConfig",
-            dependencies: ["HawsCore", "HawsClient", "HawsProbe", "HawsAgent"],
+            dependencies: ["HawsCore", "HawsPosix", "HawsClient", "HawsProbe", "HawsAgent"],
             swiftSettings: strict
         ),
         .target(
@@ -175,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "HawsProbeTests",
             dependencies: [
-                "HawsProbe", "HawsLab", "HawsCore", "HawsTestSupport",
+                "HawsProbe", "HawsPosix", "HawsLab", "HawsCore", "HawsTestSupport",
                 lock,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -204,7 +216,6 @@ let package = Package(
             name: "HawsClientTests",
             dependencies: [
                 "HawsClient",
-                "HawsProbe",
                 "HawsLab",
                 "HawsTestSupport",
                 lock,
@@ -219,6 +230,16 @@ let package = Package(
         .testTarget(
             name: "HawsConfigTests",
             dependencies: ["HawsConfig", "HawsCore", "HawsClient", "HawsProbe", "HawsAgent", "HawsTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsPosixTests",
+            dependencies: [
+                "HawsPosix", "HawsTestSupport",
+                lock,
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import HawsPosix
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,3 +1,4 @@
+import HawsPosix
 import HawsProbe
 import NIOCore
 import Testing

@@ -1,5 +1,5 @@
 import HawsCore
-import HawsProbe
+import HawsPosix
 import NIOCore
 import NIOPosix
 

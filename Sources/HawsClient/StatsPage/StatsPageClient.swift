@@ -1,7 +1,7 @@
+import HawsPosix
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import HawsProbe
 import NIOSSL
 
 #if canImport(Glibc)

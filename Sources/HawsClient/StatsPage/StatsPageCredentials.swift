@@ -1,4 +1,4 @@
-import HawsProbe
+import HawsPosix
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,4 @@
-import HawsProbe
+import HawsPosix
 import NIOCore
 import NIOPosix
 

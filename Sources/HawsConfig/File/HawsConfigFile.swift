@@ -1,5 +1,6 @@
 import HawsClient
 import HawsCore
+import HawsPosix
 import HawsProbe
 #if canImport(FoundationEssentials)
 import FoundationEssentials

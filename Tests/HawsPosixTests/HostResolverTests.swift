@@ -1,7 +1,7 @@
-import HawsProbe
+import HawsPosix
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -62,10 +62,11 @@ struct HostResolverTests {
 
     @Test("a lookup that hangs fails at the deadline")
     func hungLookUpTimesOut() async throws {
-        // The lookup blocks on a lock the test releases afterwards, so its pool thread ends.
-        let gate = Gate()
+        // The lookup blocks on a lock the test opens afterwards, so its pool thread ends.
+        let gate = ConditionLock(value: false)
         let resolver = HostResolver { _, _ in
-            while !gate.isOpen.load(ordering: .acquiring) { usleep(1_000) }
+            gate.lock(whenValue: true)
+            gate.unlock()
             return []
         }
         let clock = ContinuousClock()
@@ -76,7 +77,8 @@ struct HostResolverTests {
         }
         // The lookup is still blocked here: only the deadline can have ended the call (the bound is loose for a
         // loaded machine; without the timer the call would never return).
-        gate.isOpen.store(true, ordering: .releasing)
+        gate.lock()
+        gate.unlock(withValue: true)
         #expect(clock.now - started < .seconds(10))
     }
 
@@ -89,9 +91,4 @@ struct HostResolverTests {
         #expect(!HostResolver.isWorthTryingNext(IOError(errnoCode: EMFILE, reason: "socket")))
         #expect(!HostResolver.isWorthTryingNext(ChannelError.connectTimeout(.seconds(1))))
     }
-}
-
-/// Holds a hung lookup until the test ends.
-private final class Gate: Sendable {
-    let isOpen = Atomic<Bool>(false)
 }
