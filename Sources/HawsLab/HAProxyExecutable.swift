@@ -14,8 +14,8 @@ import SystemPackage
 /// Which HAProxy binary the lab and the tests run: the one home of that choice.
 ///
 /// `make test` runs the HAProxy-facing suites once on Debian's /usr/sbin/haproxy and once more with
-/// `HAWS_HAPROXY` pointing at a HAProxy 3.0 built from Debian 13's source package, so every launcher (the lab's
-/// `HAProxyProcess` and the client tests' own HAProxy) must resolve the binary the same way.
+/// `HAWS_HAPROXY` pointing at a HAProxy 3.0 built from Debian 13's source package; the one launcher, the lab's
+/// `HAProxyProcess`, resolves the binary here.
 public enum HAProxyExecutable {
     /// The environment variable that names the binary to run.
     public static let environmentVariable = "HAWS_HAPROXY"
@@ -27,6 +27,10 @@ public enum HAProxyExecutable {
         }
         return value.pointee != 0
     }
+
+    /// Whether the tests that run HAProxy can run: a binary was found, or `HAWS_HAPROXY` names one (then a wrong path
+    /// fails those tests instead of skipping them).
+    public static var isAvailable: Bool { find() != nil || isChosenByEnvironment }
 
     /// Where to look, in order: `explicit` alone when given, else `HAWS_HAPROXY` alone when set, else /usr/sbin,
     /// /usr/local/sbin, then every `PATH` entry.

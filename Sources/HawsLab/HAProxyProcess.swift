@@ -158,6 +158,24 @@ public actor HAProxyProcess {
         }
     }
 
+    /// Starts HAProxy, runs `body`, then stops it and waits for the reap, whether `body` returned or threw.
+    ///
+    /// The scoped way to run one HAProxy in a test: a `defer` cannot await `stop()`, and a stop left to the end of
+    /// the happy path is skipped by the first failure. It runs on the caller's actor (`nonisolated(nonsending)`), so
+    /// `body` need not be `Sendable`.
+    public nonisolated(nonsending) func whileRunning<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await self.start()
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            await self.stop()
+            throw error
+        }
+        await self.stop()
+        return result
+    }
+
     /// SIGTERM, then SIGKILL after `options.stopTimeout`; always waits until the process is reaped. Idempotent.
     public func stop() async {
         guard let child = self.child else {

@@ -113,7 +113,7 @@ import Testing
 
     /// A real HAProxy SIGKILLed while its `show stat` of 3,000 servers (about 1 MB) is being read: a relay in
     /// front of its socket kills it after the first 32 kB have passed.
-    @Test(.enabled(if: HAProxyExecutable.find() != nil || HAProxyExecutable.isChosenByEnvironment))
+    @Test(.enabled(if: HAProxyExecutable.isAvailable))
     func haproxyKilledMidAnswer() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -129,8 +129,7 @@ import Testing
                     servers: (0..<3_000).map { .init(name: "s\($0)", port: 9, check: nil) })
             ])
         let haproxy = try HAProxyProcess(config: config, directory: lab)
-        try await haproxy.start()
-        do {
+        try await haproxy.whileRunning {
             try await FaultServer.run("relay", in: directory, upstream: socket) {
                 let spec = try InstanceSpec(name: "edge", runtime: .unix(path: directory.file("fake.sock")))
                 let (engine, servers) = try await Self.engineAfterAGoodPoll(spec)
@@ -140,10 +139,6 @@ import Testing
                     engine, servers: servers, words: "before the empty line that ends every answer")
                 #expect(await FaultServer.waitForFile(directory.file("killed")) != nil)
             }
-        } catch {
-            await haproxy.stop()
-            throw error
         }
-        await haproxy.stop()
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A child process started with `posix_spawn`: Foundation's `Process` can hang under Swift Testing's
-/// parallel runner, and tests need only start, signal and reap.
+/// parallel runner, and the tests need only start a command and reap it (HAProxy itself runs under the lab's
+/// `HAProxyProcess`).
 public struct ChildProcess: Sendable {
     public let pid: pid_t
 
@@ -32,10 +33,6 @@ public struct ChildProcess: Sendable {
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
-    public func signal(_ signal: Int32) {
-        kill(pid, signal)
-    }
-
     /// Blocks until the child exits (reaps it); its exit code, or 128 + signal.
     @discardableResult
     public func waitForExit() -> Int32 {
@@ -43,25 +40,5 @@ public struct ChildProcess: Sendable {
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-    }
-
-    /// SIGTERM, then SIGKILL if the child has not exited within `grace`; reaps it. For a HAProxy master,
-    /// whose SIGKILL would orphan its workers.
-    public func terminate(grace: Duration = .seconds(3)) {
-        signal(SIGTERM)
-        let clock = ContinuousClock()
-        let end = clock.now + grace
-        var status: Int32 = 0
-        while clock.now < end {
-            if waitpid(pid, &status, WNOHANG) == pid { return }
-            usleep(20_000)
-        }
-        killAndReap()
-    }
-
-    /// Kills the child with SIGKILL and reaps it, so no zombie outlives a test.
-    public func killAndReap() {
-        signal(SIGKILL)
-        waitForExit()
     }
 }
