@@ -44,11 +44,7 @@ import Testing
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             return ((try? parseLines(text)) ?? []).filter { $0["type"] as? String == "snapshot" }
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
-        while snapshotLines().count < 8, clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await eventually(interval: .milliseconds(20)) { snapshotLines().count >= 8 }
 
         let answer = try await Python.fetch("http://127.0.0.1:\(server.address.port)/metrics")
         #expect(answer.status == 200)
@@ -94,23 +90,17 @@ import Testing
         settings.ndjson = .file(directory.file("agent.ndjson"))
         let agent = Agent(settings: settings, sources: [script.source("edge-1")]) { _ in }
         let running = Task { await agent.run() }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
         func written(_ kind: String) -> Bool {
             let text = (try? String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)) ?? ""
             return text.contains("\"kind\":\"\(kind)\"")
         }
-        while !written("reload"), clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await eventually(interval: .milliseconds(20)) { written("reload") }
         // Events from outside the engine (the probes, later) become lines too.
         await agent.record(
             MonitorEvent(
                 time: Date(), instance: "edge-1", object: "wss://edge-1/chat", kind: .probeFailure, detail: "L7 timeout"
             ))
-        while !written("probe_failure"), clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await eventually(interval: .milliseconds(20)) { written("probe_failure") }
         agent.stop()
         await running.value
         let text = try String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)

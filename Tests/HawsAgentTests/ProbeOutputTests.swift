@@ -214,7 +214,7 @@ enum ProbeFixture {
         func lines() -> [[String: Any]] {
             (try? parseLines((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")) ?? []
         }
-        let done = try await poll(timeout: .seconds(10)) {
+        let done = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
             lines().filter { $0["type"] as? String == "probe" && $0["result"] as? String == "fail" }.count >= 6
         }
         #expect(done, "\(lines().suffix(5))")
@@ -268,7 +268,7 @@ enum ProbeFixture {
         let running = Task { await agent.run() }
         // Two rounds of the three probeable servers (f1 is in MAINT), summed into ws_chat.
         let passed = #"haws_probes_total{instance="edge-1",backend="ws_chat",result="pass"} "#
-        let counted = try await poll(timeout: .seconds(10)) {
+        let counted = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
             let line = agent.metricsText().split(separator: "\n").first { $0.hasPrefix(passed) }
             return (line.flatMap { Int($0.dropFirst(passed.count)) } ?? 0) >= 6
         }
@@ -300,23 +300,12 @@ enum ProbeFixture {
             }
         ) { _ in }
         let running = Task { await agent.run() }
-        _ = try await poll(timeout: .seconds(5)) {
+        _ = await eventually(timeout: .seconds(5), interval: .milliseconds(20)) {
             (agent.observations.snapshot.state?.instances.first?.polls ?? 0) >= 5
         }
         agent.stop()
         await running.value
         #expect(probed.withLockedValue { $0 } == 0)
         #expect(!agent.metricsText().contains("haws_probe"))
-    }
-
-    /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-    func poll(timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while clock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
     }
 }

@@ -15,9 +15,12 @@ import Testing
             _ = try await pool.open(count: 9, path: "/chat")
             let onS1 = await eventually { (lab.server("ws_chat", "s1")?.openWebSockets ?? 0) > 0 }
             #expect(onS1)
-            // Clients leave while the drain waits; a deploy script would be waiting on the exit code.
+            // Clients leave while the drain waits (its DRAIN is in the audit log, sent); a deploy script would be
+            // waiting on the exit code.
             let closer = Task {
-                try? await Task.sleep(for: .seconds(2))
+                _ = await eventually(timeout: .seconds(20)) {
+                    ((try? String(contentsOfFile: audit, encoding: .utf8)) ?? "").contains("state drain")
+                }
                 await pool.closeAll()
             }
             let output = try await Haws.run([

@@ -1,4 +1,5 @@
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// Each backend mode, checked on the wire with a raw client (and with the lab's NIO client where it matters).
@@ -214,14 +215,6 @@ func waitFor(
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: @Sendable () async throws -> Bool
 ) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if try await condition() {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    let satisfied = try await condition()
+    let satisfied = try await eventually(timeout: timeout, interval: .milliseconds(20), condition)
     #expect(satisfied, "condition not met within \(timeout)", sourceLocation: sourceLocation)
 }

@@ -23,10 +23,17 @@ struct LoopbackProbeTests {
 
     /// Runs `body` against a HawsLab backend in `mode`, always stopping it.
     static func withLab<T>(_ mode: LabBackendMode, _ body: (Int) async throws -> T) async throws -> T {
+        try await withServer(mode) { _, port in try await body(port) }
+    }
+
+    /// ``withLab(_:_:)`` for a test that also watches the server (its open connections).
+    static func withServer<T>(
+        _ mode: LabBackendMode, _ body: (WebSocketBackendServer, Int) async throws -> T
+    ) async throws -> T {
         let server = WebSocketBackendServer(name: "probe-test")
         let port = try await server.start(mode: mode, port: 0)
         do {
-            let result = try await body(port)
+            let result = try await body(server, port)
             await server.stop()
             return result
         } catch {

@@ -42,8 +42,10 @@ enum LoopbackSockets {
                 }
                 self.descriptors.append(filler)
             }
-            // Give the kernel a moment to queue the first filler's handshake.
-            usleep(50_000)
+            // Wait (at most a second) until the first filler's handshake is done, so it sits in the accept queue:
+            // its non-blocking connect turns writable then.
+            var first = pollfd(fd: self.descriptors[1], events: Int16(POLLOUT), revents: 0)
+            _ = poll(&first, 1, 1_000)
         }
 
         func close() {

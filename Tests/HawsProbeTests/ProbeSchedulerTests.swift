@@ -306,11 +306,7 @@ struct ProbeSchedulerTests {
         let configuration = ProbeScheduler.Configuration(interval: .seconds(10), jitter: .zero)
         let scheduler = self.scheduler(source, probe, clock, collected, configuration: configuration)
         let task = Task { await scheduler.run() }
-        let clockNow = ContinuousClock()
-        let deadline = clockNow.now + .seconds(10)
-        while collected.boardCount < 5, clockNow.now < deadline {
-            await Task.yield()
-        }
+        _ = await eventually(interval: .milliseconds(1)) { collected.boardCount >= 5 }
         task.cancel()
         await task.value
         #expect(collected.boardCount >= 5)
@@ -346,11 +342,7 @@ struct ProbeSchedulerTests {
             onBoard: { board in collected.boards.withLockedValue { $0.append(board) } }
         )
         let task = Task { await scheduler.run() }
-        let clockNow = ContinuousClock()
-        let deadline = clockNow.now + .seconds(10)
-        while collected.boardCount < 3, clockNow.now < deadline {
-            await Task.yield()
-        }
+        _ = await eventually(interval: .milliseconds(1)) { collected.boardCount >= 3 }
         task.cancel()
         await task.value
         #expect(await scheduler.board.overruns >= 2)

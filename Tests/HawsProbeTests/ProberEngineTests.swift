@@ -1,5 +1,6 @@
 import HawsLab
 import HawsProbe
+import HawsTestSupport
 import Testing
 
 extension LoopbackProbeTests {
@@ -53,7 +54,7 @@ extension LoopbackProbeTests {
 
         @Test("cancelling the awaiting task ends the probe at once, as cancelled")
         func cancellation() async throws {
-            try await LoopbackProbeTests.withLab(.hang) { port in
+            try await LoopbackProbeTests.withServer(.hang) { server, port in
                 let prober = self.prober
                 let task = Task {
                     await prober.probe(
@@ -61,7 +62,8 @@ extension LoopbackProbeTests {
                         options: LoopbackProbeTests.options(deadline: .seconds(10))
                     )
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                // In flight: the hung server holds its connection.
+                #expect(await eventually(interval: .milliseconds(5)) { server.openConnections == 1 })
                 task.cancel()
                 let result = await task.value
                 #expect(result.failure == .cancelled)
@@ -71,7 +73,7 @@ extension LoopbackProbeTests {
 
         @Test("cancelling a batch ends the probes in flight as cancelled and starts none of the rest")
         func batchCancellation() async throws {
-            try await LoopbackProbeTests.withLab(.hang) { port in
+            try await LoopbackProbeTests.withServer(.hang) { server, port in
                 let prober = self.prober
                 let task = Task {
                     await prober.probeAll(
@@ -81,7 +83,8 @@ extension LoopbackProbeTests {
                         jitter: .zero
                     )
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                // The first 4 are in flight (the hung server holds their connections), the other 16 wait.
+                #expect(await eventually(interval: .milliseconds(5)) { server.openConnections >= 4 })
                 let clock = ContinuousClock()
                 let cancelledAt = clock.now
                 task.cancel()
@@ -129,18 +132,13 @@ extension LoopbackProbeTests {
             await server.stop()
         }
 
-        /// Polls `condition` until it holds, failing after `limit`: descriptors close asynchronously (the server
-        /// side sees EOF on its own event loop), so the count settles rather than being exact at once.
-        static func settle(limit: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-            let clock = ContinuousClock()
-            let deadline = clock.now + limit
-            while !condition() {
-                if clock.now >= deadline {
-                    Issue.record("condition still false after \(limit)")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+        /// Expects `condition` to hold within 10 s: descriptors close asynchronously (the server side sees EOF on
+        /// its own event loop), so the count settles rather than being exact at once.
+        static func settle(
+            sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+        ) async throws {
+            let settled = await eventually(interval: .milliseconds(20)) { condition() }
+            #expect(settled, "condition still false after 10 s", sourceLocation: sourceLocation)
         }
     }
 }

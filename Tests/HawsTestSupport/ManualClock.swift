@@ -76,12 +76,7 @@ public final class ManualClock: Sendable {
 
     /// Waits (on the real clock, polling) until at least `count` sleeps are parked; false after `timeout`.
     public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if self.sleeping >= count { return true }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-        return self.sleeping >= count
+        await eventually(timeout: timeout, interval: .milliseconds(1)) { self.sleeping >= count }
     }
 
     /// Sleeps `duration` of this clock's time; throws `CancellationError` when the task is cancelled.

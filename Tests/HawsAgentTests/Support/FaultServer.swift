@@ -116,11 +116,7 @@ enum FaultServer {
         _ = try await Subprocess.run(
             .name("python3"), arguments: Arguments(arguments), input: .none, output: .discarded, error: .discarded
         ) { execution in
-            let clock = ContinuousClock()
-            let deadline = clock.now.advanced(by: .seconds(10))
-            while !FileManager.default.fileExists(atPath: ready), clock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
+            _ = await eventually(interval: .milliseconds(20)) { FileManager.default.fileExists(atPath: ready) }
             do {
                 try await body()
             } catch {
@@ -138,12 +134,11 @@ enum FaultServer {
 
     /// Waits up to 10 s for a file the server writes, and returns its content.
     static func waitForFile(_ path: String) async -> String? {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
-        while clock.now < deadline {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
-            try? await Task.sleep(for: .milliseconds(20))
+        var text: String?
+        _ = await eventually(interval: .milliseconds(20)) {
+            text = try? String(contentsOfFile: path, encoding: .utf8)
+            return text != nil
         }
-        return nil
+        return text
     }
 }

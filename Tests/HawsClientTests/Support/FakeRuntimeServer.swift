@@ -1,3 +1,4 @@
+import HawsTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -91,13 +92,7 @@ final class FakeRuntimeServer: Sendable {
         within limit: Duration = .seconds(3),
         _ condition: (FakeRuntimeServer) -> Bool
     ) async -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now + limit
-        while clock.now < end {
-            if condition(self) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition(self)
+        await eventually(timeout: limit, interval: .milliseconds(20)) { condition(self) }
     }
 
     fileprivate func connectionOpened() {
