@@ -176,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsDoctorTests",
-            dependencies: ["HawsDoctor", "HawsCore"],
+            dependencies: ["HawsDoctor", "HawsCore", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -199,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsTUITests",
-            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe", "HawsDoctor"],
+            dependencies: ["HawsTUI", "HawsCore", "HawsMonitor", "HawsProbe", "HawsDoctor", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

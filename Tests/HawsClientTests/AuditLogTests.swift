@@ -1,6 +1,7 @@
 import Foundation
 import HawsClient
 import HawsCore
+import HawsTestSupport
 import Testing
 
 /// The audit log `haws top` and `haws drain` share: one whole line per command, a private file, every field on
@@ -12,9 +13,9 @@ import Testing
         origin: "operator")
 
     @Test func theAuditLogAppendsOneLinePerCommand() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "haws-audit-\(UUID().uuidString)/state/audit.log"
-        ).path
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state/audit.log")  // `prepare()` creates the missing state directory
         let log = AuditLog(path: path)
         try log.prepare()
         try log.append([record, record])

@@ -1,5 +1,6 @@
 import Foundation
 import HawsDoctor
+import HawsTestSupport
 import Testing
 
 @Suite struct ConfigReaderTests {
@@ -151,11 +152,10 @@ import Testing
     }
 
     @Test func directoryArgumentsReadCfgFilesInByteOrder() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-doctor-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
         for name in ["b.cfg", "a.cfg", "B.cfg", ".hidden.cfg", "notes.txt"] {
-            try "global\n".write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            _ = try directory.write(name, "global\n")
         }
         let files = try ConfigFileLoader.expand([directory.path]).map { URL(fileURLWithPath: $0).lastPathComponent }
         #expect(files == ["B.cfg", "a.cfg", "b.cfg"])

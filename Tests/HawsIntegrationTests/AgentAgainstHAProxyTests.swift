@@ -25,7 +25,7 @@ import Testing
 
     @Test func tunnelCountsFollowRealClientsWithinTwoPollsAndMetricsAgree() async throws {
         let lab = try await Lab.start(.demo)
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let agent = try await AgentProcess.start(
             [
                 "agent", "--socket", try #require(lab.adminSocketPath), "--interval", "200ms", "--sessions-interval",
@@ -68,7 +68,7 @@ import Testing
         var spec = LabSpec.demo
         spec.masterWorker = true
         let lab = try await Lab.start(spec)
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let agent = try await AgentProcess.start(
             [
                 "agent", "--socket", try #require(lab.adminSocketPath), "--master-socket",
@@ -107,7 +107,7 @@ import Testing
 
     @Test func killedHAProxyIsUnreachableAndRestartRecoversWithoutRestartingTheAgent() async throws {
         let lab = try await Lab.start(.demo)
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let agent = try await AgentProcess.start(
             [
                 "agent", "--socket", try #require(lab.adminSocketPath), "--interval", "200ms", "--sessions-interval",
@@ -138,7 +138,7 @@ import Testing
 
     @Test func aHungInstanceDoesNotDelayAnother() async throws {
         let lab = try await Lab.start(.demo)
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let hung = try HungSocket(path: directory.file("hung.sock"))
         let agent = try await AgentProcess.start(
             [
@@ -175,7 +175,7 @@ import Testing
 
     @Test func sigtermDuringAWriteBurstLeavesOnlyWholeLinesAndSighupReopens() async throws {
         let lab = try await Lab.start(.demo)
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let socket = try #require(lab.adminSocketPath)
         // Four instances (the same HAProxy) at 50 ms: 80 lines of ~4 kB a second, a steady burst that still
         // leaves the other suites running in parallel their share of 2 cores.
@@ -213,7 +213,7 @@ import Testing
     }
 
     @Test func anUnwritableOutputIsReportedOnceAndPollingGoesOn() async throws {
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         // No HAProxy needed: polls of a missing socket fail fast, and still make lines to write.
         let agent = try await AgentProcess.start(
             [
@@ -241,7 +241,7 @@ import Testing
     }
 
     @Test func configFileOutputsRotateBySizeAndFlagsOverrideTheFile() async throws {
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let config = directory.file("haws.toml")
         try """
         [[instance]]
@@ -289,7 +289,7 @@ import Testing
     }
 
     @Test func badSettingsExitThreeAndSayWhatToWrite() async throws {
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let config = directory.file("haws.toml")
         try "[outputs]\nprometheus = \"metrics.example.com:9101\"\n".write(
@@ -365,39 +365,27 @@ import Testing
 
 // MARK: - The agent process
 
-/// A temporary directory for one agent run: its NDJSON file, its stderr, sockets made by the test.
-struct AgentDirectory {
-    let path: String
-
-    init() throws {
-        path =
-            FileManager.default.temporaryDirectory.appendingPathComponent(
-                "haws-agent-it-\(UUID().uuidString.prefix(8))"
-            ).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
+/// One agent run's temporary directory: its NDJSON file, its stderr, sockets made by the test.
+extension TemporaryDirectory {
     var ndjson: String { file("agent.ndjson") }
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// `haws agent` started in the background with swift-subprocess; signals go through `execution.send`.
 final class AgentProcess: Sendable {
-    let directory: AgentDirectory
+    let directory: TemporaryDirectory
     private let signals: AsyncStream<Subprocess.Signal>.Continuation
     private let exit: Task<Int32?, Never>
     private let exited = Atomic<Bool>(false)
 
     private init(
-        directory: AgentDirectory, signals: AsyncStream<Subprocess.Signal>.Continuation, exit: Task<Int32?, Never>
+        directory: TemporaryDirectory, signals: AsyncStream<Subprocess.Signal>.Continuation, exit: Task<Int32?, Never>
     ) {
         self.directory = directory
         self.signals = signals
         self.exit = exit
     }
 
-    static func start(_ arguments: [String], directory: AgentDirectory) async throws -> AgentProcess {
+    static func start(_ arguments: [String], directory: TemporaryDirectory) async throws -> AgentProcess {
         // Full snapshot lines every poll unless the test asks otherwise: most tests read servers from snapshots.
         var arguments = arguments
         if arguments.first == "agent", !arguments.contains("--full-snapshot-interval") {

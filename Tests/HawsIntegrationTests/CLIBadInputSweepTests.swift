@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import Testing
 
 /// Walks every value-taking option of every command with bad values and bad paths: each run must end with a
@@ -72,9 +73,9 @@ import Testing
     }
 
     @Test func badPaths() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-sweep-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let directory = temporary.path
         let unreadable = directory + "/unreadable"
         try "x".write(toFile: unreadable, atomically: true, encoding: .utf8)
         chmod(unreadable, 0)

@@ -19,7 +19,7 @@ import Testing
     }
 
     /// An agent polling every 200 ms and probing every 300 ms, with NDJSON and `/metrics` on a kernel-chosen port.
-    static func probingAgent(socket: String, directory: AgentDirectory, _ extra: String...) async throws -> AgentProcess {
+    static func probingAgent(socket: String, directory: TemporaryDirectory, _ extra: String...) async throws -> AgentProcess {
         try await AgentProcess.start(
             [
                 "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
@@ -30,7 +30,7 @@ import Testing
     @Test func agentExportsProbeHistogramsAndReportsTheWrongAcceptServer() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
-            let directory = try AgentDirectory()
+            let directory = try TemporaryDirectory()
             let agent = try await Self.probingAgent(socket: socket, directory: directory)
             do {
                 let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
@@ -99,7 +99,7 @@ import Testing
     @Test func agentSumsProbeSeriesPerBackendBeyondMaxProbeSeries() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
-            let directory = try AgentDirectory()
+            let directory = try TemporaryDirectory()
             let agent = try await Self.probingAgent(socket: socket, directory: directory, "--max-probe-series", "3")
             do {
                 let port = try #require(await agent.metricsPort, "no metrics address: \(agent.stderr)")
@@ -143,7 +143,7 @@ import Testing
     @Test func agentWritesChangesBetweenSnapshotsAndProbeLinesOnlyOnChange() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
-            let directory = try AgentDirectory()
+            let directory = try TemporaryDirectory()
             let agent = try await AgentProcess.start(
                 [
                     "agent", "--socket", socket, "--interval", "200ms", "--probe-interval", "300ms", "--output",
@@ -225,7 +225,7 @@ import Testing
     @Test func noProbeMeansNoProbeLinesAndNoProbeMetrics() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
-            let directory = try AgentDirectory()
+            let directory = try TemporaryDirectory()
             let agent = try await AgentProcess.start(
                 [
                     "agent", "--socket", socket, "--interval", "200ms", "--no-probe", "--output", directory.ndjson,
@@ -250,7 +250,7 @@ import Testing
     @Test func topShowsAPassingAndAFailingVerdictAndTheFailureInTheEventLog() async throws {
         try await ProbeAgainstHAProxyTests.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
-            let top = TopInTmuxTests()
+            let top = try TopInTmuxTests()
             let frontend = "fe_main=ws://127.0.0.1:\(lab.frontendPort)/chat"
             let pane = try await top.top(
                 socket: socket, ["--probe-interval", "500ms", "--probe-frontend", frontend], columns: 200, rows: 40)

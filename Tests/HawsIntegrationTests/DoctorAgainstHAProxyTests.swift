@@ -49,17 +49,14 @@ import Testing
         return Document(json: try #require(object as? [String: Any], "stdout: \(output.stdout) stderr: \(output.stderr)"))
     }
 
-    func write(_ text: String, name: String = "haproxy.cfg") throws -> (directory: URL, path: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-doctor-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent(name)
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        return (directory, file.path)
+    func write(_ text: String, name: String = "haproxy.cfg") throws -> (directory: TemporaryDirectory, path: String) {
+        let directory = try TemporaryDirectory()
+        return (directory, try directory.write(name, text))
     }
 
     @Test func theGuideSetupIsCriticalWithLinesAndFixesAndValidJSON() async throws {
         let (directory, path) = try write(Self.guide)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { directory.remove() }
         let output = try await Haws.run(["doctor", "-f", path, "--json"])
         #expect(output.code == 2, "stderr: \(output.stderr)")
         let problems = try await SchemaValidator.validate(output.stdout, schema: "Schemas/doctor.schema.json")
@@ -92,7 +89,7 @@ import Testing
     @Test func haproxyAlertsAreFoldedInAndUnreadableFilesAreUnknown() async throws {
         let broken = Self.guide.replacingOccurrences(of: "    option forwardfor", with: "    option forwardfor\n    no-such-keyword 1")
         let (directory, path) = try write(broken)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { directory.remove() }
         let output = try await Haws.run(["doctor", "-f", directory.path, "--json"])  // a directory: its *.cfg files
         #expect(output.code == 2)
         let doc = try document(output)
@@ -101,7 +98,7 @@ import Testing
         #expect((alert["message"] as? String)?.contains("no-such-keyword") == true)
         #expect((doc.json["haproxy_check"] as? [String: Any])?["valid"] as? Bool == false)
 
-        let missing = try await Haws.run(["doctor", "-f", directory.appendingPathComponent("nope.cfg").path, "--json"])
+        let missing = try await Haws.run(["doctor", "-f", directory.file("nope.cfg"), "--json"])
         #expect(missing.code == 3)
         #expect(try document(missing).codes == [DoctorCode.configUnreadable])
     }
@@ -211,9 +208,9 @@ import Testing
 
     @Test func anUnreachableInstanceIsUnknown() async throws {
         let (directory, path) = try write("global\n    hard-stop-after 30m\n")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { directory.remove() }
         let output = try await Haws.run([
-            "doctor", "-f", path, "--socket", directory.appendingPathComponent("dead.sock").path, "--json", "--no-probe", "--no-haproxy-check",
+            "doctor", "-f", path, "--socket", directory.file("dead.sock"), "--json", "--no-probe", "--no-haproxy-check",
         ])
         #expect(output.code == 3, "\(output.stdout)")
         #expect(try document(output).codes.contains(DoctorCode.instanceUnreachable))

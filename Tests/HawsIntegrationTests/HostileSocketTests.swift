@@ -11,10 +11,9 @@ import Testing
     /// Runs `body` with a Unix socket whose server answers every connection with `reply`, or never
     /// answers when `reply` is nil.
     func withFakeSocket(reply: String?, _ body: (String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-fake-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("fake.sock").path
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("fake.sock")
         let script = """
             import os, socket, sys, threading, time
             path, reply = sys.argv[1], sys.argv[2]

@@ -10,7 +10,7 @@ import Testing
 
     @Test func idleConnectionsCannotBlindTheAgent() async throws {
         let lab = try await Lab.start(.demo)
-        let directory = try AgentDirectory()
+        let directory = try TemporaryDirectory()
         let agent = try await AgentProcess.start(
             [
                 "agent", "--socket", try #require(lab.adminSocketPath), "--interval", "200ms", "--output",

@@ -1,6 +1,7 @@
 import Foundation
 import HawsCore
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// `haws status --probe` and `haws probe` against a real HAProxy 2.6 and HawsLab backends on loopback.
@@ -93,10 +94,9 @@ import Testing
     @Test func probesSectionOfTheConfigFileApplies() async throws {
         try await Self.withLab { lab in
             let socket = try #require(lab.adminSocketPath)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-probe-\(UUID())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let config = directory.appendingPathComponent("haws.toml")
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let config = URL(fileURLWithPath: directory.file("haws.toml"))
             try """
                 [[instance]]
                 name = "lab"

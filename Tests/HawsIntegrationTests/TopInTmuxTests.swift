@@ -80,13 +80,13 @@ struct TmuxPane {
         "TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "SWIFT_BACKTRACE": "enable=no",
     ]
 
-    let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "haws-top-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
-    var auditLog: String { directory.appendingPathComponent("audit.log").path }
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    var auditLog: String { directory.file("audit.log") }
 
     func top(socket: String, _ extra: [String] = [], columns: Int = 120, rows: Int = 40, then: String? = nil)
         async throws -> TmuxPane
@@ -94,7 +94,7 @@ struct TmuxPane {
         let arguments = [
             Haws.binary, "top", "--socket", socket, "--interval", "500ms", "--tunnels-interval", "1s", "--timeout",
             "2s",
-            "--audit-log", auditLog, "--views-dir", directory.appendingPathComponent("no-views").path,
+            "--audit-log", auditLog, "--views-dir", directory.file("no-views"),
         ]
         return try await TmuxPane.start(
             arguments + extra, columns: columns, rows: rows, environment: Self.environment, then: then)
@@ -123,7 +123,7 @@ struct TmuxPane {
             throw error
         }
         await lab.shutdown()
-        try? FileManager.default.removeItem(at: directory)
+        directory.remove()
     }
 
     // MARK: - Reading the screen
@@ -227,7 +227,7 @@ struct TmuxPane {
     @Test func doctorOverlayShowsConfigAndLiveFindings() async throws {
         let spec = LabSpec.chatAndRefusingFeed
         let lab = try await Lab.start(spec)
-        let path = directory.appendingPathComponent("haproxy.cfg").path
+        let path = directory.file("haproxy.cfg")
         do {
             try await lab.waitForStatus("ws_feed", "f1") { $0 == "UP" }
             let running = try String(contentsOfFile: lab.haproxy.configPath, encoding: .utf8)
@@ -281,7 +281,7 @@ struct TmuxPane {
             throw error
         }
         await lab.shutdown()
-        try? FileManager.default.removeItem(at: directory)
+        directory.remove()
     }
 
     /// `d` + `y` drains the server in HAProxy and writes the audit line; with "MAINT at 0" the
@@ -411,7 +411,7 @@ struct TmuxPane {
 
     /// 256 colours, 8 colours, and none with NO_COLOR; UTF-8 box drawing, ASCII in the C locale.
     @Test func colourAndCharacterSetFollowTheTerminal() async throws {
-        let missing = directory.appendingPathComponent("missing.sock").path
+        let missing = directory.file("missing.sock")
         let cases: [(environment: [String: String], check: (String) -> Bool, what: String)] = [
             (["TERM": "tmux-256color"], { $0.contains("\u{1B}[38;5;") && $0.contains("✖") }, "256 colours, UTF-8"),
             (["TERM": "screen"], { !$0.contains("\u{1B}[38;5;") && $0.contains("\u{1B}[31m") }, "8 colours"),
@@ -446,11 +446,11 @@ struct TmuxPane {
     /// leave the terminal restored: off the alternate screen, cursor visible, and the shell that
     /// runs next finds the terminal in its normal modes (canonical input, echo).
     @Test func hangingSocketSignalsAndCrashesRestoreTheTerminal() async throws {
-        let path = directory.appendingPathComponent("hang.sock").path
+        let path = directory.file("hang.sock")
         let listener = try HangingSocket(path: path)
         defer { listener.close() }
         for signal in [SIGTERM, SIGSEGV] {
-            let modes = directory.appendingPathComponent("stty-\(signal).txt").path
+            let modes = directory.file("stty-\(signal).txt")
             let pane = try await top(
                 socket: path, ["--timeout", "30s"], columns: 100, rows: 30, then: "stty -a > '\(modes)'; sleep 60")
             do {
@@ -486,7 +486,7 @@ struct TmuxPane {
             }
             await pane.kill()
         }
-        try? FileManager.default.removeItem(at: directory)
+        directory.remove()
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import NIOSSL
 
 /// Certificates made with the `openssl` CLI into a temporary directory, once per test process: a self-signed server
@@ -21,9 +22,7 @@ struct TestCertificates: Sendable {
     static let shared: Result<TestCertificates, any Error> = Result { try TestCertificates.make() }
 
     private static func make() throws -> TestCertificates {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("haws-probe-tests-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory().path
         func path(_ name: String) -> String { "\(directory)/\(name)" }
         func write(_ name: String, _ text: String) throws {
             try text.write(toFile: path(name), atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import HawsTestSupport
 import Testing
 
 @testable import HawsTUI
@@ -112,17 +113,15 @@ import Testing
     /// A bad file is reported; the shipped views and the user's good file still load, and a user
     /// view named like a shipped one replaces it.
     @Test func aBadFileDoesNotStopTheOthers() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("haws-views-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write(
+            "oncall.json",
             #"{"name": "oncall", "order": 5, "columns": [{"id": "name"}, {"id": "tunnels"}, {"id": "drain"}], "sort": {"column": "tunnels"}}"#
-            .write(to: directory.appendingPathComponent("oncall.json"), atomically: true, encoding: .utf8)
-        try #"{"name": "broken", "columns": [{"id": "nope"}]}"#.write(
-            to: directory.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
-        try #"{"name": "servers", "order": 1, "columns": [{"id": "name"}, {"id": "state"}]}"#
-            .write(to: directory.appendingPathComponent("my-servers.json"), atomically: true, encoding: .utf8)
-        try "not json".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        )
+        _ = try directory.write("broken.json", #"{"name": "broken", "columns": [{"id": "nope"}]}"#)
+        _ = try directory.write("my-servers.json", #"{"name": "servers", "order": 1, "columns": [{"id": "name"}, {"id": "state"}]}"#)
+        _ = try directory.write("notes.txt", "not json")
         let result = ViewLoader.load(directories: [directory.path, "/nonexistent/haws/views"])
         #expect(result.views.map(\.name) == ["servers", "tunnels", "traffic", "frontends", "oncall"])
         #expect(result.views[0].columns.count == 2)
