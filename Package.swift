@@ -161,10 +161,10 @@ let package = Package(
             swiftSettings: strict
         ),
         /// What several test targets share (seeded generator, manual clock, temporary directory, `eventually`, child
-        /// processes); never linked into haws.
+        /// processes, test certificates); never linked into haws.
         .target(
             name: "HawsTestSupport",
-            dependencies: ["HawsCore", lock],
+            dependencies: ["HawsCore", lock, .product(name: "NIOSSL", package: "swift-nio-ssl")],
             path: "Tests/HawsTestSupport",
             swiftSettings: strict
         ),

@@ -150,14 +150,17 @@ import HawsTestSupport
 struct StatsPageClientTLSTests {
     let admin = StatsPageCredentials(user: "admin", password: "pw")
 
-    func withTLSServer(_ body: (FakeStatsServer, TestCertificate, TemporaryDirectory) async throws -> Void) async throws
+    /// An HTTPS stats page whose certificate is the shared self-signed one for `localhost` and `127.0.0.1`.
+    func withTLSServer(_ body: (FakeStatsServer, TestCertificates, TemporaryDirectory) async throws -> Void) async throws
     {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let certificate = try TestCertificate(in: directory)
-        let server = try await FakeStatsServer.start(tls: try certificate.serverContext())
+        let certificates = try TestCertificates.shared.get()
+        let server = try await FakeStatsServer.start(
+            tls: try TestCertificates.serverContext(
+                certificate: certificates.selfSignedCertificate, key: certificates.selfSignedKey))
         do {
-            try await body(server, certificate, directory)
+            try await body(server, certificates, directory)
         } catch {
             await server.close()
             throw error
@@ -171,7 +174,7 @@ struct StatsPageClientTLSTests {
                 let client = try StatsPageClient(
                     endpoint: StatsPageEndpoint(parsing: "https://\(host):\(server.port)/stats"),
                     credentials: admin,
-                    tls: .verify(caFile: certificate.certificateFile)
+                    tls: .verify(caFile: certificate.selfSignedCertificate)
                 )
                 #expect(try await client.fetchCSV() == FakeStatsServer.csv, "via \(host)")
             }

@@ -1,5 +1,6 @@
 import HawsPosix
 import HawsProbe
+import HawsTestSupport
 import NIOCore
 import NIOSSL
 import Testing

@@ -1,31 +1,35 @@
 import Foundation
-import HawsTestSupport
 import NIOSSL
 
 /// Certificates made with the `openssl` CLI into a temporary directory, once per test process: a self-signed server
-/// certificate, and a small CA with a server and a client certificate for mutual TLS.
+/// certificate, and a small CA with a server and a client certificate for mutual TLS. The probe's TLS tests and the
+/// stats page client's HTTPS tests use the same ones.
 ///
 /// Generated at test time so no private key is committed and nothing expires in the repository.
-struct TestCertificates: Sendable {
-    let directory: String
+public struct TestCertificates: Sendable {
+    public let directory: String
     /// Self-signed, for `localhost` and `127.0.0.1`.
-    let selfSignedCertificate: String
-    let selfSignedKey: String
-    let caCertificate: String
+    public let selfSignedCertificate: String
+    public let selfSignedKey: String
+    public let caCertificate: String
     /// Signed by the CA, for `localhost` and `127.0.0.1`.
-    let serverCertificate: String
-    let serverKey: String
+    public let serverCertificate: String
+    public let serverKey: String
     /// Signed by the CA, for client authentication.
-    let clientCertificate: String
-    let clientKey: String
+    public let clientCertificate: String
+    public let clientKey: String
 
-    static let shared: Result<TestCertificates, any Error> = Result { try TestCertificates.make() }
+    public static let shared: Result<TestCertificates, any Error> = Result { try TestCertificates.make() }
 
     private static func make() throws -> TestCertificates {
-        let directory = try TemporaryDirectory().path
-        func path(_ name: String) -> String { "\(directory)/\(name)" }
+        let temporary = try TemporaryDirectory()
+        let directory = temporary.path
+        func path(_ name: String) -> String { temporary.file(name) }
         func write(_ name: String, _ text: String) throws {
-            try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+            _ = try temporary.write(name, text)
+        }
+        func openssl(_ arguments: [String]) throws {
+            try Self.run(openssl: arguments, in: temporary)
         }
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
@@ -45,7 +49,7 @@ struct TestCertificates: Sendable {
 
             """
         )
-        try self.openssl(
+        try openssl(
             ["req", "-x509", "-config", path("self.cnf")] + ec
                 + ["-keyout", path("self.key"), "-out", path("self.pem"), "-days", "2"]
         )
@@ -66,7 +70,7 @@ struct TestCertificates: Sendable {
 
             """
         )
-        try self.openssl(
+        try openssl(
             ["req", "-x509", "-config", path("ca.cnf")] + ec
                 + ["-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2"]
         )
@@ -88,11 +92,11 @@ struct TestCertificates: Sendable {
 
                 """
             )
-            try self.openssl(
+            try openssl(
                 ["req", "-new", "-config", path("\(name).cnf")] + ec
                     + ["-keyout", path("\(name).key"), "-out", path("\(name).csr")]
             )
-            try self.openssl([
+            try openssl([
                 "x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
                 "-set_serial", name == "server" ? "2" : "3", "-days", "2", "-out", path("\(name).pem"),
                 "-extfile", path("\(name).cnf"), "-extensions", "ext",
@@ -111,7 +115,7 @@ struct TestCertificates: Sendable {
     }
 
     /// A server context for `certificate`; with `clientCA`, clients must present a certificate it signed.
-    static func serverContext(certificate: String, key: String, clientCA: String? = nil) throws -> NIOSSLContext {
+    public static func serverContext(certificate: String, key: String, clientCA: String? = nil) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
@@ -123,24 +127,17 @@ struct TestCertificates: Sendable {
         return try NIOSSLContext(configuration: configuration)
     }
 
-    private static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OpenSSLFailed(arguments: arguments, stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs `openssl` (found on `PATH`) to completion, its output in a log in `directory`.
+    private static func run(openssl arguments: [String], in directory: TemporaryDirectory) throws {
+        let (status, output) = try ChildProcess.run("/usr/bin/env", ["openssl"] + arguments, in: directory)
+        guard status == 0 else {
+            throw OpenSSLFailed(arguments: arguments, output: output)
         }
     }
 
     struct OpenSSLFailed: Error, CustomStringConvertible {
         let arguments: [String]
-        let stderr: String
-        var description: String { "openssl \(self.arguments.joined(separator: " ")) failed: \(self.stderr)" }
+        let output: String
+        var description: String { "openssl \(self.arguments.joined(separator: " ")) failed: \(self.output)" }
     }
 }
