@@ -113,9 +113,11 @@ public actor ProbeScheduler {
     private let onEvent: @Sendable (MonitorEvent) -> Void
     private let onBoard: @Sendable (ProbeBoard) -> Void
 
-    /// The plan as last received, by position: a round whose plan is equal (the usual case: the same servers at the
-    /// same addresses) keeps ``works`` as they are, so the plan costs no dictionary rebuilt per round.
-    private var planned: [PlannedProbe] = []
+    /// The keys of the plan as last received, by position; what each one is probed as (target, mode, or why not)
+    /// is in its entry. A round whose plan is equal (the usual case: the same servers at the same addresses) keeps
+    /// ``works`` as they are. The plan itself is not kept: its target is already in the entry, and a second copy
+    /// of every server's target and key cost ~210 bytes a server (2 MB at 10,000 servers) for the comparison alone.
+    private var planKeys: [ProbeKey] = []
     /// Entries of unavailable instances kept from earlier plans (see ``ProbePlan/unavailableInstances``).
     private var retained: [PlannedProbe] = []
     /// The board's entries, kept between rounds and changed only where a round changed something: rebuilding
@@ -225,7 +227,7 @@ public actor ProbeScheduler {
                 let job = jobs[next]
                 next += 1
                 let work = self.works[job]
-                guard let target = self.planEntry(at: work.position).target else {
+                guard let target = self.entries[self.key(at: work.position)]?.target else {
                     return startNext()  // not reached: a work is made of probeable entries only
                 }
                 group.addTask {
@@ -255,9 +257,9 @@ public actor ProbeScheduler {
                 }
                 self.works[job].lastProbed = self.clock.time.instant()
                 let work = self.works[job]
-                self.record(result, for: self.planEntry(at: work.position).key)
+                self.record(result, for: self.key(at: work.position))
                 for position in work.alsoAt {
-                    self.record(result, for: self.planEntry(at: position).key)
+                    self.record(result, for: self.key(at: position))
                 }
                 ownCPU += self.clock.cpu() - cpuMark
             }
@@ -341,10 +343,10 @@ public actor ProbeScheduler {
 
     /// Whether any object of `work` failed its last probe.
     private func isFailing(_ work: Work) -> Bool {
-        if self.entries[self.planEntry(at: work.position).key]?.lastPassed == false {
+        if self.entries[self.key(at: work.position)]?.lastPassed == false {
             return true
         }
-        return work.alsoAt.contains { self.entries[self.planEntry(at: $0).key]?.lastPassed == false }
+        return work.alsoAt.contains { self.entries[self.key(at: $0)]?.lastPassed == false }
     }
 
     private static func sortedContains(_ sorted: [Int], _ value: Int) -> Bool {
@@ -385,7 +387,7 @@ public actor ProbeScheduler {
 
     /// One distinct probe of the plan (objects sharing a target and mode are probed once), by position.
     private struct Work: Sendable {
-        /// Where its first object is (see ``planEntry(at:)``): the target and mode are that entry's.
+        /// Where its first object is (see ``key(at:)``): the target and mode are that entry's.
         var position: Int
         var mode: ProbeOptions.Mode
         /// The other objects with the same target and mode (none, for almost every server).
@@ -404,47 +406,79 @@ public actor ProbeScheduler {
     private var objects = 0
     private var probeableObjects = 0
 
-    /// The planned entry at `position`: the received plan's, then the retained ones.
-    private func planEntry(at position: Int) -> PlannedProbe {
-        position < self.planned.count ? self.planned[position] : self.retained[position - self.planned.count]
+    /// The key at `position`: the received plan's, then the retained ones.
+    private func key(at position: Int) -> ProbeKey {
+        position < self.planKeys.count ? self.planKeys[position] : self.retained[position - self.planKeys.count].key
+    }
+
+    /// Whether `entry` is what `planned` says: the same target and mode, or the same reason it is not probed.
+    private static func matches(_ entry: ProbeBoard.Entry?, _ planned: PlannedProbe) -> Bool {
+        guard let entry else { return false }
+        switch planned.disposition {
+        case .probe(let target, let mode): return entry.mode == mode && entry.target == target
+        case .notProbeable(let reason): return entry.target == nil && entry.notProbeable == reason
+        }
+    }
+
+    /// The planned entry `entry` stands for (a retained one: an unavailable instance's last known target).
+    private static func planned(_ entry: ProbeBoard.Entry) -> PlannedProbe {
+        if let target = entry.target, let mode = entry.mode {
+            return PlannedProbe(key: entry.key, disposition: .probe(target, mode: mode))
+        }
+        return PlannedProbe(key: entry.key, disposition: .notProbeable(reason: entry.notProbeable ?? ""))
+    }
+
+    /// Whether `plan` is the plan last adopted: the same keys in the same order, each as its entry says (its
+    /// target and mode, or its reason). Compared key by key and against the entries, without a kept copy of the
+    /// plan; a plan listing a key twice with different dispositions counts as changed (adopting it again is right,
+    /// only not free).
+    private func isAdopted(_ plan: ProbePlan) -> Bool {
+        guard plan.entries.count == self.planKeys.count else { return false }
+        for (entry, key) in zip(plan.entries, self.planKeys) {
+            guard entry.key == key, Self.matches(self.entries[key], entry) else { return false }
+        }
+        return true
     }
 
     /// Takes the new plan: keeps the entries of unavailable instances, forgets objects that left. A plan equal to
     /// the last one (same servers, addresses and modes, in the same order) changes nothing and allocates nothing.
     private func adopt(_ plan: ProbePlan) {
         var retained: [PlannedProbe] = []
+        let positionsBefore = self.planKeys.count + self.retained.count
         if !plan.unavailableInstances.isEmpty {
             let listed = Set(plan.entries.lazy.map(\.key))
-            retained = (self.planned + self.retained).filter {
-                plan.unavailableInstances.contains($0.key.instance) && !$0.key.isFrontend && !listed.contains($0.key)
-            }
+            retained = (0..<positionsBefore).lazy.map(self.key(at:)).filter {
+                plan.unavailableInstances.contains($0.instance) && !$0.isFrontend && !listed.contains($0)
+            }.compactMap { self.entries[$0].map(Self.planned) }
         }
-        if plan.entries == self.planned && retained == self.retained {
+        if retained == self.retained && self.isAdopted(plan) {
             return
         }
-        let before = self.planned + self.retained
+        // When each distinct probe last ran, by what it probes (before the entries take the new targets).
+        var lastProbed: [WorkKey: ContinuousClock.Instant] = [:]
+        for work in self.works {
+            if let target = self.entries[self.key(at: work.position)]?.target, let instant = work.lastProbed {
+                lastProbed[WorkKey(target: target, mode: work.mode)] = instant
+            }
+        }
         let all = plan.entries + retained
         // The last entry of a key wins, as it would in a dictionary.
         var positions: [ProbeKey: Int] = [:]
         for (position, entry) in all.enumerated() {
             positions[entry.key] = position
         }
-        var old: [ProbeKey: PlannedProbe] = [:]
-        for entry in before {
-            old[entry.key] = entry
-        }
-        for key in old.keys where positions[key] == nil {
+        for key in self.entries.keys.filter({ positions[$0] == nil }) {
             self.forget(key)
         }
-        for (key, position) in positions where old[key] != all[position] {
+        for (key, position) in positions where !Self.matches(self.entries[key], all[position]) {
             let entry = all[position]
-            let previous = old[key]
+            let previousTarget = self.entries[key]?.target
             if entry.target == nil {
                 // Not probeable now: old results would describe an address that is no longer probed.
                 self.forget(key)
             }
             var updated = self.entries[key] ?? ProbeBoard.Entry(key: key)
-            if entry.target != nil, previous?.target != entry.target {
+            if entry.target != nil, previousTarget != entry.target {
                 updated.dropWindow()  // a new address or request: its latencies are not comparable
             }
             updated.target = entry.target
@@ -453,13 +487,6 @@ public actor ProbeScheduler {
             self.entries[key] = updated
         }
         // The distinct probes, keeping when each last ran.
-        var lastProbed: [WorkKey: ContinuousClock.Instant] = [:]
-        for work in self.works {
-            let entry = self.planEntry(at: work.position)
-            if let target = entry.target, let instant = work.lastProbed {
-                lastProbed[WorkKey(target: target, mode: work.mode)] = instant
-            }
-        }
         var works: [Work] = []
         var workIndex: [WorkKey: Int] = [:]
         var probeable = 0
@@ -474,7 +501,7 @@ public actor ProbeScheduler {
                 works.append(Work(position: position, mode: mode, lastProbed: lastProbed[key]))
             }
         }
-        self.planned = plan.entries
+        self.planKeys = plan.entries.map(\.key)
         self.retained = retained
         self.works = works
         self.objects = positions.count

@@ -14,13 +14,17 @@ public enum ProbeTargetDiscovery {
         var entries: [PlannedProbe] = []
         for backend in snapshot.backends {
             let backendSettings = settings.settings(forBackend: backend.name)
+            // One target per backend, copied to each server's address: its request's box is shared
+            // (``ProbeTarget/at(host:port:)``), not made anew for each of 10,000 servers every round.
+            let template = backendSettings.target(host: "", port: 0)
             for server in backend.servers {
                 let key = ProbeKey.server(server.key, instance: snapshot.instance)
                 let disposition = Self.disposition(
                     of: server,
                     in: snapshot,
                     backendSettings: backendSettings,
-                    settings: settings
+                    settings: settings,
+                    template: template
                 )
                 entries.append(PlannedProbe(key: key, disposition: disposition))
             }
@@ -66,7 +70,8 @@ public enum ProbeTargetDiscovery {
         of server: Server,
         in snapshot: InstanceSnapshot,
         backendSettings: BackendProbeSettings,
-        settings: ProbeSettings
+        settings: ProbeSettings,
+        template: ProbeTarget? = nil
     ) -> PlannedProbe.Disposition {
         let backend = server.backend
         if let only = settings.onlyBackends, !only.contains(backend) {
@@ -86,21 +91,24 @@ public enum ProbeTargetDiscovery {
             endpoint = found
         case .failure(let problem):
             if let port = backendSettings.port, let host = problem.host {
-                return Self.probe(host: host, port: port, backendSettings, settings)
+                return Self.probe(host: host, port: port, backendSettings, settings, template: template)
             }
             return .notProbeable(reason: problem.reason(backend: backend))
         }
-        return Self.probe(host: endpoint.host, port: backendSettings.port ?? endpoint.port, backendSettings, settings)
+        return Self.probe(
+            host: endpoint.host, port: backendSettings.port ?? endpoint.port, backendSettings, settings,
+            template: template)
     }
 
     private static func probe(
         host: String,
         port: Int,
         _ backendSettings: BackendProbeSettings,
-        _ settings: ProbeSettings
+        _ settings: ProbeSettings,
+        template: ProbeTarget?
     ) -> PlannedProbe.Disposition {
         .probe(
-            backendSettings.target(host: host, port: port),
+            template?.at(host: host, port: port) ?? backendSettings.target(host: host, port: port),
             mode: backendSettings.mode ?? settings.options.mode
         )
     }

@@ -120,6 +120,74 @@ struct ProbeBudgetTests {
         #expect((9000..<9060).allSatisfy { probe.calls($0) == 1 }, "probed again after the plan changed")
     }
 
+    /// The scheduler keeps the plan's keys by position and what each is probed as in its entry, not a copy of the
+    /// plan: a plan rebuilt equal every round (what discovery does) must change nothing, and every server must still
+    /// be probed once per period.
+    @Test("a plan rebuilt equal every round keeps the entries and probes every server once per period")
+    func equalPlanEveryRound() async throws {
+        let source = Fake.PlanSource()
+        let ports = Array(9000..<9100)
+        let probe = CostlyProbe(cost: .milliseconds(10))
+        let scheduler = self.scheduler(source, probe, budget: 0.03)
+        var boards: [ProbeBoard] = []
+        for _ in 0..<3 {
+            source.set(ports)  // a new plan value, equal to the last
+            boards.append(await scheduler.runRound())
+        }
+        #expect(ports.prefix(90).allSatisfy { probe.calls($0) == 1 }, "probed twice or never within the period")
+        #expect(ports.suffix(10).allSatisfy { probe.calls($0) == 0 })
+        source.set(ports)
+        boards.append(await scheduler.runRound())
+        #expect(ports.allSatisfy { probe.calls($0) >= 1 }, "never probed: \(ports.filter { probe.calls($0) == 0 })")
+        #expect(boards.last?.budget?.period == .seconds(40))
+        // An entry the last round did not probe is the very value it was: the equal plan rebuilt nothing.
+        let probed = Set(boards[3].news(since: boards[2]).map(\.key))
+        for (key, entry) in boards[3].entries where !probed.contains(key) {
+            #expect(try #require(boards[2].entries[key]).isSameValue(as: entry), "\(key)")
+        }
+    }
+
+    /// What a server is probed as lives only in its entry: a new address under the same key (a reload that moved
+    /// it), a new mode, or a reason not to probe must each be seen by comparing the plan with the entries.
+    @Test("a server's new address, mode or reason under the same key is picked up at the next round")
+    func changeInPlaceIsSeen() async throws {
+        let source = Fake.PlanSource()
+        let probe = CostlyProbe(cost: .milliseconds(1))
+        let scheduler = self.scheduler(source, probe, budget: nil)
+        func plan(_ target: Int, mode: ProbeOptions.Mode = .full, reason: String? = nil) {
+            let moved = PlannedProbe(
+                key: Fake.key("s9001"),
+                disposition: reason.map { .notProbeable(reason: $0) }
+                    ?? .probe(ProbeTarget(host: "127.0.0.1", port: target, path: "/ws"), mode: mode))
+            let first = PlannedProbe(
+                key: Fake.key("s9000"),
+                disposition: .probe(ProbeTarget(host: "127.0.0.1", port: 9000, path: "/ws"), mode: .full))
+            source.plan.withLockedValue { $0 = ProbePlan(entries: [first, moved]) }
+        }
+        plan(9001)
+        await scheduler.runRound()
+        await scheduler.runRound()
+        var board = await scheduler.runRound()
+        #expect(board[Fake.key("s9001")]?.statistics?.probes == 3)
+        plan(9101)  // the same server at a new port
+        board = await scheduler.runRound()
+        #expect(probe.calls(9101) == 1 && probe.calls(9001) == 3)
+        #expect(board[Fake.key("s9001")]?.target?.port == 9101)
+        #expect(board[Fake.key("s9001")]?.statistics?.probes == 1, "the old address's window was kept")
+        plan(9101, mode: .connectOnly)
+        board = await scheduler.runRound()
+        #expect(board[Fake.key("s9001")]?.mode == .connectOnly)
+        #expect(board[Fake.key("s9001")]?.lastResult?.mode == .connectOnly)
+        plan(9101, reason: "in MAINT")
+        board = await scheduler.runRound()
+        #expect(board[Fake.key("s9001")]?.notProbeable == "in MAINT" && probe.calls(9101) == 2)
+        #expect(board[Fake.key("s9001")]?.target == nil && board[Fake.key("s9001")]?.lastResult == nil)
+        plan(9101)
+        board = await scheduler.runRound()
+        #expect(board[Fake.key("s9001")]?.notProbeable == nil && probe.calls(9101) == 3)
+        #expect(probe.calls(9000) == 7)
+    }
+
     @Test("a small setup is probed whole every round, as without a budget")
     func smallSetupEveryRound() async throws {
         let source = Fake.PlanSource()

@@ -65,6 +65,11 @@ struct ProbeTargetDiscoveryTests {
         #expect(f1.url == "ws://10.0.0.3:9000/ws")
         #expect(f1.hostHeader == nil)
         #expect(plan["ws_feed/f1"]?.mode == .full)
+
+        // The servers of one backend share their request's box; a target by address alone has none.
+        let s1Request = try #require(s1.request)
+        #expect(s1Request === s2.request)
+        #expect(f1.request == nil)
     }
 
     @Test("port 0, mapped ports, missing and unresolved addresses and Unix sockets are listed with a reason")

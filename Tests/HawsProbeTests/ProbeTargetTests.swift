@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import Testing
 
@@ -5,6 +6,45 @@ import Testing
 
 @Suite("ProbeTarget: URLs, validation, Host, SNI and the request head")
 struct ProbeTargetTests {
+    /// The optional parts of the request live in a shared box (nil at their defaults), so a target is ~48 bytes
+    /// instead of 120 in every board entry and plan: it must still behave as the plain value it was.
+    @Test("the boxed request parts: value semantics, equality, hashing and JSON as stored fields had")
+    func boxedRequestParts() throws {
+        let plain = ProbeTarget(host: "10.0.0.1", port: 8080, path: "/ws")
+        #expect(plain.request == nil && MemoryLayout<ProbeTarget>.size <= 56, "\(MemoryLayout<ProbeTarget>.size)")
+        var named = plain
+        named.hostHeader = "chat.example.com"
+        named.headers.append(ProbeHeader(name: "X-Probe", value: "haws"))
+        #expect(plain.hostHeader == nil && plain.headers.isEmpty, "a copy's change reached the original")
+        let built = ProbeTarget(
+            host: "10.0.0.1", port: 8080, path: "/ws", hostHeader: "chat.example.com",
+            headers: [ProbeHeader(name: "X-Probe", value: "haws")])
+        #expect(named == built && named.hashValue == built.hashValue && named != plain)
+        #expect(built.at(host: "10.0.0.2", port: 9000).request === built.request)
+        #expect(built.at(host: "10.0.0.2", port: 9000).url == "ws://10.0.0.2:9000/ws")
+        named.hostHeader = nil
+        named.headers = []
+        #expect(named == plain && named.request == nil && named.hashValue == plain.hashValue)
+
+        let full = ProbeTarget(
+            host: "example.com", port: 443, tls: true, path: "/s", hostHeader: "h", origin: "https://o",
+            headers: [ProbeHeader(name: "A", value: "b")], subprotocols: ["p"], extensions: ["permessage-deflate"],
+            serverName: "sni")
+        for target in [plain, full] {
+            let json = try JSONEncoder().encode(target)
+            #expect(try JSONDecoder().decode(ProbeTarget.self, from: json) == target)
+            let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            #expect(object["headers"] != nil && object["subprotocols"] != nil && object["extensions"] != nil)
+            #expect((object["hostHeader"] != nil) == (target.hostHeader != nil))
+        }
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(full)) as? [String: Any])
+        #expect(Set(object.keys) == [
+            "host", "port", "tls", "path", "hostHeader", "origin", "headers", "subprotocols", "extensions",
+            "serverName",
+        ])
+    }
+
     @Test("ws:// and wss:// URLs with and without ports, paths and queries")
     func parse() throws {
         let plain = try ProbeTarget(url: "ws://127.0.0.1:8080/chat")

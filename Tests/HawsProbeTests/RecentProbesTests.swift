@@ -86,6 +86,33 @@ import Testing
         #expect(figures.total.count == 4 && figures.total.max == .microseconds(3_700))
     }
 
+    /// Values live in 2 bytes until one does not fit (65.535 ms and above): the ring then moves to 4 bytes a value,
+    /// and every figure, of the samples before and after, must be what a 4-byte ring would give.
+    @Test("a value of 65.535 ms or more moves the ring to 4-byte values with every figure exact")
+    func valuesThatOutgrowTwoBytes() throws {
+        var window = RecentProbes(capacity: 4)
+        window.record(self.result(upgradeMicros: 65_434))  // total 65,534: the largest 2-byte value
+        window.record(self.result(upgradeMicros: 1_000, failure: .connectRefused(address: "127.0.0.1:8080")))
+        let narrow = window.estimatedFootprintInBytes
+        var figures = try #require(window.statistics(targetID: "x"))
+        #expect(figures.total.max == .microseconds(65_534) && figures.total.count == 1)
+        window.record(self.result(upgradeMicros: 65_435))  // total 65,535: no longer fits
+        #expect(window.estimatedFootprintInBytes > narrow)
+        figures = try #require(window.statistics(targetID: "x"))
+        #expect(figures.total.count == 2 && figures.total.min == .microseconds(65_534))
+        #expect(figures.total.max == .microseconds(65_535))
+        #expect(figures.failures == ["connect_refused": 1])
+        let upgrade = try #require(figures.phases[.upgrade])
+        #expect(upgrade.count == 3 && upgrade.min == .milliseconds(1) && upgrade.max == .microseconds(65_435))
+        window.record(self.result(upgradeMicros: 4_000_000))  // a slow server's 4 s upgrade
+        window.record(self.result(upgradeMicros: 2_000))  // the 65,534 sample falls out
+        figures = try #require(window.statistics(targetID: "x"))
+        #expect(figures.probes == 4 && figures.failures == ["connect_refused": 1])
+        #expect(figures.phases[.upgrade]?.max == .seconds(4) && figures.phases[.upgrade]?.min == .milliseconds(1))
+        #expect(figures.total.min == .microseconds(2_100) && figures.total.count == 3)
+        #expect(figures.phases[.connect]?.p50 == .microseconds(100))
+    }
+
     /// The memory a server's probe window costs: the old window grew with time (a histogram per phase and minute);
     /// this one is fixed from the first probe on, under the 2 KB a server the probe budget allows.
     @Test("a window costs at most 2 KB per server and does not grow with probes or time")
@@ -94,12 +121,21 @@ import Testing
         window.record(self.result(upgradeMicros: 1_000))
         let empty = window.estimatedFootprintInBytes
         for micros in 0..<1_000 {
-            window.record(self.result(upgradeMicros: Int64(micros % 97) * 1_000))
+            window.record(self.result(upgradeMicros: Int64(micros % 61) * 1_000))
         }
         #expect(window.estimatedFootprintInBytes == empty)
+        // A passing server's window on a LAN is its latencies alone: 24 samples of the phases it has (2 bytes each
+        // below 65.535 ms) and the array's header.
+        #expect(window.estimatedFootprintInBytes <= 300, "\(window.estimatedFootprintInBytes) bytes")
+        // Slower latencies take 4 bytes each, once, and the window stays that size.
+        for micros in 0..<1_000 {
+            window.record(self.result(upgradeMicros: Int64(micros % 97) * 1_000))
+        }
+        let wide = window.estimatedFootprintInBytes
+        #expect(wide > empty)
+        window.record(self.result(upgradeMicros: 1_000))
+        #expect(window.estimatedFootprintInBytes == wide)
         #expect(window.estimatedFootprintInBytes <= 2_048, "\(window.estimatedFootprintInBytes) bytes")
-        // A passing server's window is its latencies alone: 24 samples of the phases it has (4 bytes each) and the
-        // array's header.
         #expect(window.estimatedFootprintInBytes <= 600, "\(window.estimatedFootprintInBytes) bytes")
         #expect(window.count == RecentProbes.defaultCapacity)
 
