@@ -37,7 +37,7 @@ PARALLEL_SUITES   := HawsCoreTests|HawsDoctorTests|HawsMonitorTests|$\
   HawsTUITests\.(Action|DoctorOverlay|DrainTracker|DrainFlow|ProbeSummaryBoard|Render|RowFilter|TableModel|ViewFile|ShippedViewError)Tests|$\
   HawsProbeTests\.(FileDescriptorLimit|HandshakeVerifier|LatencyStatistics|ProbeBudget|ProbeFailure|ProbeRunReport|ProbeStateMachine|ProbeTargetDiscovery|ProbeTarget|ProbeWire|WebSocketKey|ProbeBoardNews|RecentProbes|ProbeScheduler)Tests|$\
   HawsClientTests\.(RuntimeAPIResponse|RuntimeEndpoint|StatsPageEndpoint|DurationParser)Tests|$\
-  HawsAgentTests\.(JSONLineBuilder|Dashboard)Tests|$\
+  HawsAgentTests\.(JSONLineBuilder|Dashboard)Tests|HawsFuzzTests|$\
   HawsLabTests\.(LabStatRows|MasterProcessList|WebSocketHandshake|RawHTTPRequestHead)Tests
 
 .PHONY: all setup bench-setup build release test demo bench clean haproxy-3.0 release-static manual install uninstall deb package-test fuzz-build fuzz fuzz-smoke sanitize
@@ -99,7 +99,7 @@ test: setup haproxy-3.0
 fuzz-build: setup
 	cd $(FUZZ_DIR) && for target in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product fuzz-$$target || exit 1; done
 
-## fuzz-smoke: every fuzz target over its seed corpus plus 2,000 mutations (not part of make test: the instrumented first build takes tens of minutes on 2 cores)
+## fuzz-smoke: every fuzz target under libFuzzer over its committed corpora plus 2,000 mutations (make test runs the same targets without libFuzzer: HawsFuzzTests)
 fuzz-smoke: fuzz-build
 	Scripts/fuzz.sh smoke
 
