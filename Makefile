@@ -47,7 +47,7 @@ PARALLEL_SUITES   := HawsCoreTests|HawsDoctorTests|HawsMonitorTests|$\
 FUZZ_DIR   := Tests/Fuzz
 FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
               -Xcc -fsanitize=fuzzer-no-link,address
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 600
 # One product at a time: a plain `swift build` there would also build swift-nio's example executables.
 FUZZ_TARGETS := stats-csv show-info show-sess servers-state show-proc runtime-answer stats-page toml view-json \
                 response-head ws-frames
@@ -103,9 +103,9 @@ fuzz-build: setup
 fuzz-smoke: fuzz-build
 	Scripts/fuzz.sh smoke
 
-## fuzz: the campaign at SCHED_IDLE, each target for FUZZ_SECONDS (FUZZ_RUNS=N stops at N executions, FUZZ_JOBS=N in parallel), then every target's executions summed over all runs; corpora, findings and counts stay in FUZZ_WORK (~/.cache/haws/fuzz)
+## fuzz: the campaign at SCHED_IDLE for FUZZ_SECONDS in all (FUZZ_JOBS=N in parallel, slices of FUZZ_SLICE s, each on the target with the fewest executions so far), then the minimised corpus into Tests/Fuzz/Learned and every target's executions summed over the record Tests/Fuzz/campaign.tsv (commit both)
 fuzz: fuzz-build
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run; status=$$?; Scripts/fuzz.sh totals; exit $$status
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run; status=$$?; Scripts/fuzz.sh merge && Scripts/fuzz.sh totals; exit $$status
 
 ## sanitize: the suites under ThreadSanitizer, then AddressSanitizer (own scratch paths .build-tsan, .build-asan);
 ## SANITIZE_FILTER=Suite narrows both runs
