@@ -37,7 +37,7 @@ PARALLEL_SUITES   := HawsCoreTests|HawsDoctorTests|HawsMonitorTests|$\
   HawsTUITests\.(Action|DoctorOverlay|DrainTracker|DrainFlow|ProbeSummaryBoard|Render|RowFilter|TableModel|ViewFile|ShippedViewError)Tests|$\
   HawsProbeTests\.(FileDescriptorLimit|HandshakeVerifier|LatencyStatistics|ProbeBudget|ProbeFailure|ProbeRunReport|ProbeStateMachine|ProbeTargetDiscovery|ProbeTarget|ProbeWire|WebSocketKey|ProbeBoardNews|RecentProbes|ProbeScheduler)Tests|$\
   HawsClientTests\.(RuntimeAPIResponse|RuntimeEndpoint|StatsPageEndpoint|DurationParser)Tests|$\
-  HawsAgentTests\.(JSONLineBuilder|Dashboard)Tests|$\
+  HawsAgentTests\.(JSONLineBuilder|Dashboard)Tests|HawsFuzzTests|$\
   HawsPosixTests\.ReadableFileTests|$\
   HawsLabTests\.(LabStatRows|MasterProcessList|WebSocketHandshake|RawHTTPRequestHead)Tests
 
@@ -48,7 +48,7 @@ PARALLEL_SUITES   := HawsCoreTests|HawsDoctorTests|HawsMonitorTests|$\
 FUZZ_DIR   := Tests/Fuzz
 FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
               -Xcc -fsanitize=fuzzer-no-link,address
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 600
 # One product at a time: a plain `swift build` there would also build swift-nio's example executables.
 FUZZ_TARGETS := stats-csv show-info show-sess servers-state show-proc runtime-answer stats-page toml view-json \
                 response-head ws-frames
@@ -100,13 +100,13 @@ test: setup haproxy-3.0
 fuzz-build: setup
 	cd $(FUZZ_DIR) && for target in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product fuzz-$$target || exit 1; done
 
-## fuzz-smoke: every fuzz target over its seed corpus plus 2,000 mutations (not part of make test: the instrumented first build takes tens of minutes on 2 cores)
+## fuzz-smoke: every fuzz target under libFuzzer over its committed corpora plus 2,000 mutations (make test runs the same targets without libFuzzer: HawsFuzzTests)
 fuzz-smoke: fuzz-build
 	Scripts/fuzz.sh smoke
 
-## fuzz: the campaign at SCHED_IDLE, each target for FUZZ_SECONDS (FUZZ_RUNS=N stops at N executions, FUZZ_JOBS=N in parallel), then every target's executions summed over all runs; corpora, findings and counts stay in FUZZ_WORK (~/.cache/haws/fuzz)
+## fuzz: the campaign at SCHED_IDLE for FUZZ_SECONDS in all (FUZZ_JOBS=N in parallel, slices of FUZZ_SLICE s, each on the target with the fewest executions so far), then the minimised corpus into Tests/Fuzz/Learned and every target's executions summed over the record Tests/Fuzz/campaign.tsv (commit both)
 fuzz: fuzz-build
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run; status=$$?; Scripts/fuzz.sh totals; exit $$status
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run; status=$$?; Scripts/fuzz.sh merge && Scripts/fuzz.sh totals; exit $$status
 
 ## sanitize: the suites under ThreadSanitizer, then AddressSanitizer (own scratch paths .build-tsan, .build-asan);
 ## SANITIZE_FILTER=Suite narrows both runs

@@ -40,6 +40,8 @@ let package = Package(
         .library(name: "HawsConfig", targets: ["HawsConfig"]),
         .library(name: "HawsProbe", targets: ["HawsProbe"]),
         .library(name: "HawsTUI", targets: ["HawsTUI"]),
+        // The fuzz targets' bodies, for the fuzz package's libFuzzer executables.
+        .library(name: "HawsFuzzTargets", targets: ["HawsFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -166,6 +168,25 @@ let package = Package(
             name: "HawsTestSupport",
             dependencies: ["HawsCore", lock, .product(name: "NIOSSL", package: "swift-nio-ssl")],
             path: "Tests/HawsTestSupport",
+            swiftSettings: strict
+        ),
+        /// The fuzz targets' bodies (one per parser of outside bytes): built with the tests and run by `HawsFuzzTests`
+        /// over the committed corpora, wrapped as libFuzzer executables by the fuzz package (`Tests/Fuzz`). It
+        /// `@testable import`s parsers internal to their module: debug builds (and `make fuzz-build`) enable testing.
+        .target(
+            name: "HawsFuzzTargets",
+            dependencies: [
+                "HawsCore", "HawsClient", "HawsConfig", "HawsProbe", "HawsTUI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/HawsFuzzTargets",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HawsFuzzTests",
+            dependencies: ["HawsFuzzTargets", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

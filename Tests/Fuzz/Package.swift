@@ -3,28 +3,14 @@ import PackageDescription
 
 /// haws's libFuzzer targets: one executable per parser that reads bytes from outside haws.
 ///
-/// A package of its own so that the main build never links libFuzzer. `make fuzz` (see the root Makefile)
-/// builds it in release mode with every Swift module of haws instrumented (`-sanitize=fuzzer,address`,
-/// `-enable-testing` for the parsers that are internal to their module) and runs each target over its seed
-/// corpus in `Corpus/<target>`. It builds only with those flags (libFuzzer's runtime and `-enable-testing`).
-let targets: [(name: String, modules: [String])] = [
-    ("fuzz-stats-csv", ["HawsCore"]),
-    ("fuzz-show-info", ["HawsCore"]),
-    ("fuzz-show-sess", ["HawsCore"]),
-    ("fuzz-servers-state", ["HawsCore"]),
-    ("fuzz-show-proc", ["HawsCore"]),
-    ("fuzz-runtime-answer", ["HawsCore", "HawsClient"]),
-    ("fuzz-stats-page", ["HawsCore", "HawsClient"]),
-    ("fuzz-toml", ["HawsConfig"]),
-    ("fuzz-view-json", ["HawsTUI", "HawsCore"]),
-    ("fuzz-response-head", ["HawsProbe"]),
-    ("fuzz-ws-frames", ["HawsProbe"]),
-]
-
-let nio: [Target.Dependency] = [
-    .product(name: "NIOCore", package: "swift-nio"),
-    .product(name: "NIOEmbedded", package: "swift-nio"),
-    .product(name: "NIOHTTP1", package: "swift-nio"),
+/// Each is a thin `@main` around a `FuzzTarget` of the root package's `HawsFuzzTargets` (`Tests/HawsFuzzTargets`,
+/// which `make test` builds and runs over the committed corpora). A package of its own so that the main build
+/// never links libFuzzer. `make fuzz-build` (see the root Makefile) builds it in release mode with every Swift
+/// module of haws instrumented (`-sanitize=fuzzer,address`, `-enable-testing` for the parsers that are internal to
+/// their module); it builds only with those flags.
+let targets = [
+    "fuzz-stats-csv", "fuzz-show-info", "fuzz-show-sess", "fuzz-servers-state", "fuzz-show-proc",
+    "fuzz-runtime-answer", "fuzz-stats-page", "fuzz-toml", "fuzz-view-json", "fuzz-response-head", "fuzz-ws-frames",
 ]
 
 let package = Package(
@@ -32,15 +18,18 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "haws", path: "../.."),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        .target(name: "FuzzDriver", swiftSettings: [.swiftLanguageMode(.v6)])
-    ] + targets.map { target in
+        .target(
+            name: "FuzzDriver",
+            dependencies: [.product(name: "HawsFuzzTargets", package: "haws")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        )
+    ] + targets.map { name in
         .executableTarget(
-            name: target.name,
-            dependencies: ["FuzzDriver"] + target.modules.map { .product(name: $0, package: "haws") } + nio,
-            path: "Sources/\(target.name)",
+            name: name,
+            dependencies: ["FuzzDriver", .product(name: "HawsFuzzTargets", package: "haws")],
+            path: "Sources/\(name)",
             swiftSettings: [
                 .swiftLanguageMode(.v6),
                 // The target's `@main` starts libFuzzer's driver (see FuzzDriver).

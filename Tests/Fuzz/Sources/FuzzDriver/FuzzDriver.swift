@@ -1,12 +1,29 @@
+import HawsFuzzTargets
+
 /// One fuzz input: its bytes and their count (`LLVMFuzzerTestOneInput`'s signature).
-public typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+private typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
 @_silgen_name("LLVMFuzzerRunDriver")
 private func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ target: FuzzTarget
+    _ callback: FuzzCallback
 ) -> CInt
+
+/// The target of this executable, set once by ``runLibFuzzer(_:)`` before libFuzzer starts (one thread).
+nonisolated(unsafe) private var current: FuzzTarget?
+
+/// libFuzzer's entry point for one input: the target's violation of an invariant becomes a crash, which
+/// libFuzzer reports with the input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    do throws(FuzzViolation) {
+        try current!.run(UnsafeBufferPointer(start: data, count: size))
+    } catch {
+        fatalError("fuzz-\(current!.name): \(error)")
+    }
+    return 0
+}
 
 /// Runs libFuzzer's driver (its command line, `-runs=`, `-max_total_time=`, corpus directories) on `target`.
 ///
@@ -14,9 +31,10 @@ private func LLVMFuzzerRunDriver(
 /// `-parse-as-library` code has no `main` of its own: the target's `@main` calls this instead of relying on
 /// libFuzzer's `main`.
 public func runLibFuzzer(_ target: FuzzTarget) -> Never {
+    current = target
     var argc = CommandLine.argc
     var argv = CommandLine.unsafeArgv
-    exit(LLVMFuzzerRunDriver(&argc, &argv, target))
+    exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
 }
 
 @_silgen_name("exit")
