@@ -171,8 +171,8 @@ let package = Package(
             swiftSettings: strict
         ),
         /// The fuzz targets' bodies (one per parser of outside bytes): built with the tests and run by `HawsFuzzTests`
-        /// over the committed corpora, wrapped as libFuzzer executables by the fuzz package (`Tests/Fuzz`). It
-        /// `@testable import`s parsers internal to their module: debug builds (and `make fuzz-build`) enable testing.
+        /// over the committed corpora, wrapped as libFuzzer executables by the fuzz package (`Tests/Fuzz`). The parsers
+        /// it reaches are `package`, not `@testable`: it builds in every configuration, `swift build -c release` too.
         .target(
             name: "HawsFuzzTargets",
             dependencies: [

@@ -7,8 +7,8 @@ import NIOCore
 /// probe used them: control frames are final and at most 125 bytes, no frame or reassembled message above
 /// `maxMessageSize`, at most 64 fragments, a continuation only inside a fragmented message. Payloads are unmasked
 /// if a (non-conforming) server masks them. Pure: tests feed it bytes.
-struct ProbeFrameReader {
-    enum Outcome: Equatable {
+package struct ProbeFrameReader {
+    package enum Outcome: Equatable {
         /// A complete frame or reassembled message, consumed from the buffer.
         case frame(ProbeStateMachine.Frame)
         /// A frame the probe does not look at (an unknown opcode, a non-final fragment) was consumed.
@@ -24,11 +24,11 @@ struct ProbeFrameReader {
     /// The opcode, bytes and frame count of a fragmented message being reassembled.
     private var fragments: (opcode: UInt8, payload: [UInt8], count: Int)?
 
-    init(maxMessageSize: Int) {
+    package init(maxMessageSize: Int) {
         self.maxMessageSize = maxMessageSize
     }
 
-    mutating func next(_ buffer: inout ByteBuffer) -> Outcome {
+    package mutating func next(_ buffer: inout ByteBuffer) -> Outcome {
         let start = buffer.readerIndex
         guard let first = buffer.getInteger(at: start, as: UInt8.self),
             let second = buffer.getInteger(at: start + 1, as: UInt8.self)

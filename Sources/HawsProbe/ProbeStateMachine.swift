@@ -7,7 +7,7 @@ import NIOHTTP1
 /// channel handlers only execute them. Every branch (a pong with the wrong payload, a close frame before the pong, a
 /// timer that fires after its phase ended) is therefore testable without sockets. The first failure wins and later
 /// events cannot change a verdict, which is what keeps teardown noise (resets, errors while closing) out of results.
-struct ProbeStateMachine {
+package struct ProbeStateMachine {
     struct Configuration {
         var mode: ProbeOptions.Mode
         var tls: Bool
@@ -74,7 +74,7 @@ struct ProbeStateMachine {
     }
 
     /// A decoded WebSocket frame, reduced to what the probe looks at.
-    enum Frame: Equatable {
+    package enum Frame: Equatable {
         case ping([UInt8])
         case pong([UInt8])
         case text(String)

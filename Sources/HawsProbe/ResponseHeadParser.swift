@@ -10,11 +10,11 @@ import NIOHTTP1
 /// status line is read here. The result is the same `HTTPResponseHead` NIO's decoder would give (a known status code carries its
 /// standard reason phrase), so ``HandshakeVerifier`` judges it unchanged. Pure, so every malformed answer is tested
 /// without sockets.
-enum ResponseHeadParser {
+package enum ResponseHeadParser {
     /// A larger head is not an answer to a WebSocket upgrade (NIO's decoder stops at 80 KiB).
     static let maxHeadSize = 64 * 1024
 
-    enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         /// The head is not complete yet: read more.
         case incomplete
         /// The head, consumed from the buffer; what follows it (WebSocket frames) is left in the buffer.
@@ -24,7 +24,7 @@ enum ResponseHeadParser {
 
     private static let prefix: [UInt8] = Array("HTTP/1.".utf8)
 
-    static func parse(_ buffer: inout ByteBuffer) -> Outcome {
+    package static func parse(_ buffer: inout ByteBuffer) -> Outcome {
         let outcome: (Outcome, consumed: Int) = buffer.withUnsafeReadableBytes { bytes in
             // Fail at the first bytes that cannot start a status line (an SSH banner, TLS bytes on a ws:// port)
             // rather than wait for a blank line that may never come.

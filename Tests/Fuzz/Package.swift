@@ -6,8 +6,7 @@ import PackageDescription
 /// Each is a thin `@main` around a `FuzzTarget` of the root package's `HawsFuzzTargets` (`Tests/HawsFuzzTargets`,
 /// which `make test` builds and runs over the committed corpora). A package of its own so that the main build
 /// never links libFuzzer. `make fuzz-build` (see the root Makefile) builds it in release mode with every Swift
-/// module of haws instrumented (`-sanitize=fuzzer,address`, `-enable-testing` for the parsers that are internal to
-/// their module); it builds only with those flags.
+/// module of haws instrumented (`-sanitize=fuzzer,address`).
 let targets = [
     "fuzz-stats-csv", "fuzz-show-info", "fuzz-show-sess", "fuzz-servers-state", "fuzz-show-proc",
     "fuzz-runtime-answer", "fuzz-stats-page", "fuzz-toml", "fuzz-view-json", "fuzz-response-head", "fuzz-ws-frames",

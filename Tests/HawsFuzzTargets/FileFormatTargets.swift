@@ -1,7 +1,7 @@
 import Foundation
 import HawsCore
 import HawsTUI
-@testable import HawsConfig
+import HawsConfig
 
 extension FuzzTarget {
     /// `haws.toml`: the TOML reader, then the config file's checks of sections, keys, types and values.

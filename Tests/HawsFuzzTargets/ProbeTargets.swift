@@ -1,5 +1,5 @@
 import NIOCore
-@testable import HawsProbe
+import HawsProbe
 
 extension FuzzTarget {
     /// The probe's reading of the answer to its upgrade request: the response head, read from bytes as they

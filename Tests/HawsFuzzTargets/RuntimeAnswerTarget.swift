@@ -1,6 +1,6 @@
 import NIOCore
 import NIOEmbedded
-@testable import HawsClient
+import HawsClient
 
 extension FuzzTarget {
     /// A runtime API answer as HAProxy's socket delivers it: in chunks, collected to EOF under a size limit,

@@ -2,7 +2,7 @@ import HawsCore
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
-@testable import HawsClient
+import HawsClient
 
 extension FuzzTarget {
     /// The stats page's HTTP answer, through the same pipeline as ``StatsPageClient`` (NIO's HTTP/1 client

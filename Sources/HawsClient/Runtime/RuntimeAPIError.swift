@@ -139,7 +139,7 @@ public struct RuntimeAPIError: Error, Hashable, CustomStringConvertible {
         )
     }
 
-    static func unknownCommand(_ command: String, on endpoint: RuntimeEndpoint, answer: String) -> Self {
+    package static func unknownCommand(_ command: String, on endpoint: RuntimeEndpoint, answer: String) -> Self {
         Self(
             .unknownCommand,
             endpoint,

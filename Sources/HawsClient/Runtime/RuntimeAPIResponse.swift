@@ -52,13 +52,13 @@ public enum RuntimeAPIResponse {
     }
 
     /// HAProxy's answer to a command that the socket's level does not allow.
-    static func isPermissionDenied(_ answer: String) -> Bool {
+    package static func isPermissionDenied(_ answer: String) -> Bool {
         errorMessage(of: answer) == "Permission denied"
     }
 
     /// HAProxy's answer to a command it does not know: `Unknown command, but maybe one of the following ...`
     /// in 2.4+, `Unknown command.` in older versions.
-    static func isUnknownCommand(_ answer: String) -> Bool {
+    package static func isUnknownCommand(_ answer: String) -> Bool {
         errorMessage(of: answer)?.hasPrefix("Unknown command") ?? false
     }
 

@@ -4,10 +4,10 @@ import NIOCore
 
 /// A runtime API answer as it arrived: HAProxy's chunks, in order, and their total size; or, when collected
 /// contiguously, its bytes.
-struct RuntimeAnswer: Sendable {
-    var chunks: [ByteBuffer]
-    var count: Int
-    var bytes: [UInt8]? = nil
+package struct RuntimeAnswer: Sendable {
+    package var chunks: [ByteBuffer]
+    package var count: Int
+    package var bytes: [UInt8]? = nil
     /// When scanned (`show sess all`): the scanner that read every byte, and the answer's first bytes (where
     /// HAProxy's refusals are).
     var scanned: SessionDumpScanner? = nil
@@ -19,27 +19,27 @@ struct RuntimeAnswer: Sendable {
     /// each command's output (`...\n\n`), or as that empty line alone (the answer of a write command such as
     /// `set server`). A connection closed mid-answer (HAProxy killed or restarted, a proxy dropping it) ends
     /// elsewhere; a `show stat` cut mid-row would otherwise parse as an instance with fewer servers.
-    var endsLikeAnAnswer: Bool {
+    package var endsLikeAnAnswer: Bool {
         tail == [0x0A, 0x0A] || (count == 1 && tail == [0x0A])
     }
 }
 
 /// Why collecting an answer stopped early, with how much had arrived (a reset after some bytes is not the
 /// same report as a close without any).
-struct RuntimeAnswerFailure: Error {
-    var error: any Error
+package struct RuntimeAnswerFailure: Error {
+    package var error: any Error
     var receivedBytes: Int
 }
 
 /// Answers beyond the client's size limit: the channel is closed at once.
-struct RuntimeAnswerTooLarge: Error {}
+package struct RuntimeAnswerTooLarge: Error {}
 
 /// Collects one runtime API answer on the channel's event loop and hands it over once, at EOF.
 ///
 /// A `show stat` of 10,000 servers arrives in about a hundred chunks. Read through an async stream, each
 /// chunk woke the reading task on another thread; collected here, the reader resumes once per answer.
-final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
+package final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = ByteBuffer
 
     private let limit: Int
     private let promise: EventLoopPromise<RuntimeAnswer>
@@ -58,7 +58,7 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
     /// - Parameter contiguous: collect the answer into the byte array handed over (emptied, its capacity kept:
     ///   reserved at the caller's guess of the size, or a buffer reused from an earlier answer); `nil` keeps
     ///   the chunks.
-    init(
+    package init(
         limit: Int, contiguous: ByteArrayHandOff? = nil, scanner: SessionDumpScanner? = nil,
         promise: EventLoopPromise<RuntimeAnswer>
     ) {
@@ -69,7 +69,7 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         self.bytes?.removeAll(keepingCapacity: true)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !finished else { return }
         let chunk = unwrapInboundIn(data)
         received += chunk.readableBytes
@@ -98,7 +98,7 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .inputClosed? = event as? ChannelEvent {
             succeed()
             context.close(promise: nil)
@@ -106,17 +106,17 @@ final class RuntimeAnswerCollector: ChannelInboundHandler, RemovableChannelHandl
         context.fireUserInboundEventTriggered(event)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         succeed()
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(error)
         context.close(promise: nil)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         fail(ChannelError.ioOnClosedChannel)
     }
 
@@ -149,15 +149,15 @@ extension RuntimeAnswerCollector: Sendable {}
 /// Moves a byte array from the caller to the collector, which the channel initializer creates on the event
 /// loop: captured by that closure as a plain array, the caller's copy would still reference it, and the first
 /// append would copy the whole buffer instead of writing into it.
-final class ByteArrayHandOff: Sendable {
+package final class ByteArrayHandOff: Sendable {
     private let stored: NIOLockedValueBox<[UInt8]?>
 
-    init(_ bytes: consuming [UInt8]) {
+    package init(_ bytes: consuming [UInt8]) {
         stored = NIOLockedValueBox(consume bytes)
     }
 
     /// The array, once; `nil` afterwards.
-    func take() -> [UInt8]? {
+    package func take() -> [UInt8]? {
         stored.withLockedValue { $0.take() }
     }
 }

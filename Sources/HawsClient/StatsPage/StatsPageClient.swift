@@ -129,7 +129,7 @@ public struct StatsPageClient: Sendable {
     }
 
     /// The CSV of a complete response, or why there is none (internal for the fuzz target `fuzz-stats-page`).
-    func csv(from response: NIOHTTPClientResponseFull) throws -> String {
+    package func csv(from response: NIOHTTPClientResponseFull) throws -> String {
         let status = Int(response.head.status.code)
         guard status == 200 else {
             if status == 401 {

@@ -11,15 +11,15 @@
 /// hexadecimal, octal and binary integers with `_` separators; floats with `inf` and `nan`; booleans;
 /// arrays (multi-line, trailing comma); inline tables; and offset/local date-times, dates and times,
 /// checked and kept as written (haws reads none).
-struct TOMLParser {
+package struct TOMLParser {
     /// A syntax error with its place (1-based line, column in characters).
-    struct SyntaxError: Error, Equatable {
+    package struct SyntaxError: Error, Equatable {
         let line: Int
         let column: Int
         let message: String
     }
 
-    static func parse(_ text: String) throws(SyntaxError) -> [String: ConfigValue] {
+    package static func parse(_ text: String) throws(SyntaxError) -> [String: ConfigValue] {
         var parser = TOMLParser(bytes: Array(text.utf8))
         try parser.document()
         return parser.root.value
