@@ -223,7 +223,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HawsLabTests",
-            dependencies: ["HawsLab"],
+            dependencies: ["HawsLab", "HawsTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import HawsLab
+import HawsTestSupport
 import Testing
 
 /// Each backend mode, checked on the wire with a raw client (and with the lab's NIO client where it matters).
@@ -208,20 +209,12 @@ struct BackendServerModeTests {
     }
 }
 
-/// Polls `condition` for up to `timeout`; records an issue if it never holds.
+/// Waits (``eventually(timeout:interval:_:)``) until `condition` holds; records an issue if it never does.
 func waitFor(
     timeout: Duration = .seconds(5),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: @Sendable () async throws -> Bool
 ) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if try await condition() {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    let satisfied = try await condition()
-    #expect(satisfied, "condition not met within \(timeout)", sourceLocation: sourceLocation)
+    let satisfied = try await eventually(timeout: timeout, interval: .milliseconds(20), condition)
+    #expect(satisfied, "condition not met within \(TestDeadline.scaled(timeout))", sourceLocation: sourceLocation)
 }
