@@ -45,7 +45,7 @@ import Testing
             return ((try? parseLines(text)) ?? []).filter { $0["type"] as? String == "snapshot" }
         }
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
+        let deadline = clock.now.advanced(by: TestDeadline.scaled(.seconds(10)))
         while snapshotLines().count < 8, clock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -95,7 +95,7 @@ import Testing
         let agent = Agent(settings: settings, sources: [script.source("edge-1")]) { _ in }
         let running = Task { await agent.run() }
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
+        let deadline = clock.now.advanced(by: TestDeadline.scaled(.seconds(10)))
         func written(_ kind: String) -> Bool {
             let text = (try? String(contentsOfFile: directory.file("agent.ndjson"), encoding: .utf8)) ?? ""
             return text.contains("\"kind\":\"\(kind)\"")

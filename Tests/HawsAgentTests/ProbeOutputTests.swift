@@ -309,14 +309,8 @@ enum ProbeFixture {
         #expect(!agent.metricsText().contains("haws_probe"))
     }
 
-    /// Polls `condition` every 20 ms until it holds or `timeout` passes.
+    /// Polls `condition` every 20 ms until it holds or `timeout` passes (``eventually(timeout:interval:_:)``).
     func poll(timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while clock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
+        await eventually(timeout: timeout, interval: .milliseconds(20), condition)
     }
 }

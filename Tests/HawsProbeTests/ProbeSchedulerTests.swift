@@ -307,7 +307,7 @@ struct ProbeSchedulerTests {
         let scheduler = self.scheduler(source, probe, clock, collected, configuration: configuration)
         let task = Task { await scheduler.run() }
         let clockNow = ContinuousClock()
-        let deadline = clockNow.now + .seconds(10)
+        let deadline = clockNow.now + TestDeadline.scaled(.seconds(10))
         while collected.boardCount < 5, clockNow.now < deadline {
             await Task.yield()
         }
@@ -347,7 +347,7 @@ struct ProbeSchedulerTests {
         )
         let task = Task { await scheduler.run() }
         let clockNow = ContinuousClock()
-        let deadline = clockNow.now + .seconds(10)
+        let deadline = clockNow.now + TestDeadline.scaled(.seconds(10))
         while collected.boardCount < 3, clockNow.now < deadline {
             await Task.yield()
         }

@@ -1,5 +1,6 @@
 import HawsLab
 import HawsProbe
+import HawsTestSupport
 import Testing
 
 extension LoopbackProbeTests {
@@ -132,14 +133,8 @@ extension LoopbackProbeTests {
         /// Polls `condition` until it holds, failing after `limit`: descriptors close asynchronously (the server
         /// side sees EOF on its own event loop), so the count settles rather than being exact at once.
         static func settle(limit: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-            let clock = ContinuousClock()
-            let deadline = clock.now + limit
-            while !condition() {
-                if clock.now >= deadline {
-                    Issue.record("condition still false after \(limit)")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(20))
+            if !(await eventually(timeout: limit, interval: .milliseconds(20), condition)) {
+                Issue.record("condition still false after \(TestDeadline.scaled(limit))")
             }
         }
     }

@@ -74,9 +74,10 @@ public final class ManualClock: Sendable {
         return true
     }
 
-    /// Waits (on the real clock, polling) until at least `count` sleeps are parked; false after `timeout`.
+    /// Waits (on the real clock, polling) until at least `count` sleeps are parked; false after `timeout`
+    /// (``TestDeadline/scaled(_:)``).
     public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let deadline = ContinuousClock.now.advanced(by: TestDeadline.scaled(timeout))
         while ContinuousClock.now < deadline {
             if self.sleeping >= count { return true }
             try? await Task.sleep(for: .milliseconds(1))

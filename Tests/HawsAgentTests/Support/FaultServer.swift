@@ -117,7 +117,7 @@ enum FaultServer {
             .name("python3"), arguments: Arguments(arguments), input: .none, output: .discarded, error: .discarded
         ) { execution in
             let clock = ContinuousClock()
-            let deadline = clock.now.advanced(by: .seconds(10))
+            let deadline = clock.now.advanced(by: TestDeadline.scaled(.seconds(10)))
             while !FileManager.default.fileExists(atPath: ready), clock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(20))
             }
@@ -136,14 +136,13 @@ enum FaultServer {
         try content.write(toFile: directory.file("arm"), atomically: true, encoding: .utf8)
     }
 
-    /// Waits up to 10 s for a file the server writes, and returns its content.
+    /// Waits up to 10 s (``TestDeadline/scaled(_:)``) for a file the server writes, and returns its content.
     static func waitForFile(_ path: String) async -> String? {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
-        while clock.now < deadline {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
-            try? await Task.sleep(for: .milliseconds(20))
+        var text: String?
+        _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
+            text = try? String(contentsOfFile: path, encoding: .utf8)
+            return text != nil
         }
-        return nil
+        return text
     }
 }
