@@ -107,7 +107,7 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh run; status=$$?; Scripts/fuzz.sh totals; exit $$status
 
-## sanitize: the suites under ThreadSanitizer, then AddressSanitizer (own scratch paths .build-tsan, .build-asan), as make test runs them on Debian's HAProxy, and one summary line each (Scripts/sanitize.sh); SANITIZE_FILTER=Suite narrows both runs
+## sanitize: the suites under ThreadSanitizer, then AddressSanitizer (own scratch paths .build-tsan, .build-asan), one test at a time on Debian's HAProxy, and one summary line each (Scripts/sanitize.sh); SANITIZE_FILTER=Suite narrows both runs
 SANITIZE_FILTER ?=
 # The tests' own waits (eventually, a child's exit) may last this many times longer (HawsTestSupport's
 # TestDeadline): a sanitized haws and test process run 2 to 5 times slower, more at nice 10 on a loaded machine.
@@ -124,7 +124,7 @@ TSAN_OPTIONS_HAWS := suppressions=$(CURDIR)/Scripts/tsan-suppressions.txt:handle
 # haws's documented exit codes in the end-to-end suites. Memory growth is tested on its own (bounded RSS).
 # SWIFT_BACKTRACE=enable=no: the Swift runtime's backtracer faults under ASan and hides the report.
 ASAN_OPTIONS_HAWS := detect_leaks=0:handle_segv=0
-SANITIZE_ENV = SWIFT='$(SWIFT)' PARALLEL_SUITES='$(PARALLEL_SUITES)' SANITIZE_FILTER='$(SANITIZE_FILTER)' \
+SANITIZE_ENV = SWIFT='$(SWIFT)' SANITIZE_FILTER='$(SANITIZE_FILTER)' \
   SANITIZE_SKIP='$(SANITIZE_SKIP)' HAWS_TEST_DEADLINE_SCALE=$(SANITIZE_DEADLINE_SCALE) HAWS_HAPROXY=$(HAPROXY26)
 sanitize: setup
 	@status=0; \
