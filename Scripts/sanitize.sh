@@ -36,7 +36,9 @@ rm -rf "$reports"
 mkdir -p "$reports"
 : >"$log"
 export "$options=${!options:+${!options}:}log_path=$reports/report"
-run=("$SWIFT" test --skip-build --sanitize="$1" --scratch-path "$scratch")
+# SWIFT may be a command line (`nice -n 10 swift`): split on purpose, as for the build.
+# shellcheck disable=SC2206
+run=($SWIFT test --skip-build --sanitize="$1" --scratch-path "$scratch")
 skip=()
 [ -n "${SANITIZE_SKIP:-}" ] && skip=(--skip "$SANITIZE_SKIP")
 status=0
