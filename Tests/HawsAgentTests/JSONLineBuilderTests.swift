@@ -49,4 +49,31 @@ import Testing
         #expect((list[0] as? [String: Any])?["a"] as? Int == 1)
         #expect((object["empty"] as? [Any])?.isEmpty == true)
     }
+
+    /// The room ahead of the text grows 64 KB at a time, or by a whole token larger than that: a document of
+    /// several steps, with one string of 200 KB among them, reads back whole and in order.
+    @Test func documentsPastSeveralGrowthStepsStayWhole() throws {
+        var json = JSONLineBuilder(capacity: 16)
+        let key = JSONKey("n")
+        json.beginObject()
+        json.key("items")
+        json.beginArray()
+        for index in 0..<20_000 {
+            json.beginObject()
+            json.field(key, index)
+            json.endObject()
+        }
+        json.endArray()
+        let long = String(repeating: "x", count: 200 << 10)
+        json.field("long", long)
+        json.endObject()
+        let line = json.takeLine()
+        #expect(line.count > 300 << 10)
+        #expect(!line.dropLast().contains(0), "no zero byte of the room ahead leaks into the line")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+        let items = try #require(object["items"] as? [[String: Any]])
+        #expect(items.count == 20_000)
+        #expect(items.enumerated().allSatisfy { $1["n"] as? Int == $0 })
+        #expect(object["long"] as? String == long)
+    }
 }

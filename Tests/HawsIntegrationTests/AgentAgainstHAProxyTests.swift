@@ -423,14 +423,15 @@ final class AgentProcess: Sendable {
 
     func send(_ signal: Subprocess.Signal) { signals.yield(signal) }
 
-    /// Sends `signal` and waits (at most 10 s, then SIGKILL) for the exit code; nil when killed by a signal.
+    /// Sends `signal` and waits (at most 10 s, ``TestDeadline/scaled(_:)``, then SIGKILL) for the exit code; nil
+    /// when killed by a signal.
     func terminate(_ signal: Subprocess.Signal) async -> Int32? {
         signals.yield(signal)
         let exit = self.exit
         let finished = try? await withThrowingTaskGroup(of: Int32?.self) { group in
             group.addTask { await exit.value }
             group.addTask {
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: TestDeadline.scaled(.seconds(10)))
                 throw LabTestError("agent did not exit")
             }
             defer { group.cancelAll() }

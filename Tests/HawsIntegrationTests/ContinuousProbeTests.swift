@@ -111,7 +111,10 @@ import Testing
                 }
                 let probed = try await eventually(timeout: .seconds(20), interval: .milliseconds(200)) {
                     metrics = try await Prometheus.scrape("http://127.0.0.1:\(port)/metrics")
+                    // ws_bad's pass too: within a round each result counts as it arrives, so b2's second failure
+                    // may be scraped before b1's second pass (seen under ThreadSanitizer).
                     return (backend("haws_probes_total", "ws_bad", [("result", "bad_accept")]) ?? 0) >= 2
+                        && (backend("haws_probes_total", "ws_bad", [("result", "pass")]) ?? 0) >= 2
                         && (backend("haws_probes_total", "ws_chat", [("result", "pass")]) ?? 0) >= 4
                 }
                 #expect(probed, "probe series: \(metrics.keys.filter { $0.hasPrefix("haws_probe") }.sorted())")

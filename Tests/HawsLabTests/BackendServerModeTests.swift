@@ -209,12 +209,12 @@ struct BackendServerModeTests {
     }
 }
 
-/// Polls `condition` for up to `timeout`; records an issue if it never holds.
+/// Waits (``eventually(timeout:interval:_:)``) until `condition` holds; records an issue if it never does.
 func waitFor(
     timeout: Duration = .seconds(5),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let satisfied = try await eventually(timeout: timeout, interval: .milliseconds(20), condition)
-    #expect(satisfied, "condition not met within \(timeout)", sourceLocation: sourceLocation)
+    #expect(satisfied, "condition not met within \(TestDeadline.scaled(timeout))", sourceLocation: sourceLocation)
 }

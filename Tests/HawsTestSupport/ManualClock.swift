@@ -74,7 +74,8 @@ public final class ManualClock: Sendable {
         return true
     }
 
-    /// Waits (on the real clock, polling) until at least `count` sleeps are parked; false after `timeout`.
+    /// Waits (on the real clock, polling) until at least `count` sleeps are parked; false after `timeout`
+    /// (``TestDeadline/scaled(_:)``).
     public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
         await eventually(timeout: timeout, interval: .milliseconds(1)) { self.sleeping >= count }
     }

@@ -132,7 +132,7 @@ enum FaultServer {
         try content.write(toFile: directory.file("arm"), atomically: true, encoding: .utf8)
     }
 
-    /// Waits up to 10 s for a file the server writes, and returns its content.
+    /// Waits up to 10 s (``TestDeadline/scaled(_:)``) for a file the server writes, and returns its content.
     static func waitForFile(_ path: String) async -> String? {
         var text: String?
         _ = await eventually(interval: .milliseconds(20)) {
