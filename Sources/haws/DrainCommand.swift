@@ -102,12 +102,15 @@ struct DrainCommand: AsyncParsableCommand {
         for (spec, before) in targets {
             let command = RuntimeCommand.setState(reference, .drain)
             try await send(command, for: reference, to: spec, before: before, origin: "haws drain", audit: audit, user: user, timeout: timeout, unaudited: unaudited)
-            let start = await observe(reference, on: spec, timeout: timeout) ?? DrainTracker.Observation(time: Date(), tunnels: before.sessions)
+            let observed = await observe(reference, on: spec, timeout: timeout)
+            let start = observed?.observation ?? DrainTracker.Observation(time: Date(), tunnels: before.sessions)
             trackers[spec.name] = DrainTracker(
                 server: reference.key, start: start,
                 options: .init(maintWhenEmpty: then == "maint", deadline: shutdownDeadline),
                 upgradesBaseline: before.responses.informational)
-            print("\(spec.name) \(reference): DRAIN set; \(start.tunnels) tunnels")
+            // Sessions stand for tunnels when no session list could be read (see InstanceSnapshot.drainCount).
+            let countsSessions = observed?.countsSessions ?? true
+            print("\(spec.name) \(reference): DRAIN set; \(start.tunnels) \(countsSessions ? "sessions (no session list read: followed until zero)" : "tunnels")")
         }
         guard wait else {
             if unaudited.count > 0 { throw ExitCode(3) }
@@ -121,7 +124,7 @@ struct DrainCommand: AsyncParsableCommand {
             var remaining = 0
             for (spec, _) in targets {
                 guard var tracker = trackers[spec.name] else { continue }
-                if let observation = await observe(reference, on: spec, timeout: timeout) { tracker.observe(observation) }
+                if let observed = await observe(reference, on: spec, timeout: timeout) { tracker.observe(observed.observation) }
                 switch tracker.nextStep(at: Date()) {
                 case .switchToMaint:
                     let before = await currentServer(reference, on: spec, timeout: timeout)
@@ -163,14 +166,19 @@ struct DrainCommand: AsyncParsableCommand {
         return parts.joined(separator: " ")
     }
 
-    /// Tunnels now (exact per server when the socket allows it, otherwise its sessions) and upgrades so far.
-    func observe(_ reference: ServerReference, on spec: InstanceSpec, timeout: Duration) async -> DrainTracker.Observation? {
+    /// Tunnels now (``InstanceSnapshot/drainCount(of:)``: exact, or from the session list, otherwise its sessions)
+    /// and upgrades so far.
+    func observe(
+        _ reference: ServerReference, on spec: InstanceSpec, timeout: Duration
+    ) async -> (observation: DrainTracker.Observation, countsSessions: Bool)? {
         guard case .read(let snapshot) = await InstanceReader(spec: spec, timeout: timeout).read(),
             let server = snapshot.backends.first(where: { $0.name == reference.backend.value })?.servers
                 .first(where: { $0.name == reference.server.value })
         else { return nil }
-        let tunnels = snapshot.tunnels(of: server)?.count ?? server.sessions
-        return DrainTracker.Observation(time: Date(), tunnels: tunnels, upgradesTotal: server.responses.informational)
+        let count = snapshot.drainCount(of: server)
+        let observation = DrainTracker.Observation(
+            time: Date(), tunnels: count.value, upgradesTotal: server.responses.informational)
+        return (observation, count.countsSessions)
     }
 
     func currentServer(_ reference: ServerReference, on spec: InstanceSpec, timeout: Duration) async -> Server? {

@@ -50,6 +50,20 @@ import Testing
         #expect(snapshot.tunnelCount(of: servers[1])?.count == 2)  // not in the dump: at least the lower bound
     }
 
+    @Test func aDrainWaitsOnSessionsWhereOnlyALowerBoundIsKnown() throws {
+        // s1: 5 to 8 tunnels (8 sessions); s3: no session, exactly 0.
+        var snapshot = InstanceSnapshot(instance: "i", stats: try Self.table(servers: [("s1", 8, 7), ("s2", 5, 5), ("s3", 0, 0)], backend: (13, 2)))
+        let servers = snapshot.backends[0].servers
+        #expect(snapshot.tunnelCount(of: servers[0])?.count == 5)  // the lower bound is what is shown
+        #expect(snapshot.drainCount(of: servers[0]) == DrainCount(value: 8, countsSessions: true))
+        #expect(snapshot.drainCount(of: servers[2]) == DrainCount(value: 0, countsSessions: false))
+
+        // Once a session list was read, its count (within the bounds) is the one followed.
+        snapshot.serverTunnels = [ServerKey(backend: "be", server: "s1"): TunnelTally(count: 6)]
+        #expect(snapshot.drainCount(of: servers[0]) == DrainCount(value: 6, countsSessions: false))
+        #expect(snapshot.drainCount(of: servers[1]) == DrainCount(value: 2, countsSessions: false))
+    }
+
     @Test func aRequestSeenOnAServerRowButEndedByTheBackendRowStillWidensTheBounds() throws {
         // 10 + 5 tunnels; s1's row was read while a request was on it, the BACKEND row after it ended: the
         // servers hold 16 sessions, the backend 15. s1 has 10 or 11 tunnels, not exactly 11.

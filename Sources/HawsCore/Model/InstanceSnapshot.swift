@@ -99,6 +99,17 @@ public struct InstanceSnapshot: Sendable {
         return count
     }
 
+    /// What a drain waits on for one server: its tunnels where they are known (exact from the counters, or a
+    /// session list was read), otherwise every session it holds. Without a session list a count within bounds is
+    /// only the lower bound: a drain that waited on it could report zero, and switch to MAINT, while tunnels are
+    /// still open. `haws top` counts sessions the same way when no session list has been read.
+    public func drainCount(of server: Server) -> DrainCount {
+        if let count = tunnelCount(of: server), count.isExact || serverTunnels != nil {
+            return DrainCount(value: count.count, countsSessions: false)
+        }
+        return DrainCount(value: server.sessions, countsSessions: true)
+    }
+
     /// ``tunnels(of:)`` by name (a linear search of the backend: for one server at a time, not for loops).
     public func tunnels(of key: ServerKey) -> TunnelTally? {
         guard let backend = stats.backends.first(where: { $0.name == key.backend }),

@@ -96,3 +96,16 @@ public struct TunnelCount: Sendable, Hashable {
         isExact ? String(count) : "\(lower)-\(upper)"
     }
 }
+
+/// The number a drain follows for one server (``InstanceSnapshot/drainCount(of:)``).
+public struct DrainCount: Sendable, Hashable {
+    /// Tunnels, or sessions when ``countsSessions``.
+    public var value: Int
+    /// No session list and no exact count: the server's sessions stand for its tunnels (never fewer than them).
+    public var countsSessions: Bool
+
+    public init(value: Int, countsSessions: Bool) {
+        self.value = value
+        self.countsSessions = countsSessions
+    }
+}
