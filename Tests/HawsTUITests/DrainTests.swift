@@ -174,6 +174,32 @@ import Testing
         #expect(state.message?.text.contains("READY again") == true)
     }
 
+    /// The session list is no longer read in the middle of a drain: the drain follows the server's sessions, not
+    /// the lower bound the counters leave of its tunnels, which can reach 0 (and send MAINT) with a tunnel open.
+    @Test func aDrainWhoseSessionListGoesAwayFollowsSessionsNotTheLowerBound() throws {
+        var state = Fixture.select(Fixture.state(), "ws_chat", "s1")
+        var effects: [Effect]
+        (state, effects) = Fixture.press(state, [.character("d"), .character("a"), .character("y")])
+        (state, _) = update(state, .sent(batch: sent(effects)!.id, results: [.success("")], at: Fixture.start))
+        (state, _) = update(state, snapshot(at: 1, s1: 4))
+        #expect(state.drains[ActionTests.s1]?.countsSessions == false)
+        #expect(state.drains[ActionTests.s1]?.tracker.tunnels == 4)
+
+        var backends = Fixture.demoBackends
+        backends[0].1[0].status = "DRAIN"
+        backends[0].1[0].sessions = 1
+        backends[0].1[0].tunnels = 1
+        let lost = Fixture.snapshot(backends, perServerTunnels: false)
+        let s1 = try #require(lost.backends.first { $0.name == "ws_chat" }?.servers.first { $0.name == "s1" })
+        #expect(lost.tunnelCount(of: s1)?.count == 0)  // one tunnel open, the counters' lower bound says 0
+        let time = Fixture.start.addingTimeInterval(3)
+        (state, effects) = update(state, .monitor(Fixture.monitor([Fixture.live(lost, polledAt: time)]), at: time))
+        #expect(sent(effects) == nil)
+        #expect(state.drains[ActionTests.s1]?.tracker.tunnels == 1)
+        #expect(state.drains[ActionTests.s1]?.countsSessions == true)
+        #expect(Fixture.screen(state).text.contains("1 sessions now"))
+    }
+
     @Test func withoutPerServerTunnelsTheDrainCountsSessions() {
         var state = Fixture.state()
         let live = Fixture.live(

@@ -102,7 +102,7 @@ public struct InstanceSnapshot: Sendable {
     /// What a drain waits on for one server: its tunnels where they are known (exact from the counters, or a
     /// session list was read), otherwise every session it holds. Without a session list a count within bounds is
     /// only the lower bound: a drain that waited on it could report zero, and switch to MAINT, while tunnels are
-    /// still open. `haws top` counts sessions the same way when no session list has been read.
+    /// still open. `haws drain` and `haws top` both follow it, on every reading.
     public func drainCount(of server: Server) -> DrainCount {
         if let count = tunnelCount(of: server), count.isExact || serverTunnels != nil {
             return DrainCount(value: count.count, countsSessions: false)

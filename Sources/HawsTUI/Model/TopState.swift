@@ -111,7 +111,8 @@ public struct Verification: Sendable, Hashable {
 /// A drain being followed to zero.
 public struct DrainEntry: Sendable, Hashable {
     public var tracker: DrainTracker
-    /// Counting `scur` because per-server tunnel counts are not available on this socket.
+    /// The last reading counted the server's sessions (`scur`): neither an exact count nor a session list gave
+    /// its tunnels (``InstanceSnapshot/drainCount(of:)``).
     public var countsSessions: Bool
     /// The tunnel reading last fed to the tracker (a new one is needed for a new observation).
     public var lastReadingAt: Date?

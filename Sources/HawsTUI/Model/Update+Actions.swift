@@ -24,11 +24,21 @@ extension TopState {
 
     /// The current server of the live data and its tunnel count.
     func liveServer(_ id: ServerID) -> (server: Server, tunnels: Int?)? {
+        liveSnapshotServer(id).map { snapshot, server in (server, snapshot.tunnels(of: server)?.count) }
+    }
+
+    /// The server and what a drain of it follows now: ``InstanceSnapshot/drainCount(of:)``, the rule `haws drain`
+    /// follows too, taken afresh on every reading (a session list read later, or no longer read, changes it).
+    func liveDrainCount(_ id: ServerID) -> (server: Server, count: DrainCount)? {
+        liveSnapshotServer(id).map { snapshot, server in (server, snapshot.drainCount(of: server)) }
+    }
+
+    private func liveSnapshotServer(_ id: ServerID) -> (snapshot: InstanceSnapshot, server: Server)? {
         guard let snapshot = liveInstance(id.instance)?.snapshot,
             let backend = snapshot.backends.first(where: { $0.name == id.key.backend }),
             let server = backend.servers.first(where: { $0.name == id.key.server })
         else { return nil }
-        return (server, snapshot.tunnels(of: server)?.count)
+        return (snapshot, server)
     }
 
     /// Builds the exact commands of an action, or says why none will be sent: read-only, an

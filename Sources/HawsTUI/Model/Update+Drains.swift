@@ -9,18 +9,15 @@ import HawsMonitor
 extension TopState {
     /// Starts following a drain whose command HAProxy accepted.
     mutating func startDrain(_ item: ActionItem, options: DrainTracker.Options) {
-        let instance = liveInstance(item.target.instance)
-        let countsSessions = instance?.snapshot?.serverTunnels == nil
-        let current = liveServer(item.target)
-        let tunnels =
-            countsSessions
-            ? (current?.server.sessions ?? item.before.sessions) : (current?.tunnels ?? item.before.tunnels ?? 0)
+        let current = liveDrainCount(item.target)
+        // A server no longer in the snapshot: its sessions before the command, never fewer than its tunnels.
+        let count = current?.count ?? DrainCount(value: item.before.sessions, countsSessions: true)
         let start = DrainTracker.Observation(
-            time: now, tunnels: tunnels, upgradesTotal: current?.server.responses.informational)
+            time: now, tunnels: count.value, upgradesTotal: current?.server.responses.informational)
         drains[item.target] = DrainEntry(
             tracker: DrainTracker(server: item.target.key, start: start, options: options),
-            countsSessions: countsSessions,
-            lastReadingAt: instance?.lastGoodPoll)
+            countsSessions: count.countsSessions,
+            lastReadingAt: liveInstance(item.target.instance)?.lastGoodPoll)
     }
 
     /// Feeds every tracked drain the readings that are newer than its last one.
@@ -28,7 +25,7 @@ extension TopState {
         for id in drains.keys.sorted() {
             guard var entry = drains[id], let instance = liveInstance(id.instance), instance.snapshot != nil
             else { continue }
-            guard let (server, tunnels) = liveServer(id) else {
+            guard let (server, drainCount) = liveDrainCount(id) else {
                 drains[id] = nil
                 message = StatusMessage(
                     "\(id.key) left the configuration of \(id.instance); its drain is no longer followed", .warning)
@@ -53,9 +50,8 @@ extension TopState {
                 drains[id] = entry
                 continue
             }
-            let count =
-                entry.countsSessions
-                ? server.sessions : (tunnels ?? server.sessions)
+            let count = drainCount.value
+            entry.countsSessions = drainCount.countsSessions
             if entry.awaitingFirstReading {
                 // Restart from the first count taken after the command; arrivals still count from
                 // the upgrade counter as it was when the command was sent.
