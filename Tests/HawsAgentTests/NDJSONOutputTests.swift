@@ -105,6 +105,47 @@ func line(_ number: Int, padding: Int = 0) -> [UInt8] {
         #expect(try parseLines(String(contentsOfFile: blocker + "/agent.ndjson", encoding: .utf8)).count == 2)
     }
 
+    /// A line given in parts (a full snapshot) is written whole with nothing between its parts; a failure drops the
+    /// line like any other; a line a killed writer left unfinished is ended when the file is opened, so the next line
+    /// starts on a line of its own.
+    @Test func linesInPartsAreWrittenWholeAndAnUnfinishedLineIsEnded() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("agent.ndjson")
+        // What a writer killed between two parts leaves: a whole line, then half of one.
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("{\"n\":1}\n{\"n\":2,\"pa".utf8)))
+        let probe = OutputProbe()
+        let output = probe.output(.file(path))
+        let parts = [Array("{\"n\":3,".utf8), Array("\"pad\":\"".utf8), Array("x\"}\n".utf8)]
+        #expect(await output.write(parts: parts.makeIterator(), estimatedBytes: 20) == 18)
+        #expect(await output.write(line(4)))
+        await output.close()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == "{\"n\":1}\n{\"n\":2,\"pa\n{\"n\":3,\"pad\":\"x\"}\n{\"n\":4,\"pad\":\"\"}\n")
+        #expect(await output.linesWritten == 2)
+
+        let full = probe.output(.file("/dev/full"))
+        #expect(await full.write(parts: parts.makeIterator(), estimatedBytes: 20) == nil)
+        #expect(await full.linesDropped == 1)
+        #expect(probe.reports.count == 1 && probe.reports[0].contains("No space left on device"), "\(probe.reports)")
+    }
+
+    /// A line in parts that would pass the size limit, by its estimate, opens a fresh file first.
+    @Test func linesInPartsRotateOnTheirEstimate() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("agent.ndjson")
+        let output = OutputProbe().output(.file(path), rotation: FileRotation(maxBytes: 100, keep: 1))
+        #expect(await output.write(line(1)))
+        let parts = [Array("{\"n\":2,".utf8), Array("\"pad\":\"\"}\n".utf8)]
+        #expect(await output.write(parts: parts.makeIterator(), estimatedBytes: 95) != nil)
+        // A line in one part is its own size, whatever the estimate: 2 + 17 bytes fit in 100.
+        #expect(await output.write(parts: [line(3)].makeIterator(), estimatedBytes: 4_096) == 17)
+        await output.close()
+        #expect(try parseLines(String(contentsOfFile: path + ".1", encoding: .utf8)).map { $0["n"] as? Int } == [1])
+        #expect(try parseLines(String(contentsOfFile: path, encoding: .utf8)).map { $0["n"] as? Int } == [2, 3])
+    }
+
     @Test func rotationSteps() {
         #expect(
             FileRotation(maxBytes: 1, keep: 3).steps(for: "/x/a") == [

@@ -66,6 +66,43 @@ import Testing
         #expect(try await Python.schemaProblems(ndjson: text) == nil)
     }
 
+    /// The agent writes a line in parts (a full snapshot at 10,000 servers is megabytes): whatever the part size, the
+    /// parts make the same bytes as the line built whole, only the last ends the line, and a part stops at the first
+    /// server past its size.
+    @Test func partsMakeTheSameLineAsTheWholeLine() async throws {
+        let script = ScriptedSource(
+            [
+                .stats(info: Fixture.info(), csv: Fixture.csv(scale: 1)),
+                .stats(info: Fixture.info(uptime: 61), csv: Fixture.csv(scale: 2)),
+            ],
+            tunnels: Fixture.tunnels)
+        let live = await Fixture.state([script.source("edge-1")], polls: 2).instances[0]
+        let time = Date(timeIntervalSince1970: 1_700_000_000)
+        let changes = SnapshotChanges(snapshotTime: time, servers: [0: [2, 0], 1: []])
+        for changes in [nil, changes] {
+            let whole = SnapshotLine.encode(live, time: time, pollDuration: 0.01, changes: changes, outputBytes: 7)
+            for partBytes in [1, 100, 700, 1 << 20] {
+                var iterator = SnapshotLine.Parts(
+                    live, time: time, pollDuration: 0.01, changes: changes, outputBytes: 7, partBytes: partBytes)
+                var parts: [[UInt8]] = []
+                while let part = iterator.next() { parts.append(part) }
+                #expect(iterator.next() == nil)
+                #expect(Array(parts.joined()) == whole, "part size \(partBytes)")
+                #expect(parts.dropLast().allSatisfy { $0.last != UInt8(ascii: "\n") })
+                #expect(parts.last?.last == UInt8(ascii: "\n"))
+                // A part goes at most one server (and a backend's own fields) past its size; the first also holds
+                // the instance's fields (under 1 KB each here).
+                #expect(parts.first.map { $0.count < partBytes + 2_500 } == true, "\(parts.map(\.count))")
+                #expect(parts.dropFirst().allSatisfy { $0.count < partBytes + 1_500 }, "\(parts.map(\.count))")
+                if partBytes == 1 {
+                    let servers = changes?.serverCount ?? 4
+                    #expect(parts.count >= servers, "a part per server at 1 byte: \(parts.count)")
+                }
+                if partBytes == 1 << 20 { #expect(parts.count == 1) }
+            }
+        }
+    }
+
     /// Without `show sess all`, per-server counts come from the counters where they are exact, and ages stay null.
     @Test func withoutOperatorSocketServerTunnelsAreNullNotZero() async throws {
         let script = ScriptedSource(

@@ -134,12 +134,17 @@ public final class Agent: Sendable {
                     observations.update(state)
                     for live in state.instances where live.polls > emittedPolls[live.name, default: 0] {
                         emittedPolls[live.name] = live.polls
-                        guard let emit else { continue }
+                        guard let output else { continue }
                         let time = SnapshotLine.isCurrent(live) ? (live.lastGoodPoll ?? now()) : now()
-                        let line = SnapshotLine.encode(
+                        let parts = SnapshotLine.Parts(
                             live, time: time, pollDuration: observations.lastStatsPollSeconds(of: live.name),
                             changes: schedule.changes(for: live, at: time), outputBytes: observations.outputBytes)
-                        await emit(line)
+                        // In parts: a full snapshot at 10,000 servers is megabytes, never held whole.
+                        if let bytes = await output.write(parts: parts, estimatedBytes: parts.estimatedBytes) {
+                            observations.recordOutput(bytes: bytes)
+                        } else {
+                            observations.recordOutputError()
+                        }
                     }
                 }
             }

@@ -32,7 +32,9 @@ public enum NDJSONDestination: Sendable, Hashable, CustomStringConvertible {
 ///
 /// - Each line is built completely first and handed to one `write(2)` on a descriptor opened with
 ///   `O_APPEND`: no user-space buffer holds half a line, so every line is on its way to the disk when
-///   `write` returns, and a SIGKILL can at worst lose a line, never cut one.
+///   `write` returns, and a SIGKILL can at worst lose a line, never cut one. A full snapshot is the
+///   exception, written in parts (``write(parts:estimatedBytes:)``): killed between two, it leaves one
+///   unfinished line, which the next open ends.
 /// - If the kernel takes only part of a line (the disk filled up mid-line), the partial line is truncated
 ///   off the file again; on standard output (a pipe) the rest is written instead.
 /// - A failing destination (full disk, unwritable path, closed pipe) never stops the agent: the line is
@@ -85,24 +87,53 @@ public actor NDJSONOutput {
                 try rotate(path, rotation)
                 try openIfNeeded()
             }
-            try writeWhole(line)
+            try writeWhole(line, after: 0)
         } catch {
-            linesDropped += 1
-            droppedSinceReport += 1
-            if let unreported = throttle.failure(at: now()) {
-                var message = "haws agent: cannot write NDJSON to \(destination): \(error.description)"
-                message += "; lines are dropped until it works again, polling goes on"
-                if unreported > 0 { message += " (\(unreported) more failures since the last report)" }
-                report(message)
-            }
+            failed(error)
             return false
         }
-        linesWritten += 1
-        if throttle.recovered() {
-            report("haws agent: writing NDJSON to \(destination) again (\(droppedSinceReport) lines were dropped)")
-        }
-        droppedSinceReport = 0
+        succeeded()
         return true
+    }
+
+    /// Writes one line given in consecutive parts (``SnapshotLine/Parts``), none of which the actor suspends between:
+    /// no other line can come between two parts. Rotation is decided before the first part is written: on its size
+    /// when it is the whole line, else on `estimatedBytes`.
+    ///
+    /// A failing part takes the parts already written back off the file, as ``write(_:)`` does for a partial line.
+    /// Only a process killed between two parts (within the milliseconds a full snapshot takes to write) can leave a
+    /// line unfinished; the next open of the file ends it (``openIfNeeded()``), so the lines after it stay whole.
+    ///
+    /// - Returns: the bytes written; `nil` when the line could not be written (already reported); 0 after
+    ///   ``close()``.
+    public func write<Parts: IteratorProtocol<[UInt8]>>(parts: Parts, estimatedBytes: Int) -> Int? {
+        guard !closed else { return 0 }
+        var parts = parts
+        var written = 0
+        do {
+            guard let first = parts.next() else { return 0 }
+            try openIfNeeded()
+            // A first part that ends the line is the whole line: its size is known, not estimated.
+            let lineBytes = first.last == UInt8(ascii: "\n") ? first.count : max(first.count, estimatedBytes)
+            if let rotation, case .file(let path) = destination,
+                rotation.needsRotation(currentSize: size, lineBytes: lineBytes)
+            {
+                try rotate(path, rotation)
+                try openIfNeeded()
+            }
+            var part = first
+            while true {
+                try writeWhole(part, after: written)
+                written += part.count
+                guard let next = parts.next() else { break }
+                part = next
+            }
+        } catch {
+            failed(error)
+            return nil
+        }
+        succeeded()
+        return written
     }
 
     /// Closes and reopens the file (after logrotate moved it away); a no-op on standard output.
@@ -121,6 +152,27 @@ public actor NDJSONOutput {
 
     // MARK: Internals
 
+    /// Counts a dropped line and reports it (throttled).
+    private func failed(_ error: OutputError) {
+        linesDropped += 1
+        droppedSinceReport += 1
+        if let unreported = throttle.failure(at: now()) {
+            var message = "haws agent: cannot write NDJSON to \(destination): \(error.description)"
+            message += "; lines are dropped until it works again, polling goes on"
+            if unreported > 0 { message += " (\(unreported) more failures since the last report)" }
+            report(message)
+        }
+    }
+
+    /// Counts a written line, and reports the recovery after failures.
+    private func succeeded() {
+        linesWritten += 1
+        if throttle.recovered() {
+            report("haws agent: writing NDJSON to \(destination) again (\(droppedSinceReport) lines were dropped)")
+        }
+        droppedSinceReport = 0
+    }
+
     private func openIfNeeded() throws(OutputError) {
         guard descriptor < 0 else { return }
         switch destination {
@@ -133,6 +185,7 @@ public actor NDJSONOutput {
             descriptor = opened
             var status = stat()
             size = fstat(opened, &status) == 0 ? Int64(status.st_size) : 0
+            endUnfinishedLine(path)
         }
     }
 
@@ -160,7 +213,22 @@ public actor NDJSONOutput {
         }
     }
 
-    private func writeWhole(_ line: [UInt8]) throws(OutputError) {
+    /// A file that does not end with a newline ends with a line a killed writer left unfinished (haws between two
+    /// parts of a line, or another program): end it, so the next line starts on a line of its own.
+    /// Read through a descriptor of its own: the one written is write-only, as the file may be.
+    private func endUnfinishedLine(_ path: String) {
+        guard size > 0 else { return }
+        let reader = open(path, O_RDONLY | O_CLOEXEC)
+        guard reader >= 0 else { return }
+        defer { posixClose(reader) }
+        var last: UInt8 = 0
+        guard pread(reader, &last, 1, off_t(size - 1)) == 1, last != UInt8(ascii: "\n") else { return }
+        if posixWrite(descriptor, [UInt8(ascii: "\n")], 1) == 1 { size += 1 }
+    }
+
+    /// Writes `line` (or a part of one, after `earlier` bytes of it already written); on failure takes all of it
+    /// back off the file.
+    private func writeWhole(_ line: [UInt8], after earlier: Int) throws(OutputError) {
         var offset = 0
         while offset < line.count {
             let written = line.withUnsafeBytes { buffer in
@@ -169,7 +237,7 @@ public actor NDJSONOutput {
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                undoPartial(offset)
+                undoPartial(earlier + offset)
                 throw OutputError(operation: "write", errno: code)
             }
             // Short of a failure, the kernel takes the whole line at once. After a short write (a disk
@@ -179,11 +247,15 @@ public actor NDJSONOutput {
         size += Int64(line.count)
     }
 
-    /// Removes the first `bytes` of a line that could not be written whole, so the file stays line-clean.
+    /// Takes the `bytes` written so far of a line that could not be written whole back off the file, so the file
+    /// stays line-clean.
     private func undoPartial(_ bytes: Int) {
         guard bytes > 0, case .file = destination else { return }
         var status = stat()
-        if fstat(descriptor, &status) == 0, ftruncate(descriptor, status.st_size - off_t(bytes)) == 0 { return }
+        if fstat(descriptor, &status) == 0, ftruncate(descriptor, status.st_size - off_t(bytes)) == 0 {
+            size = Int64(status.st_size) - Int64(bytes)
+            return
+        }
         // Could not cut it: end the fragment, so that at least the next line starts on a line of its own.
         _ = posixWrite(descriptor, [UInt8(ascii: "\n")], 1)
     }

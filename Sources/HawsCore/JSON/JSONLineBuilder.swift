@@ -136,6 +136,18 @@ public struct JSONLineBuilder: Sendable {
         return bytes
     }
 
+    /// The document written so far, moved out so the builder can go on with the same line: a line of megabytes
+    /// is then written in parts of a bounded size instead of held whole (``takeLine()`` ends it). The builder
+    /// keeps its room, so the parts reuse one buffer.
+    public mutating func takePart() -> [UInt8] {
+        let part = Array(bytes[0..<length])
+        length = 0
+        return part
+    }
+
+    /// Bytes written since the builder began or since the last ``takePart()``.
+    public var pendingBytes: Int { length }
+
     // MARK: Internals
 
     /// Writes the comma between two members of the same container, and marks the container non-empty.
