@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func probeLinesOnChangeAndOncePerRefreshInterval() {
-        var schedule = ProbeLineSchedule(refreshInterval: .seconds(300))
+        let schedule = ProbeLineSchedule(refreshInterval: .seconds(300))
         let key = ProbeKey.server(ServerKey(backend: "be", server: "s1"), instance: "edge")
         let target = ProbeTarget(host: "127.0.0.1", port: 9000)
         func entry(_ failure: ProbeFailure?) -> ProbeBoard.Entry {
@@ -75,25 +75,38 @@ import Testing
             return ProbeBoard.Entry(key: key, target: target, mode: .full, lastResult: result)
         }
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
-        let step4 = schedule.shouldWrite(entry(nil), at: t0)
-        #expect(step4, "first seen")
-        let step5 = schedule.shouldWrite(entry(nil), at: t0.addingTimeInterval(10))
-        #expect(!step5, "same verdict")
-        let step6 = schedule.shouldWrite(entry(nil), at: t0.addingTimeInterval(200))
-        #expect(!step6, "before the refresh")
+        var previous: (entry: ProbeBoard.Entry, at: Date)?
+        /// A result `seconds` after t0, as the agent feeds them: against the previous one.
+        func written(_ failure: ProbeFailure?, _ seconds: Double) -> Bool {
+            let next = (entry(failure), t0.addingTimeInterval(seconds))
+            defer { previous = next }
+            return schedule.shouldWrite(next.0, at: next.1, previous: previous)
+        }
+        #expect(written(nil, 0), "first seen")
+        // The same verdict every 10 s for 15 minutes: one refresh per 5 minutes, wherever this key's fall.
+        let refreshes = (1...90).filter { written(nil, Double($0) * 10) }.map { $0 * 10 }
+        #expect(refreshes.count == 3, "\(refreshes)")
+        #expect(zip(refreshes, refreshes.dropFirst()).allSatisfy { $1 - $0 == 300 }, "\(refreshes)")
+        #expect(refreshes.first.map { $0 <= 300 } == true, "\(refreshes)")
         let refused = ProbeFailure.connectRefused(address: "127.0.0.1:9000")
-        let step7 = schedule.shouldWrite(entry(refused), at: t0.addingTimeInterval(210))
-        #expect(step7, "pass -> fail")
-        let step8 = schedule.shouldWrite(entry(refused), at: t0.addingTimeInterval(220))
-        #expect(!step8)
-        let step9 = schedule.shouldWrite(entry(.connectTimeout(after: .seconds(5))), at: t0.addingTimeInterval(230))
-        #expect(step9)
-        let step10 = schedule.shouldWrite(entry(nil), at: t0.addingTimeInterval(240))
-        #expect(step10, "fail -> pass")
-        let step11 = schedule.shouldWrite(entry(nil), at: t0.addingTimeInterval(540))
-        #expect(step11, "refreshed within the interval")
-        schedule.keep(only: ProbeBoard())
-        let step12 = schedule.shouldWrite(entry(nil), at: t0.addingTimeInterval(541))
-        #expect(step12, "forgotten with the board")
+        #expect(written(refused, 910), "pass -> fail")
+        let sameFailure = written(refused, 920)
+        #expect(!sameFailure || refreshes.contains(620), "the same failure, no refresh due")
+        #expect(written(.connectTimeout(after: .seconds(5)), 930), "another failure")
+        #expect(written(nil, 940), "fail -> pass")
+        #expect(written(nil, 1_240), "a refresh within the interval, however the results fall")
+        previous = nil
+        #expect(written(nil, 1_241), "first seen again after it left the board")
+        // Spread: the refresh times of many keys fall all over the interval, not in one round.
+        let offsets = (0..<200).map { index -> Int in
+            let key = ProbeKey.server(ServerKey(backend: "be", server: "s\(index)"), instance: "edge")
+            let entry = ProbeBoard.Entry(key: key, target: target, mode: .full, lastResult: entry(nil).lastResult)
+            return (1...30).first { step in
+                schedule.shouldWrite(
+                    entry, at: t0.addingTimeInterval(Double(step) * 10),
+                    previous: (entry, t0.addingTimeInterval(Double(step - 1) * 10)))
+            } ?? 0
+        }
+        #expect(Set(offsets).count >= 20, "refreshes of 200 keys fall in \(Set(offsets).count) of 30 steps")
     }
 }

@@ -93,19 +93,24 @@ final class AgentProbing: Sendable {
                 for await event in events { await record(event) }
             }
             group.addTask { [self] in
-                var previous: ProbeBoard?
-                var lines = ProbeLineSchedule(refreshInterval: refreshInterval)
+                var previous: (board: ProbeBoard, listed: Date)?
+                let lines = ProbeLineSchedule(refreshInterval: refreshInterval)
                 for await board in boards {
-                    let news = board.news(since: previous)
-                    previous = board
+                    let news = board.news(since: previous?.board)
+                    let before = previous
+                    let listed = board.lastRound?.startedAt ?? clock.time.date()
+                    previous = (board, listed)
                     let perServer = AgentExposition.writesServerSeries(
                         self.observations.snapshot, maxServerSeries: self.maxProbeSeries)
                     self.metrics.withLockedValue { $0.record(board, news: news, perServer: perServer) }
                     guard let write else { continue }
-                    let listed = board.lastRound?.startedAt ?? clock.time.date()
-                    lines.keep(only: board)
                     var written = 0
-                    for entry in news where lines.shouldWrite(entry, at: entry.lastResult?.finishedAt ?? listed) {
+                    for entry in news {
+                        let earlier = before.flatMap { before in
+                            before.board[entry.key].map { ($0, $0.lastResult?.finishedAt ?? before.listed) }
+                        }
+                        guard lines.shouldWrite(entry, at: entry.lastResult?.finishedAt ?? listed, previous: earlier)
+                        else { continue }
                         await write(ProbeLine.encode(entry, round: board.lastRound?.number, time: listed))
                         written += 1
                     }
