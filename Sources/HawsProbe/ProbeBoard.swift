@@ -163,6 +163,18 @@ public struct ProbeBoard: Sendable {
             set { self.update { $0.window = newValue.map(Window.fixed) } }
         }
 
+        /// One phase's percentiles over the window (``statistics`` has them all, at the cost of all); `nil` without
+        /// a window or before the first probe that ran the phase.
+        public func latency(of phase: ProbePhase) -> LatencySummary? {
+            let summary: LatencySummary?
+            switch self.box.fields.window {
+            case .recent(let recent): summary = recent.summary(of: phase)
+            case .fixed(let statistics): summary = statistics.phases[phase]
+            case nil: summary = nil
+            }
+            return summary.flatMap { $0.isEmpty ? nil : $0 }
+        }
+
         /// The recent probes behind ``statistics``, as the scheduler keeps them.
         var recent: RecentProbes? {
             if case .recent(let recent) = self.box.fields.window { return recent }

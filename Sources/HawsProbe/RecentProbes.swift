@@ -197,6 +197,12 @@ public struct RecentProbes: Sendable, Hashable {
         )
     }
 
+    /// The percentiles of one phase over the window, without the other phases' (top's HS p95 column reads the
+    /// upgrade's of every server it sorts).
+    public func summary(of phase: ProbePhase) -> LatencySummary {
+        self.summary(lane: ProbePhase.allCases.firstIndex(of: phase) ?? Self.totalLane)
+    }
+
     /// Bytes this window holds once full: the ring's storage and the value itself, plus the codes of the failed
     /// probes in it (none while the server passes; a code is at most 15 UTF-8 bytes, so Swift's small-string form
     /// keeps it inside its pair).

@@ -85,8 +85,10 @@ import Testing
             .server(Self.s1, instance: "demo"): Self.entry(Self.s1, [Self.result()]),
             frontend: ProbeBoard.Entry(key: frontend, target: Self.target, lastResult: Self.result()),
         ])
-        let summaries = ProbeSummary.summaries(of: board)
-        #expect(Array(summaries.keys) == [ServerID(instance: "demo", key: Self.s1)])
+        let servers = ProbeSummaries(of: board, frontendNames: [:])
+        #expect(servers.servers[ServerID(instance: "demo", key: Self.s1)]?.verdict == "pass")
+        #expect(servers.servers[ServerID(instance: "demo", key: Self.s2)] == nil)
+        #expect(servers.frontends.isEmpty, "an unnamed frontend URL belongs to no row")
     }
 
     @Test func aNamedFrontendProbeShowsOnItsRowAndInItsDetailPane() throws {
@@ -159,31 +161,31 @@ import Testing
         #expect(detail.contains("wrong") || detail.contains("Sec-WebSocket-Accept"), "\(detail)")
     }
 
-    /// top rebuilds only the summaries of entries a round changed: the result equals a rebuild from scratch, and an
-    /// entry left alone (the same stored value on both boards) keeps the summary it had.
-    @Test func summariesFromThePreviousBoardEqualARebuildAndReuseUnchangedEntries() throws {
+    /// top keeps the board, not a summary per server: each is made from the server's entry when read, the same as
+    /// one made from the entry directly; boards are equal when their entries are the same stored values, and a
+    /// summary given by hand is kept as given.
+    @Test func serverProbesReadTheBoardsEntriesWhenAsked() throws {
         let kept = Self.entry(Self.s1, [Self.result()])
+        let failing = Self.entry(Self.s2, [Self.result(), Self.result(.connectRefused(address: "x"))])
         let before = ProbeBoard(entries: [
             kept.key: kept,
             .server(Self.s2, instance: "demo"): Self.entry(Self.s2, [Self.result()]),
-            .server(Self.s3, instance: "demo"): Self.entry(Self.s3, [Self.result()]),
         ])
-        let s4 = ServerKey(backend: "ws_chat", server: "s4")
-        let after = ProbeBoard(entries: [
-            kept.key: kept,  // untouched
-            .server(Self.s2, instance: "demo"): Self.entry(Self.s2, [Self.result(), Self.result(.connectRefused(address: "x"))]),
-            .server(s4, instance: "demo"): Self.entry(s4, [Self.result()]),  // s3 left, s4 came
-        ])
-        let previous = ProbeSummary.summaries(of: before)
-        let updated = ProbeSummary.summaries(of: after, reusing: previous, from: before)
-        #expect(updated == ProbeSummary.summaries(of: after))
-        #expect(updated[ServerID(instance: "demo", key: Self.s2)]?.passed == false)
-
-        var marked = previous
+        let after = ProbeBoard(entries: [kept.key: kept, failing.key: failing])
         let s1 = ServerID(instance: "demo", key: Self.s1)
-        marked[s1]?.verdict = "kept"
-        #expect(ProbeSummary.summaries(of: after, reusing: marked, from: before)[s1]?.verdict == "kept")
-        #expect(ProbeSummary.summaries(of: after, reusing: marked, from: nil)[s1]?.verdict == "pass")
+        let s2 = ServerID(instance: "demo", key: Self.s2)
+        let servers = ServerProbes(board: after)
+        #expect(servers[s1] == ProbeSummary(kept) && servers[s2] == ProbeSummary(failing))
+        #expect(servers[s2]?.passed == false && servers[s2]?.windowProbes == 2)
+        let p95 = try #require(servers[s1]?.handshakeP95Milliseconds)
+        #expect(abs(p95 - 3) < 0.01, "the upgrade's p95 from the entry's window: \(p95)")
+        #expect(servers[ServerID(instance: "other", key: Self.s1)] == nil)
+        #expect(ServerProbes(board: after) == servers)
+        #expect(ServerProbes(board: before) != servers, "s2's entry changed")
+        var edited = ProbeSummary(kept)!
+        edited.verdict = "given"
+        let given: ServerProbes = [s1: edited]
+        #expect(given[s1]?.verdict == "given" && given[s2] == nil && given != servers)
     }
 
     /// Top keeps a summary for every server: one made from a board entry holds the entry (shared with the

@@ -115,7 +115,7 @@ enum SortKey: Comparable {
 
 /// What column values need besides the monitor state.
 struct ValueContext {
-    var probes: [ServerID: ProbeSummary]
+    var probes: ServerProbes
     var frontendProbes: [String: [ProbeSummary]] = [:]
     var drains: [ServerID: DrainEntry]
     var now: Date

@@ -7,14 +7,14 @@ import HawsProbe
 /// so every instance's frontend of that name shows it. Unnamed frontend probes are in neither: HAProxy's stats do
 /// not say which frontend listens where, and a guess would put a verdict on the wrong row.
 public struct ProbeSummaries: Sendable, Equatable {
-    public var servers: [ServerID: ProbeSummary]
+    public var servers: ServerProbes
     /// The summaries of the URLs through each named frontend, in URL order.
     public var frontends: [String: [ProbeSummary]]
     /// What probing costs and the period it allows (``ProbeBoard/Budget``), for the title bar.
     public var budget: ProbeBoard.Budget?
 
     public init(
-        servers: [ServerID: ProbeSummary] = [:], frontends: [String: [ProbeSummary]] = [:],
+        servers: ServerProbes = [:], frontends: [String: [ProbeSummary]] = [:],
         budget: ProbeBoard.Budget? = nil
     ) {
         self.servers = servers

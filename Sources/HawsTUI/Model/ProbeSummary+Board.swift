@@ -23,11 +23,10 @@ extension ProbeSummary {
         case .failing: passing = false
         case .unknown: passing = lastPassed
         }
-        let upgrade = entry.statistics?.phases[.upgrade]  // computed from the ring on each read
         self.init(
             verdict: passing ? "pass" : "FAIL",
             passed: passing,
-            handshakeP95Milliseconds: upgrade.flatMap { $0.isEmpty ? nil : $0.p95.milliseconds },
+            handshakeP95Milliseconds: entry.latency(of: .upgrade)?.p95.milliseconds,  // from the ring, when read
             entry: entry)
     }
 
@@ -64,47 +63,13 @@ extension ProbeSummary {
             detail: result.failure?.description,
             url: result.target.url)
     }
-
-    /// The summaries of every server of a board. Probes through HAProxy's frontend are left to
-    /// ``ProbeSummaries/init(of:frontendNames:)``, which knows the frontends' names.
-    public static func summaries(of board: ProbeBoard) -> [ServerID: ProbeSummary] {
-        var summaries: [ServerID: ProbeSummary] = [:]
-        for (key, entry) in board.entries {
-            guard let server = key.server, let summary = ProbeSummary(entry) else {
-                continue
-            }
-            summaries[ServerID(instance: key.instance, key: server)] = summary
-        }
-        return summaries
-    }
-}
-
-extension ProbeSummary {
-    /// The summaries of every server of `board`, rebuilt only for the entries that changed since `previous`, whose
-    /// summaries were `summaries`: a round of a large setup changes a few hundred of 10,000 entries, and rebuilding
-    /// every summary every round kept two whole sets (and their arrays) alive and churning.
-    public static func summaries(
-        of board: ProbeBoard, reusing summaries: [ServerID: ProbeSummary], from previous: ProbeBoard?
-    ) -> [ServerID: ProbeSummary] {
-        guard let previous else { return Self.summaries(of: board) }
-        var result = summaries
-        for key in previous.entries.keys where board.entries[key] == nil {
-            if let server = key.server { result[ServerID(instance: key.instance, key: server)] = nil }
-        }
-        for (key, entry) in board.entries {
-            guard let server = key.server else { continue }
-            if let before = previous.entries[key], before.isSameValue(as: entry) { continue }
-            result[ServerID(instance: key.instance, key: server)] = ProbeSummary(entry)
-        }
-        return result
-    }
 }
 
 extension ProbeSummaries {
     /// The summaries of a board for ``Action/probes(_:)``: every server's, and every frontend URL's that
     /// `frontendNames` (``ProbeSettings/frontendNames``, by URL) ties to a frontend. The others reach only the event
     /// log.
-    public init(of board: ProbeBoard, frontendNames: [String: String], updating previous: (board: ProbeBoard, summaries: ProbeSummaries)? = nil) {
+    public init(of board: ProbeBoard, frontendNames: [String: String]) {
         var frontends: [String: [(url: String, summary: ProbeSummary)]] = [:]
         for (key, entry) in board.entries {
             guard let url = key.frontendURL, let name = frontendNames[url], let summary = ProbeSummary(entry) else {
@@ -113,8 +78,7 @@ extension ProbeSummaries {
             frontends[name, default: []].append((url, summary))
         }
         self.init(
-            servers: previous.map { ProbeSummary.summaries(of: board, reusing: $0.summaries.servers, from: $0.board) }
-                ?? ProbeSummary.summaries(of: board),
+            servers: ServerProbes(board: board),
             frontends: frontends.mapValues { $0.sorted { $0.url < $1.url }.map(\.summary) },
             budget: board.budget)
     }

@@ -4,7 +4,7 @@ import HawsProbe
 /// probe lines of the detail pane.
 ///
 /// The TUI's own value rather than the probe board's entry: the screen model stays a plain value that tests build by
-/// hand, and the mapping from the board (``summaries(of:)``) happens once per round, off the UI loop.
+/// hand; from the board, ``ServerProbes`` makes one from a server's entry when a row asks.
 public struct ProbeSummary: Sendable, Hashable {
     /// p50/p95/p99 of one phase over the window, in milliseconds.
     public struct PhasePercentiles: Sendable, Hashable {
@@ -31,10 +31,10 @@ public struct ProbeSummary: Sendable, Hashable {
     /// What the detail pane shows, as given or as read from a board entry when shown.
     private var details: Details
 
-    /// The detail pane's fields. Top holds a summary for every server (the table sorts and colours by verdict and
-    /// HS p95), but the pane shows one: at 10,000 servers the phases, percentiles and URL built for every server
-    /// every round were ~600 bytes of arrays and strings each. A summary made from a board entry keeps the entry
-    /// instead (one reference to the box the scheduler already holds) and reads the fields from it when asked.
+    /// The detail pane's fields. The table reads the summary of every server it sorts and colours (verdict and HS
+    /// p95), but the pane shows one: the phases, percentiles and URL built for each would be ~600 bytes of arrays and
+    /// strings. A summary made from a board entry keeps the entry instead (one reference to the box the scheduler
+    /// already holds) and reads the fields from it when asked.
     private enum Details: Sendable {
         case given(Given)
         case entry(ProbeBoard.Entry)

@@ -146,7 +146,7 @@ public struct TopState: Sendable {
     /// Tunnel totals per instance of `live`, summed once per snapshot rather than once per frame
     /// (10,000 servers make the sum the costliest part of a frame).
     public internal(set) var tunnelTotals: [String: Int] = [:]
-    public var probes: [ServerID: ProbeSummary] = [:]
+    public var probes: ServerProbes = [:]
     /// Probes through HAProxy by the frontend they enter (``ProbeSummaries/frontends``).
     public var frontendProbes: [String: [ProbeSummary]] = [:]
     /// The probe budget after the latest round (title bar); `nil` before the first or without probes.

@@ -1,7 +1,6 @@
 import HawsCore
 import HawsMonitor
 import HawsProbe
-import NIOConcurrencyHelpers
 
 /// The dashboard's continuous probes: a ``ProbeScheduler`` over the servers the engine's polls discovered, whose
 /// failures and recoveries go into the engine's event log and whose boards become the summaries behind the PROBE
@@ -42,14 +41,8 @@ public struct ProbeFeed: Sendable {
         self.scheduler = ProbeScheduler(
             settings: settings, frontendInstance: frontendInstance, readings: { await engine.state.readings },
             probe: probe, probeCPU: probeCPU, clock: clock, onEvent: { eventSink.yield($0) },
-            onBoard: { [names = settings.frontendNames, cache = SummaryCache()] board in
-                // Rounds come one at a time; the lock only satisfies Sendable.
-                let summaries = cache.last.withLockedValue { last in
-                    let summaries = ProbeSummaries(of: board, frontendNames: names, updating: last)
-                    last = (board, summaries)
-                    return summaries
-                }
-                summarySink.yield(summaries)
+            onBoard: { [names = settings.frontendNames] board in
+                summarySink.yield(ProbeSummaries(of: board, frontendNames: names))
             })
     }
 
@@ -73,9 +66,4 @@ public struct ProbeFeed: Sendable {
             }
         }
     }
-}
-
-/// The previous round's board and summaries, from which the next summaries are built (only changed entries anew).
-private final class SummaryCache: Sendable {
-    let last = NIOLockedValueBox<(board: ProbeBoard, summaries: ProbeSummaries)?>(nil)
 }

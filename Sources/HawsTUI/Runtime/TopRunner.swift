@@ -20,7 +20,8 @@ public struct TopDependencies: Sendable {
     public var instances: [String]
     /// SIGINT, SIGTERM, SIGHUP: each quits cleanly.
     public var signals: AsyncStream<Int32>
-    /// Probe summaries after every probe round (``ProbeSummary/summaries(of:)``); `nil` when nothing probes.
+    /// Probe summaries after every probe round (``ProbeSummaries/init(of:frontendNames:)``); `nil` when nothing
+    /// probes.
     public var probes: AsyncStream<ProbeSummaries>?
     /// The doctor's report on an engine state (the overlay of `D`); run off the UI loop, it may read files.
     public var doctor: (@Sendable (MonitorState?) async -> DoctorReport)?
