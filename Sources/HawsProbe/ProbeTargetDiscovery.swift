@@ -12,6 +12,9 @@ public enum ProbeTargetDiscovery {
     /// One entry per server of every backend of `snapshot`, in CSV order.
     public static func plan(for snapshot: InstanceSnapshot, settings: ProbeSettings) -> ProbePlan {
         var entries: [PlannedProbe] = []
+        // Reserved whole: grown by doubling, its last step held the old array and one twice its size at once, every
+        // round (10,000 servers: 8,192 entries and room for 16,384).
+        entries.reserveCapacity(snapshot.backends.reduce(0) { $0 + $1.servers.count })
         for backend in snapshot.backends {
             let backendSettings = settings.settings(forBackend: backend.name)
             // One target per backend, copied to each server's address: its request's box is shared
