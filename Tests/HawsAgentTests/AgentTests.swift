@@ -169,4 +169,43 @@ import Testing
         #expect(answer["head10"]?.lowercased().contains("connection: close") == true)
         #expect(answer["body10"] == expected)
     }
+
+    /// A client that does not read holds only what the kernel takes plus ``MetricsServerLimits/queuedResponseBytes``:
+    /// the render waits instead of queueing the whole body (20 MB here), and goes on once the client reads.
+    @Test func aSlowReaderHoldsTheRenderNotTheWholeBody() async throws {
+        let piece = String(repeating: "a{k=\"v\"} 1\n", count: 26_000)  // 312 KB
+        let emitted = NIOLockedValueBox(0)
+        let server = try await MetricsServer.start(at: ListenAddress(host: "127.0.0.1", port: 0)) { emit in
+            for _ in 0..<64 {
+                emit(ByteBuffer(string: piece))
+                emitted.withLockedValue { $0 += 1 }
+            }
+        }
+        defer { Task { await server.close() } }
+        let script = """
+            import socket, sys, time
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            s.connect(("127.0.0.1", int(sys.argv[1])))
+            s.sendall(b"GET /metrics HTTP/1.0\\r\\n\\r\\n")
+            time.sleep(3)
+            total = 0
+            while True:
+                part = s.recv(1 << 20)
+                if not part:
+                    break
+                total += len(part)
+            print(total)
+            """
+        let client = Task { try await Python.run(script, arguments: [String(server.address.port)]) }
+        try await Task.sleep(for: .seconds(2))
+        // The kernel's buffers (4 MB of send buffer at most here) and 1 MB queued: about 16 of the 64 pieces.
+        let whilePaused = emitted.withLockedValue { $0 }
+        #expect(whilePaused < 32, "\(whilePaused) of 64 pieces rendered for a client that read nothing")
+        let result = try await client.value
+        #expect(result.code == 0, "\(result.stderr)")
+        let total = try #require(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(total > 64 * piece.utf8.count, "the whole body and its head: \(total) bytes")
+        #expect(emitted.withLockedValue { $0 } == 64)
+    }
 }

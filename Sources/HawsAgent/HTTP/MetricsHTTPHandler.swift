@@ -1,12 +1,15 @@
+import Dispatch
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Answers `GET /metrics` with the exposition text; `/` with a pointer to it; anything else 404 or 405.
 ///
-/// The body is rendered on the event loop when the request is complete, from the latest observed state:
-/// nothing is rendered between scrapes, and a scrape never waits for HAProxy. It is sent as it is written,
-/// family by family (chunked on HTTP/1.1; on HTTP/1.0 the connection's end ends the body), so a scrape of
-/// 10,000 servers never holds its ten megabytes at once; each piece goes back to the buffer pool once sent.
+/// The body is rendered when the request is complete, from the latest observed state: nothing is rendered
+/// between scrapes, and a scrape never waits for HAProxy. It is sent as it is written, family by family (chunked
+/// on HTTP/1.1; on HTTP/1.0 the connection's end ends the body), and the render waits while
+/// ``MetricsServerLimits/queuedResponseBytes`` are queued for the client, so a scrape of 10,000 servers never
+/// holds its ten megabytes at once; each piece goes back to the buffer pool once sent.
 final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -97,17 +100,47 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
             promise: nil)
-        if head.method != .HEAD {
-            if streamed {
-                render { piece in
-                    let sent = context.eventLoop.makePromise(of: Void.self)
-                    sent.futureResult.whenComplete { _ in ExpositionBufferPool.shared.recycle([piece]) }
-                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(piece))), promise: sent)
-                }
-            } else {
+        guard head.method != .HEAD, streamed else {
+            if head.method != .HEAD {
                 context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
             }
+            return finish(keepAlive: keepAlive, context: context)
         }
+        // Rendered off the event loop, which stays free to send: the render waits whenever ``ResponseCredits``
+        // worth of pieces are queued and not yet taken by the kernel. Rendered on the loop, a scrape queued all of
+        // its ~10 MB at 10,000 servers before the socket took much (the agent's peak memory, every scrape).
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let credits = ResponseCredits(bytes: limits.queuedResponseBytes)
+        let render = self.render
+        Self.renderPool.submit { _ in
+            render { piece in
+                let needed = credits.credits(for: piece.readableBytes)
+                credits.take(needed)
+                loop.execute {
+                    let (handler, context) = bound.value
+                    let sent = loop.makePromise(of: Void.self)
+                    sent.futureResult.whenComplete { _ in
+                        credits.give(needed)
+                        ExpositionBufferPool.shared.recycle([piece])
+                    }
+                    context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(piece))), promise: sent)
+                }
+            }
+            loop.execute { bound.value.handler.finish(keepAlive: keepAlive, context: bound.value.context) }
+        }
+    }
+
+    /// Threads that render `/metrics` bodies: two, so a slow client holds at most one while another scrape
+    /// renders (each waits for its own client; the response deadline bounds how long).
+    private static let renderPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
+    /// Ends the response and, by `keepAlive`, closes the connection or waits for the next request.
+    private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         let activity = self.activity
         written.whenComplete { _ in activity.set(busy: false) }
@@ -125,4 +158,27 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
+}
+
+/// Bytes of one response handed to NIO but not yet taken by the kernel, as credits of 64 KB: the render takes a
+/// piece's credits before queueing it (waiting, on its own thread, while none are left) and gets them back once the
+/// piece is written or its connection is gone (NIO fails the writes still queued when a channel closes).
+final class ResponseCredits: Sendable {
+    static let unit = 64 << 10
+    let total: Int
+    private let semaphore = DispatchSemaphore(value: 0)
+
+    init(bytes: Int) {
+        self.total = max(1, bytes / Self.unit)
+        // Signalled up from 0 rather than created at `total`: libdispatch traps when a semaphore is freed below the
+        // value it was created with, which a connection torn down mid-response could otherwise cause.
+        for _ in 0..<self.total { self.semaphore.signal() }
+    }
+
+    /// A piece's credits: one per 64 KB, at most all of them (a piece larger than the bound waits for an empty
+    /// queue, then goes alone).
+    func credits(for bytes: Int) -> Int { min(self.total, max(1, (bytes + Self.unit - 1) / Self.unit)) }
+
+    func take(_ credits: Int) { for _ in 0..<credits { self.semaphore.wait() } }
+    func give(_ credits: Int) { for _ in 0..<credits { self.semaphore.signal() } }
 }

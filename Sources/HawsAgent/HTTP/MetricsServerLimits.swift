@@ -14,9 +14,17 @@ public struct MetricsServerLimits: Sendable, Hashable {
     /// From the end of a request to the last byte of its response handed to the kernel.
     public var responseTimeout: Duration
 
-    public init(maxConnections: Int = 64, requestTimeout: Duration = .seconds(10), responseTimeout: Duration = .seconds(30)) {
+    /// Bytes of a response queued for the client at most (1 MB): rendering waits while the kernel takes them, so a
+    /// slow reader costs this much, not the whole ~10 MB body of 10,000 servers.
+    public var queuedResponseBytes: Int
+
+    public init(
+        maxConnections: Int = 64, requestTimeout: Duration = .seconds(10), responseTimeout: Duration = .seconds(30),
+        queuedResponseBytes: Int = 1 << 20
+    ) {
         self.maxConnections = max(1, maxConnections)
         self.requestTimeout = requestTimeout
         self.responseTimeout = responseTimeout
+        self.queuedResponseBytes = max(ResponseCredits.unit, queuedResponseBytes)
     }
 }
