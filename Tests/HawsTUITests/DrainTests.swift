@@ -131,6 +131,21 @@ import Testing
         #expect(records.first?.stateAfter == "MAINT")
     }
 
+    /// A MAINT at zero that can no longer be sent (the socket now refuses actions) says so, in what the drain counts.
+    @Test func aMaintAtZeroThatCannotBeSentSaysWhy() throws {
+        var state = Fixture.select(Fixture.state(size: TerminalSize(columns: 120, rows: 40)), "ws_chat", "s1")
+        var effects: [Effect]
+        (state, effects) = Fixture.press(state, [.character("d"), .character("a"), .character("y")])
+        let drain = try #require(sent(effects))
+        (state, _) = update(
+            state, .sent(batch: drain.id, results: [.success("")], at: Fixture.start.addingTimeInterval(0.5)))
+        (state, _) = update(state, snapshot(at: 2.5, s1: 3))
+        (state, _) = update(state, .access(instance: "demo", .refused("Permission denied")))
+        (state, effects) = update(state, snapshot(at: 4, s1: 0))
+        #expect(sent(effects) == nil)
+        #expect(state.message?.text.contains("ws_chat/s1 reached 0 tunnels but MAINT was not sent") == true, "\(String(describing: state.message?.text))")
+    }
+
     /// After the deadline, the shutdown is offered in a dialog: never sent without a `y`.
     @Test func theDeadlineOffersTheShutdown() {
         var state = Fixture.select(Fixture.state(), "ws_chat", "s1")

@@ -85,16 +85,16 @@ extension TopState {
                 guard !entry.awaitingFirstReading else { continue }
                 entry.tracker.markMaintRequested()
                 drains[id] = entry
+                let counted = entry.countsSessions ? "sessions" : "tunnels"
                 switch plan(.maint, targets: [id], origin: .maintAtZero) {
                 case .success(let batch):
                     nextBatchID += 1
                     send(batch, &effects)
                     message = StatusMessage(
-                        "\(id.key) reached 0 \(entry.countsSessions ? "sessions" : "tunnels"): switching to MAINT as confirmed",
-                        .success)
+                        "\(id.key) reached 0 \(counted): switching to MAINT as confirmed", .success)
                 case .failure(let refusal):
                     message = StatusMessage(
-                        "\(id.key) reached 0 tunnels but MAINT was not sent: \(refusal.text)", .error)
+                        "\(id.key) reached 0 \(counted) but MAINT was not sent: \(refusal.text)", .error)
                 }
             case .offerShutdown(let remaining):
                 guard overlay == nil, filterInput == nil else { continue }
