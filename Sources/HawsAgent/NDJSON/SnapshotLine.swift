@@ -79,7 +79,8 @@ public enum SnapshotLine {
             self.changes = changes
             self.partBytes = max(1, partBytes)
             // Room for one part and the server that ends it.
-            self.json = JSONLineBuilder(capacity: min(self.estimatedBytes, self.partBytes.addingReportingOverflow(64 << 10).partialValue))
+            let room = self.partBytes.addingReportingOverflow(64 << 10)
+            self.json = JSONLineBuilder(capacity: min(self.estimatedBytes, room.overflow ? .max : room.partialValue))
             self.header = (time, pollDuration, outputBytes)
         }
 
