@@ -163,16 +163,14 @@ public struct ProbeBoard: Sendable {
             set { self.update { $0.window = newValue.map(Window.fixed) } }
         }
 
-        /// One phase's percentiles over the window (``statistics`` has them all, at the cost of all); `nil` without
-        /// a window or before the first probe that ran the phase.
-        public func latency(of phase: ProbePhase) -> LatencySummary? {
-            let summary: LatencySummary?
+        /// The upgrade's p95 over the window (top's HS p95), kept by the ring as probes arrive rather than worked out
+        /// from ``statistics`` on each read; `nil` without a window or before a probe that got that far.
+        public var upgradeP95: Duration? {
             switch self.box.fields.window {
-            case .recent(let recent): summary = recent.summary(of: phase)
-            case .fixed(let statistics): summary = statistics.phases[phase]
-            case nil: summary = nil
+            case .recent(let recent): recent.upgradeP95
+            case .fixed(let statistics): statistics.phases[.upgrade].flatMap { $0.isEmpty ? nil : $0.p95 }
+            case nil: nil
             }
-            return summary.flatMap { $0.isEmpty ? nil : $0 }
         }
 
         /// The recent probes behind ``statistics``, as the scheduler keeps them.

@@ -34,6 +34,10 @@ public struct RecentProbes: Sendable, Hashable {
     private var narrow: [UInt16] = []
     private var wide: [UInt32] = []
     private var isWide = false
+    /// The upgrade's p95 over the ring, in microseconds (``absent``: none), kept as each probe arrives: top sorts and
+    /// shows it for every server (HS p95), and working it out from the ring on each read put a sort of the window per
+    /// row on the UI loop. Beside ``isWide``, it takes the padding after it: no larger a window.
+    private var upgradeP95Micros = Self.absent
     /// Samples held.
     private var stored = 0
     /// The failure code of each failed sample still in the ring, by slot: empty (no allocation) while the server
@@ -118,7 +122,16 @@ public struct RecentProbes: Sendable, Hashable {
         if let code = result.failure?.code {
             self.failureCodes.append(FailedSlot(slot: Int32(slot), code: code))
         }
+        let upgrade = self.summary(lane: Self.upgradeLane)
+        self.upgradeP95Micros = upgrade.isEmpty ? Self.absent : UInt32(upgrade.p95.wholeMicroseconds)
     }
+
+    /// The upgrade's p95 over the window (request sent to 101 received); `nil` before a probe that got that far.
+    public var upgradeP95: Duration? {
+        self.upgradeP95Micros == Self.absent ? nil : .microseconds(Int64(self.upgradeP95Micros))
+    }
+
+    private static let upgradeLane = ProbePhase.allCases.firstIndex(of: .upgrade)!
 
     /// Stores `lanes` from now on: the samples held get ``absent`` in the lanes they did not store. Happens once or
     /// twice in a window's life (its first probe; a first failure, whose phases differ), so the one allocation of
@@ -195,12 +208,6 @@ public struct RecentProbes: Sendable, Hashable {
             phases: phases,
             total: self.summary(lane: Self.totalLane)
         )
-    }
-
-    /// The percentiles of one phase over the window, without the other phases' (top's HS p95 column reads the
-    /// upgrade's of every server it sorts).
-    public func summary(of phase: ProbePhase) -> LatencySummary {
-        self.summary(lane: ProbePhase.allCases.firstIndex(of: phase) ?? Self.totalLane)
     }
 
     /// Bytes this window holds once full: the ring's storage and the value itself, plus the codes of the failed

@@ -17,6 +17,26 @@ import Testing
             finishedAt: Date(timeIntervalSince1970: 0))
     }
 
+    /// The upgrade's p95, kept as each probe arrives for top's HS p95, is the window's at every step, across the
+    /// switch to 4-byte values and the ring's wrap; `nil` before any probe reached the upgrade.
+    @Test func theKeptUpgradeP95IsTheWindowsAtEveryStep() throws {
+        var window = RecentProbes(capacity: 8)
+        #expect(window.upgradeP95 == nil)
+        let refused = ProbeResult(
+            target: ProbeTarget(host: "127.0.0.1", port: 8080), mode: .full,
+            failure: .connectRefused(address: "127.0.0.1:8080"),
+            timings: ProbeTimings(connect: .microseconds(50), total: .microseconds(50)),
+            startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 0))
+        window.record(refused)
+        #expect(window.upgradeP95 == nil)
+        for micros: Int64 in [3_000, 900, 70_000, 1_200, 5_000, 2_500, 800, 40_000, 600, 1_000, 9_000, 350] {
+            window.record(self.result(upgradeMicros: micros))
+            let figures = try #require(window.statistics(targetID: "x"))
+            #expect(window.upgradeP95 == figures.phases[.upgrade]?.p95, "after \(micros) µs")
+        }
+        #expect(MemoryLayout<RecentProbes>.size <= 64, "\(MemoryLayout<RecentProbes>.size) bytes inline")
+    }
+
     @Test("percentiles, success ratio and failures by code are those of the last probes only")
     func figuresOfTheLastProbes() throws {
         var window = RecentProbes(capacity: 20)

@@ -26,7 +26,7 @@ extension ProbeSummary {
         self.init(
             verdict: passing ? "pass" : "FAIL",
             passed: passing,
-            handshakeP95Milliseconds: entry.latency(of: .upgrade)?.p95.milliseconds,  // from the ring, when read
+            handshakeP95Milliseconds: entry.upgradeP95?.milliseconds,
             entry: entry)
     }
 

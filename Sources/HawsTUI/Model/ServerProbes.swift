@@ -6,7 +6,7 @@ import HawsProbe
 /// Top shows a verdict and HS p95 for every server, but holding a ``ProbeSummary`` per server was a dictionary of
 /// 10,000 (1.6 MB at 10,000 servers), rebuilt from the board every round while the UI held the last one. The board
 /// is already shared with the scheduler: keeping it costs nothing, and a summary is made from its entry when a row
-/// is drawn or sorted (the entry's window gives the upgrade's p95 alone, ``ProbeBoard/Entry/latency(of:)``).
+/// is drawn or sorted (the entry's window keeps the upgrade's p95 as probes arrive, ``ProbeBoard/Entry/upgradeP95``).
 /// Summaries given by hand (tests, a screen model built without a board) are kept as given.
 public struct ServerProbes: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     private var board: ProbeBoard?
