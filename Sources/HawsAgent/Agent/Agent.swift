@@ -102,11 +102,17 @@ public final class Agent: Sendable {
         to output: NDJSONOutput, observations: AgentObservations
     ) -> @Sendable ([UInt8]) async -> Void {
         { line in
-            if await output.write(line) {
-                observations.recordOutput(bytes: line.count)
-            } else {
-                observations.recordOutputError()
-            }
+            let written = await output.write(parts: CollectionOfOne(line).makeIterator(), estimatedBytes: line.count)
+            record(written, in: observations)
+        }
+    }
+
+    /// Counts what a write of ``NDJSONOutput`` gave: the bytes written, or a failed line.
+    private static func record(_ written: Int?, in observations: AgentObservations) {
+        if let written {
+            observations.recordOutput(bytes: written)
+        } else {
+            observations.recordOutputError()
         }
     }
 
@@ -140,11 +146,8 @@ public final class Agent: Sendable {
                             live, time: time, pollDuration: observations.lastStatsPollSeconds(of: live.name),
                             changes: schedule.changes(for: live, at: time), outputBytes: observations.outputBytes)
                         // In parts: a full snapshot at 10,000 servers is megabytes, never held whole.
-                        if let bytes = await output.write(parts: parts, estimatedBytes: parts.estimatedBytes) {
-                            observations.recordOutput(bytes: bytes)
-                        } else {
-                            observations.recordOutputError()
-                        }
+                        Self.record(
+                            await output.write(parts: parts, estimatedBytes: parts.estimatedBytes), in: observations)
                     }
                 }
             }

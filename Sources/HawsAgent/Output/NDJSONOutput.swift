@@ -78,22 +78,8 @@ public actor NDJSONOutput {
     ///   after ``close()``, when lines are dropped on purpose.
     @discardableResult
     public func write(_ line: [UInt8]) -> Bool {
-        guard !closed else { return true }
-        do {
-            try openIfNeeded()
-            if let rotation, case .file(let path) = destination,
-                rotation.needsRotation(currentSize: size, lineBytes: line.count)
-            {
-                try rotate(path, rotation)
-                try openIfNeeded()
-            }
-            try writeWhole(line, after: 0)
-        } catch {
-            failed(error)
-            return false
-        }
-        succeeded()
-        return true
+        // A line of one part: its size is exact, and it goes by the one path every line takes.
+        write(parts: CollectionOfOne(line).makeIterator(), estimatedBytes: line.count) != nil
     }
 
     /// Writes one line given in consecutive parts (``SnapshotLine/Parts``), none of which the actor suspends between:
